@@ -1,0 +1,90 @@
+/**
+ * Field access shared by the EQL engine and every source.
+ *
+ * A field's values are all scalar leaves at its dotted path, where nested objects, dotted keys
+ * (`{"file.path": x}`), mixed forms (`{"host": {"os.type": x}}`) and arrays (also arrays of
+ * objects) are equivalent, exactly as Elasticsearch flattens a document (spec row 2).
+ * `null`, `[]`, objects and absent keys give no values; numbers and booleans give their string
+ * form. Only own properties are read (`Object.hasOwn`), so keys such as `__proto__` in a record
+ * are plain data and inherited properties are never values.
+ */
+
+/** A compiled field path: resolve the segments once, read many records. */
+export interface FieldPath {
+  readonly path: string;
+  /** `joins[i][j]` is segments i..j joined with ".", the key to try at a node for that span. */
+  readonly joins: readonly (readonly string[])[];
+  readonly length: number;
+}
+
+export function compileFieldPath(path: string): FieldPath {
+  const segs = path.split(".");
+  const joins: string[][] = [];
+  for (let i = 0; i < segs.length; i++) {
+    const row: string[] = [];
+    for (let j = i; j < segs.length; j++) row.push(segs.slice(i, j + 1).join("."));
+    joins.push(row);
+  }
+  return { path, joins, length: segs.length };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function pushLeaves(node: unknown, out: string[]): void {
+  if (node === null || node === undefined) return;
+  switch (typeof node) {
+    case "string":
+      out.push(node);
+      return;
+    case "number":
+      if (Number.isFinite(node)) out.push(String(node));
+      return;
+    case "bigint":
+      out.push(String(node));
+      return;
+    case "boolean":
+      out.push(node ? "true" : "false");
+      return;
+    case "object":
+      if (Array.isArray(node)) for (const el of node) pushLeaves(el, out);
+      // A plain object at the end of the path is not a value (an object is not a keyword).
+      return;
+    default:
+      return;
+  }
+}
+
+function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
+  if (i === fp.length) {
+    pushLeaves(node, out);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const el of node) walk(el, fp, i, out);
+    return;
+  }
+  const row = fp.joins[i]!;
+  for (let k = 0; k < row.length; k++) {
+    const key = row[k]!;
+    if (hasOwn.call(node, key)) walk((node as Record<string, unknown>)[key], fp, i + k + 1, out);
+  }
+}
+
+/** All values of `path` in `record` (see the module comment for the rules). */
+export function fieldValues(record: unknown, path: FieldPath | string): string[] {
+  const fp = typeof path === "string" ? compileFieldPath(path) : path;
+  const out: string[] = [];
+  walk(record, fp, 0, out);
+  return out;
+}
+
+/** True when `path` has at least one value in `record` (cheaper than materialising them all). */
+export function hasField(record: unknown, path: FieldPath | string): boolean {
+  return fieldValues(record, path).length > 0;
+}
+
+/** The first value of `path`, or undefined. Convenience for rendering (never for verdicts). */
+export function firstValue(record: unknown, path: FieldPath | string): string | undefined {
+  return fieldValues(record, path)[0];
+}
