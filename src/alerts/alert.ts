@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Rule, Threat } from "../rules/rule.ts";
+import { fieldValues } from "../sources/fields.ts";
 
 export interface Alert {
   /** Deterministic: the same rule, object (and version) and record always give the same id. */
@@ -44,5 +45,62 @@ export function ruleSummary(rule: Rule): Alert["rule"] {
     severity: rule.severity,
     risk_score: rule.riskScore,
     threat: rule.threat,
+  };
+}
+
+/** Context fields every alert carries when the event has them, besides the fields the rule read. */
+export const CONTEXT_FIELDS: readonly string[] = [
+  "@timestamp",
+  "host.name",
+  "host.os.type",
+  "event.category",
+  "event.type",
+  "event.action",
+  "file.path",
+  "file.name",
+  "process.executable",
+  "process.name",
+  "process.pid",
+  "process.command_line",
+  "process.parent.executable",
+  "user.name",
+];
+
+/**
+ * The alert's `event`: flat dotted ECS keys (a value is a string, or a string array when the
+ * field has several values), for the fields the rule read plus CONTEXT_FIELDS when present.
+ * Built on a null-prototype object so no record key can reach Object.prototype.
+ */
+export function alertEvent(rule: Rule, ecs: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const f of [...rule.compiled.fields, ...CONTEXT_FIELDS]) {
+    if (Object.hasOwn(out, f)) continue;
+    const vals = fieldValues(ecs, f);
+    if (vals.length === 1) out[f] = vals[0];
+    else if (vals.length > 1) out[f] = vals;
+  }
+  // Return a plain object (JSON.stringify ignores the prototype either way; tests compare deeply).
+  return { ...out };
+}
+
+export interface AlertInput {
+  readonly rule: Rule;
+  /** The ECS view the rule evaluated. */
+  readonly ecs: unknown;
+  /** The record exactly as parsed. */
+  readonly raw: unknown;
+  readonly uri: string;
+  readonly version?: string;
+  readonly record: number;
+}
+
+export function buildAlert(input: AlertInput): Alert {
+  const { rule, ecs, raw, uri, version, record } = input;
+  return {
+    id: alertId(rule.id, uri, version, record),
+    rule: ruleSummary(rule),
+    source: version === undefined ? { uri, record } : { uri, record, version },
+    event: alertEvent(rule, ecs),
+    raw,
   };
 }

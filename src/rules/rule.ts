@@ -4,7 +4,11 @@ export interface ThreatTechnique {
   readonly id: string;
   readonly name: string;
   readonly reference?: string;
-  readonly subtechnique?: readonly { readonly id: string; readonly name: string; readonly reference?: string }[];
+  readonly subtechnique?: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly reference?: string;
+  }[];
 }
 
 /** One `[[rule.threat]]` entry (MITRE ATT&CK), in Elastic's detection-rules shape. */
