@@ -1,0 +1,48 @@
+/**
+ * Small helpers the source mappings share: reading raw values (own properties only, through
+ * fields.ts so dotted, nested and mixed forms are equivalent) and shaping them for a view.
+ */
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The own property `key` of `node` when `node` is a plain (non-array) object, else undefined. */
+export function own(node: unknown, key: string): unknown {
+  if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+  return hasOwn.call(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+}
+
+export function isPlainObject(node: unknown): node is Record<string, unknown> {
+  return node !== null && typeof node === "object" && !Array.isArray(node);
+}
+
+/** One value as a string, several as a string array, none as undefined (a view never holds `[]`). */
+export function shape(values: readonly string[]): string | string[] | undefined {
+  if (values.length === 0) return undefined;
+  if (values.length === 1) return values[0];
+  return [...values];
+}
+
+/**
+ * The part of a path after the last `\`, or after the last `/` when there is no `\` (the rule
+ * Elastic's SentinelOne pipeline applies; also the Endgame fallback). Empty when the path ends
+ * with a separator, in which case there is no name.
+ */
+export function basename(path: string): string {
+  const back = path.lastIndexOf("\\");
+  const cut = back >= 0 ? back : path.lastIndexOf("/");
+  return cut >= 0 ? path.slice(cut + 1) : path;
+}
+
+/** A pid as a number when it is a plain non-negative integer, else the string as given. */
+export function toPid(value: string): number | string {
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Epoch milliseconds (number or digit string) to ISO 8601, or undefined when out of range. */
+export function epochMsToIso(value: string): string | undefined {
+  if (!/^-?\d+(\.\d+)?$/.test(value)) return undefined;
+  const ms = Number(value);
+  // Date's range is +-8.64e15 ms; outside it toISOString throws.
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
+  return new Date(ms).toISOString();
+}
