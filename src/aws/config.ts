@@ -1,0 +1,107 @@
+/**
+ * The Lambda's configuration, read from the environment once at cold start. Every problem is
+ * reported at once, each naming the variable, the value given and the form expected, so a bad
+ * deployment fails on its first invocation with a message that says how to fix it.
+ */
+
+export interface Config {
+  /** SNS topic that receives the alerts. */
+  readonly alertTopicArn: string;
+  /** A detection-rules .toml file or directory; undefined = the rules shipped with the function. */
+  readonly rulesPath?: string;
+  readonly maxRecordBytes?: number;
+  readonly maxDecompressedBytes?: number;
+  /** DynamoDB table for object-level idempotency; undefined = off. */
+  readonly idempotencyTable?: string;
+  /** How long a scanned object version is remembered (seconds). */
+  readonly idempotencyTtlSeconds: number;
+  /** Path-style S3 addressing (local S3-compatible servers need it). */
+  readonly s3ForcePathStyle: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === "" ? undefined : v;
+  };
+  const show = (v: string): string => JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}…` : v);
+
+  const alertTopicArn = value("ALERT_TOPIC_ARN");
+  if (alertTopicArn === undefined) {
+    problems.push(
+      "ALERT_TOPIC_ARN is required: the ARN of the SNS topic for alerts, e.g. arn:aws:sns:us-east-1:123456789012:edr-alerts",
+    );
+  } else if (!SNS_ARN.test(alertTopicArn)) {
+    problems.push(
+      `ALERT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<12-digit account>:<topic name>), got ${show(alertTopicArn)}`,
+    );
+  }
+
+  const rules = value("RULES_PATH");
+  const rulesPath = rules === undefined || rules === "builtin" ? undefined : rules;
+
+  const bytes = (name: string, example: string): number | undefined => {
+    const v = value(name);
+    if (v === undefined) return undefined;
+    const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      problems.push(`${name} must be a positive whole number of bytes (e.g. ${example}), got ${show(v)}`);
+      return undefined;
+    }
+    return n;
+  };
+  const maxRecordBytes = bytes("MAX_RECORD_BYTES", "8388608 for 8 MiB");
+  const maxDecompressedBytes = bytes("MAX_DECOMPRESSED_BYTES", "68719476736 for 64 GiB");
+
+  const idempotencyTable = value("IDEMPOTENCY_TABLE");
+  if (idempotencyTable !== undefined && !TABLE_NAME.test(idempotencyTable)) {
+    problems.push(
+      `IDEMPOTENCY_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or unset to turn idempotency off, got ${show(idempotencyTable)}`,
+    );
+  }
+  let idempotencyTtlSeconds = DEFAULT_TTL_SECONDS;
+  const ttl = value("IDEMPOTENCY_TTL_SECONDS");
+  if (ttl !== undefined) {
+    const n = /^\d+$/.test(ttl) ? Number(ttl) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 60) {
+      problems.push(
+        `IDEMPOTENCY_TTL_SECONDS must be a whole number of seconds >= 60 (default 604800), got ${show(ttl)}`,
+      );
+    } else idempotencyTtlSeconds = n;
+  }
+
+  let s3ForcePathStyle = false;
+  const pathStyle = value("S3_FORCE_PATH_STYLE");
+  if (pathStyle !== undefined) {
+    const v = pathStyle.toLowerCase();
+    if (v === "true" || v === "1") s3ForcePathStyle = true;
+    else if (v !== "false" && v !== "0") {
+      problems.push(`S3_FORCE_PATH_STYLE must be true or false (or 1/0), got ${show(pathStyle)}`);
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    alertTopicArn: alertTopicArn as string,
+    ...(rulesPath === undefined ? {} : { rulesPath }),
+    ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
+    ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
+    ...(idempotencyTable === undefined ? {} : { idempotencyTable }),
+    idempotencyTtlSeconds,
+    s3ForcePathStyle,
+  };
+}
