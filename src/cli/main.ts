@@ -1,0 +1,257 @@
+/**
+ * `edr-scan [options] INPUT...`: the CLI as a function of (argv, io, deps) so tests can run it
+ * in-process with fakes; src/cli.ts wires the real reader, rule loader and process streams.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import { Command, CommanderError, Option } from "commander";
+import type { Alert } from "../alerts/alert.ts";
+import type { ScanOptions, ScanResult, SourceOption } from "../ingest/result.ts";
+import type { Rule } from "../rules/rule.ts";
+import { expandInputs, type InputItem, type ObjectTask } from "./inputs.ts";
+import {
+  bytesOption,
+  type CliOptions,
+  choiceOption,
+  DEFAULT_CONCURRENCY,
+  intOption,
+  MAX_CONCURRENCY,
+  type OutputFormat,
+} from "./options.ts";
+import { ProgressLine, RunTotals, summaryText } from "./progress.ts";
+import { renderAlert } from "./render.ts";
+import { createS3Client } from "./s3.ts";
+
+export interface CliDeps {
+  readonly scanObject: (input: AsyncIterable<Uint8Array>, options: ScanOptions) => Promise<ScanResult>;
+  readonly loadRules: (path: string, options?: { ignoreAbove?: number }) => Promise<Rule[]>;
+  readonly loadBuiltinRules: (options?: { ignoreAbove?: number }) => Promise<Rule[]>;
+  readonly createS3Client?: (env: Readonly<Record<string, string | undefined>>) => S3Client;
+  readonly version?: string;
+}
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborts the run (Ctrl-C): objects in flight stop, the summary is still printed. */
+  readonly signal?: AbortSignal;
+}
+
+export const EXIT_CLEAN = 0;
+export const EXIT_ALERTS = 1;
+export const EXIT_FAILED = 2;
+export const EXIT_INTERRUPTED = 130;
+
+const FORMATS: readonly OutputFormat[] = ["ndjson", "text"];
+const SOURCES: readonly SourceOption[] = ["auto", "defend", "sentinelone", "endgame"];
+
+function program(io: CliIo, version: string): Command {
+  return new Command()
+    .name("edr-scan")
+    .description(
+      "Scan EDR logs (Elastic Defend, SentinelOne Cloud Funnel, Elastic Endgame) in files, directories and S3 " +
+        "with Elastic detection rules. Alerts go to stdout, the summary to stderr.\n" +
+        "Exit codes: 0 no alerts, 1 alerts, 2 an input failed or a usage error.",
+    )
+    .version(version, "-V, --version")
+    .argument("<inputs...>", "files, directories (scanned recursively) and s3://bucket/prefix URIs")
+    .option(
+      "--rules <path>",
+      "a detection-rules .toml file or a directory of them (default: the built-in rules)",
+    )
+    .addOption(
+      new Option("--format <format>", "alert output: ndjson (one JSON alert per line) or text (for people)")
+        .argParser(choiceOption(FORMATS))
+        .default("ndjson"),
+    )
+    .addOption(
+      new Option("--source <source>", "source of every record, or auto to detect per record")
+        .argParser(choiceOption(SOURCES))
+        .default("auto"),
+    )
+    .addOption(
+      new Option(
+        "--ignore-above <n>",
+        "emulate Elasticsearch's keyword ignore_above: values longer than n characters have no value (default: off)",
+      ).argParser(intOption(1, 2 ** 31 - 1, "a character count")),
+    )
+    .addOption(
+      new Option(
+        "--max-record-bytes <bytes>",
+        "longest record evaluated; longer ones are skipped and reported (default 8MiB)",
+      ).argParser(bytesOption),
+    )
+    .addOption(
+      new Option(
+        "--max-decompressed-bytes <bytes>",
+        "ceiling on decompressed bytes per object; beyond it the object fails (default 64GiB)",
+      ).argParser(bytesOption),
+    )
+    .addOption(
+      new Option("--concurrency <n>", "objects scanned at the same time")
+        .argParser(intOption(1, MAX_CONCURRENCY, "a number of objects"))
+        .default(DEFAULT_CONCURRENCY),
+    )
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError("(run edr-scan --help for usage)")
+    .exitOverride();
+}
+
+function parseArgs(
+  argv: readonly string[],
+  io: CliIo,
+  version: string,
+): { options: CliOptions; inputs: string[] } | number {
+  const cmd = program(io, version);
+  try {
+    cmd.parse([...argv], { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0) {
+        return EXIT_CLEAN;
+      }
+      return EXIT_FAILED;
+    }
+    throw err;
+  }
+  const o = cmd.opts<{
+    rules?: string;
+    format: OutputFormat;
+    source: SourceOption;
+    ignoreAbove?: number;
+    maxRecordBytes?: number;
+    maxDecompressedBytes?: number;
+    concurrency: number;
+  }>();
+  const options: CliOptions = {
+    ...(o.rules === undefined ? {} : { rules: o.rules }),
+    format: o.format,
+    source: o.source,
+    ...(o.ignoreAbove === undefined ? {} : { ignoreAbove: o.ignoreAbove }),
+    ...(o.maxRecordBytes === undefined ? {} : { maxRecordBytes: o.maxRecordBytes }),
+    ...(o.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: o.maxDecompressedBytes }),
+    concurrency: o.concurrency,
+  };
+  return { options, inputs: cmd.args };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The reader's messages name the object already; the summary prints the URI once. */
+function withoutUri(message: string, uri: string): string {
+  return message.startsWith(`${uri}: `) ? message.slice(uri.length + 2) : message;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const parsed = parseArgs(argv, io, deps.version ?? "0.0.0");
+  if (typeof parsed === "number") return parsed;
+  const { options, inputs } = parsed;
+  const started = Date.now();
+
+  let rules: Rule[];
+  try {
+    const ruleOptions = options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove };
+    rules =
+      options.rules === undefined
+        ? await deps.loadBuiltinRules(ruleOptions)
+        : await deps.loadRules(options.rules, ruleOptions);
+  } catch (err) {
+    io.stderr.write(`edr-scan: cannot load rules: ${errorMessage(err)}\n`);
+    return EXIT_FAILED;
+  }
+  if (rules.length === 0) {
+    io.stderr.write(
+      `edr-scan: no rules found in ${options.rules ?? "the built-in rules"}: nothing to detect\n`,
+    );
+    return EXIT_FAILED;
+  }
+
+  const totals = new RunTotals();
+  const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true, totals);
+  let s3: S3Client | undefined;
+  const getS3 = (): S3Client => {
+    s3 ??= (deps.createS3Client ?? createS3Client)(io.env);
+    return s3;
+  };
+  const fail = (uri: string, kind: string, message: string): void => {
+    totals.failures.push({ uri, kind, message });
+    progress.message(`edr-scan: ${uri}: ${message}\n`);
+  };
+  const emit = (alert: Alert): void => {
+    totals.alerts++;
+    io.stdout.write(renderAlert(alert, options.format));
+  };
+
+  const scanTask = async (task: ObjectTask): Promise<void> => {
+    let result: ScanResult | undefined;
+    try {
+      const opened = await task.open(io.signal);
+      const version = opened.version;
+      result = await deps.scanObject(opened.body, {
+        uri: task.uri,
+        ...(version === undefined ? {} : { version }),
+        rules,
+        source: options.source,
+        ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+        ...(options.maxDecompressedBytes === undefined
+          ? {}
+          : { maxDecompressedBytes: options.maxDecompressedBytes }),
+        ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
+        onAlert: emit,
+        onProgress: (p) => progress.update(task.uri, p),
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      });
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const status = e?.$metadata?.httpStatusCode;
+      const reason = `${typeof e?.name === "string" && e.name !== "Error" ? `${e.name}: ` : ""}${errorMessage(err)}${
+        typeof status === "number" ? ` (HTTP ${status})` : ""
+      }`;
+      fail(task.uri, "open-error", `cannot read: ${reason}`);
+    }
+    progress.objectDone(task.uri, result);
+    if (result === undefined) return;
+    totals.add(result);
+    if (result.failure !== undefined) {
+      fail(task.uri, result.failure.kind, withoutUri(result.failure.message, task.uri));
+    }
+  };
+
+  const items = expandInputs(inputs, getS3, io.signal)[Symbol.asyncIterator]();
+  // Async generators queue concurrent next() calls, so the workers can share one iterator.
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (io.signal?.aborted === true) return;
+      const next: IteratorResult<InputItem> = await items.next();
+      if (next.done === true) {
+        progress.listingDone();
+        return;
+      }
+      const item = next.value;
+      if (item.kind === "failure") {
+        fail(item.uri, "input", item.reason);
+        continue;
+      }
+      progress.listedObject(item.task.size);
+      await scanTask(item.task);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  } finally {
+    progress.stop();
+  }
+
+  io.stderr.write(summaryText(totals, Date.now() - started));
+  if (io.signal?.aborted === true) {
+    io.stderr.write("edr-scan: interrupted; the summary above covers what was scanned\n");
+    return EXIT_INTERRUPTED;
+  }
+  if (totals.failures.length > 0) return EXIT_FAILED;
+  return totals.alerts > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+}
