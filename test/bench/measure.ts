@@ -1,0 +1,204 @@
+/**
+ * One measurement in its own process (bundled by throughput.ts into <out-dir>/measure.mjs and
+ * run with plain node), so each figure's peak RSS is its own and no run warms another's JIT.
+ * argv[2] is a JSON Task; the last stdout line is a JSON Measurement.
+ */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
+import type { Rule } from "../../src/rules/rule.ts";
+import { DefendDocs } from "./generate.ts";
+import { IMPL_NOTE, loadBuiltinRules, scanObject } from "./impl.ts";
+import { referenceScan } from "./reference-scan.ts";
+
+export type TaskKind = "idle" | "gunzip" | "scan" | "reference" | "naive" | "small-scan" | "small-naive";
+
+export interface Task {
+  readonly kind: TaskKind;
+  readonly file?: string;
+  readonly objects?: number;
+}
+
+export interface Measurement {
+  readonly kind: TaskKind;
+  readonly wallMs: number;
+  /** user + system CPU of the whole process during the timed part (all threads). */
+  readonly cpuMs: number;
+  /** Peak resident set of the process, KiB (process.resourceUsage().maxRSS). */
+  readonly maxRssKiB: number;
+  readonly bytes: number;
+  readonly records: number;
+  readonly objects?: number;
+  /** 1-based ordinals of the records that alerted. */
+  readonly alerts: readonly number[];
+  readonly alertBytes: number;
+  readonly failure?: string;
+  readonly impl: string;
+}
+
+const READ_HWM = 4 << 20;
+// Large zlib output chunks and a large readable buffer let the thread pool keep decompressing
+// while the main thread works (performance.md: 1.52 s vs 2.0 s with default buffers).
+const GUNZIP_OPTIONS = { chunkSize: 1 << 20, readableHighWaterMark: 16 << 20 } as object;
+
+function gunzipFile(file: string): NodeJS.ReadableStream {
+  const gunzip = createGunzip(GUNZIP_OPTIONS);
+  const src = createReadStream(file, { highWaterMark: READ_HWM });
+  src.on("error", (e) => gunzip.destroy(e));
+  return src.pipe(gunzip);
+}
+
+async function plainGunzip(file: string): Promise<{ bytes: number }> {
+  let bytes = 0;
+  for await (const chunk of gunzipFile(file) as AsyncIterable<Buffer>) bytes += chunk.length;
+  return { bytes };
+}
+
+/** What a careful user writes first: readline over gunzip, JSON.parse of every line. */
+async function naiveScan(
+  file: string,
+  rules: readonly Rule[],
+): Promise<{ bytes: number; records: number; alerts: number[]; alertBytes: number }> {
+  let bytes = 0;
+  let records = 0;
+  let alertBytes = 0;
+  const alerts: number[] = [];
+  const gunzip = gunzipFile(file);
+  gunzip.on("data", (c: Buffer) => {
+    bytes += c.length;
+  });
+  const rl = createInterface({ input: gunzip, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) {
+    if (line.length === 0) continue;
+    records++;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    for (const rule of rules) {
+      if (rule.compiled.matches(record)) {
+        alerts.push(records);
+        alertBytes += JSON.stringify({ rule: rule.id, record: records, raw: record }).length + 1;
+      }
+    }
+  }
+  return { bytes, records, alerts, alertBytes };
+}
+
+/** ~1 KB single-record objects, gzip-compressed: the many-small-objects case (one Lambda per PUT). */
+function makeSmallObjects(n: number): Buffer[] {
+  const docs = new DefendDocs(7);
+  const out: Buffer[] = [];
+  for (let i = 1; i <= n; i++) {
+    const d = docs.doc(i, "mixed", i % 100 === 0 ? i / 50 : 0) as Record<string, Record<string, unknown>>;
+    // Trim to about 1 KB while keeping every field the rule reads.
+    delete d["elastic"];
+    delete d["data_stream"];
+    delete d["agent"];
+    delete d["process"]!["Ext"];
+    delete d["process"]!["entity_id"];
+    delete d["process"]!["args"];
+    const os = d["host"]!["os"] as Record<string, unknown>;
+    d["host"]!["os"] = { type: os["type"], family: os["family"], name: os["name"], version: os["version"] };
+    out.push(gzipSync(JSON.stringify(d) + "\n", { level: 6 }));
+  }
+  return out;
+}
+
+type Timed = Omit<Measurement, "wallMs" | "cpuMs" | "maxRssKiB" | "kind" | "impl">;
+
+async function run(task: Task, rules: readonly Rule[], small: readonly Buffer[]): Promise<Timed> {
+  switch (task.kind) {
+    case "idle":
+      return { bytes: 0, records: 0, alerts: [], alertBytes: 0 };
+    case "gunzip":
+      return { ...(await plainGunzip(task.file!)), records: 0, alerts: [], alertBytes: 0 };
+    case "naive":
+      return naiveScan(task.file!, rules);
+    case "scan":
+    case "reference": {
+      const scan = task.kind === "scan" ? scanObject : referenceScan;
+      const alerts: number[] = [];
+      let alertBytes = 0;
+      const r = await scan(createReadStream(task.file!, { highWaterMark: READ_HWM }), {
+        uri: `file://${task.file}`,
+        rules,
+        onAlert: (a) => {
+          alerts.push(a.source.record);
+          alertBytes += JSON.stringify(a).length + 1;
+        },
+      });
+      return {
+        bytes: r.decompressedBytes,
+        records: r.records,
+        alerts,
+        alertBytes,
+        ...(r.failure ? { failure: `${r.failure.kind}: ${r.failure.message}` } : {}),
+      };
+    }
+    case "small-scan": {
+      let bytes = 0;
+      let records = 0;
+      let alertBytes = 0;
+      const alerts: number[] = [];
+      for (let i = 0; i < small.length; i++) {
+        const r = await scanObject(Readable.from([small[i]!]), {
+          uri: `s3://bench-bucket/small/${i}.ndjson.gz`,
+          rules,
+          onAlert: (a) => {
+            alertBytes += JSON.stringify(a).length + 1;
+          },
+        });
+        if (r.alerts.length > 0) alerts.push(i + 1);
+        bytes += r.decompressedBytes;
+        records += r.records;
+      }
+      return { bytes, records, alerts, alertBytes, objects: small.length };
+    }
+    case "small-naive": {
+      let bytes = 0;
+      let records = 0;
+      const alerts: number[] = [];
+      for (let i = 0; i < small.length; i++) {
+        const text = gunzipSync(small[i]!).toString("utf8");
+        bytes += text.length;
+        for (const line of text.split("\n")) {
+          if (line.length === 0) continue;
+          records++;
+          const rec: unknown = JSON.parse(line);
+          if (rules.some((r) => r.compiled.matches(rec))) alerts.push(i + 1);
+        }
+      }
+      return { bytes, records, alerts, alertBytes: 0, objects: small.length };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? "{}") as Task;
+  // Set-up stays outside the clock (on Lambda it is the init phase): rules, in-memory objects.
+  const rules = await loadBuiltinRules();
+  const small = task.kind.startsWith("small-") ? makeSmallObjects(task.objects ?? 10_000) : [];
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await run(task, rules, small);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const m: Measurement = {
+    kind: task.kind,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    impl: IMPL_NOTE,
+    ...r,
+  };
+  process.stdout.write(`\n${JSON.stringify(m)}\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

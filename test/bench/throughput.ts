@@ -1,0 +1,518 @@
+/**
+ * `npm run bench`: throughput of scanObject against plain gunzip (the floor) and a naive
+ * readline + JSON.parse scanner, on deterministic synthetic Elastic Defend data
+ * (issue 6). Prints figures and PASS/MISS per target; exits 1 when the scanners disagree on
+ * which records alert (the figures would be meaningless), 2 on a usage error.
+ *
+ * Each measurement runs in its own node process (peak RSS is per figure; no shared JIT state),
+ * from an esbuild bundle of measure.ts (plain node as on Lambda, no tsx loader in the RSS).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { type DatasetInfo, ensureDataset } from "./generate.ts";
+import type { Measurement, Task } from "./measure.ts";
+import { summariseProfile } from "./profile.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __bench_cr } from 'node:module'; const require = __bench_cr(import.meta.url);";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const USAGE = `usage: npm run bench -- [--size-mb N] [--rounds N] [--out-dir DIR] [--quick]
+                      [--worst-mb N] [--objects N] [--load-runs N] [--seed N] [--plant-every N]
+                      [--profile]
+  --size-mb    uncompressed size of the main data set, MB (10^6 bytes)   default 300
+  --rounds     rounds per measurement (median and min are reported)       default 3
+  --out-dir    data, bundles, profiles and results                        default .bench/
+  --quick      a fast smoke run: 30 MB, 1 round, 1,000 small objects
+  --worst-mb   size of the worst-case data set, MB                        default 100
+  --objects    number of ~1 KB objects for the small-objects case         default 10000
+  --load-runs  module-load timings of the Lambda bundle                   default 10
+  --seed       PRNG seed of the generated data                            default 1
+  --plant-every  a dispatcher.d creation every N records (half excluded)  default 20000 (--quick: 2000)
+  --profile    also run (b) once under --cpu-prof and print its top self-time functions`;
+
+interface Options {
+  readonly sizeMb: number;
+  readonly worstMb: number;
+  readonly rounds: number;
+  readonly outDir: string;
+  readonly objects: number;
+  readonly loadRuns: number;
+  readonly seed: number;
+  readonly plantEvery: number;
+  readonly profile: boolean;
+  readonly quick: boolean;
+}
+
+function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new RangeError(`--${name}: expected a positive ${integer ? "integer" : "number"}, got "${raw}"`);
+  }
+  return n;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "size-mb": { type: "string" },
+      "worst-mb": { type: "string" },
+      rounds: { type: "string" },
+      "out-dir": { type: "string" },
+      objects: { type: "string" },
+      "load-runs": { type: "string" },
+      seed: { type: "string" },
+      "plant-every": { type: "string" },
+      quick: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  return {
+    quick,
+    sizeMb: positive("size-mb", values["size-mb"], quick ? 30 : 300, false),
+    worstMb: positive("worst-mb", values["worst-mb"], quick ? 10 : 100, false),
+    rounds: positive("rounds", values.rounds, quick ? 1 : 3),
+    outDir: resolve(values["out-dir"] ?? join(ROOT, ".bench")),
+    objects: positive("objects", values.objects, quick ? 1000 : 10_000),
+    loadRuns: positive("load-runs", values["load-runs"], quick ? 3 : 10),
+    seed: positive("seed", values.seed, 1),
+    plantEvery: positive("plant-every", values["plant-every"], quick ? 2000 : 20_000),
+    profile: values.profile === true,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+function copyRules(toDir: string): number {
+  const src = join(ROOT, "src/rules");
+  const tomls = existsSync(src) ? readdirSync(src).filter((f) => f.endsWith(".toml")) : [];
+  if (tomls.length === 0) return 0;
+  mkdirSync(join(toDir, "rules"), { recursive: true });
+  for (const f of tomls) copyFileSync(join(src, f), join(toDir, "rules", f));
+  return tomls.length;
+}
+
+async function bundleMeasure(outDir: string): Promise<string> {
+  const outfile = join(outDir, "measure.mjs");
+  await build({
+    entryPoints: [join(ROOT, "test/bench/measure.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // Not minified: profiles keep function names and esbuild's `// src/...` module markers.
+    banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: "error",
+  });
+  // builtinRulesDir() looks next to the bundle, then in <bundle dir>/rules/.
+  copyRules(outDir);
+  return outfile;
+}
+
+interface ChildOptions {
+  /** CPU list for taskset (e.g. "0"): one core, like a Lambda of at most 1,769 MB. */
+  readonly cpuList?: string;
+  readonly profileDir?: string;
+}
+
+function runChild(bundle: string, task: Task, opts: ChildOptions = {}): Promise<Measurement> {
+  const nodeArgs = [
+    ...(opts.profileDir ? ["--cpu-prof", "--cpu-prof-dir", opts.profileDir] : []),
+    bundle,
+    JSON.stringify(task),
+  ];
+  const [cmd, args] = opts.cpuList
+    ? ["taskset", ["-c", opts.cpuList, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args as string[], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const last = out.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !last.startsWith("{")) {
+        reject(new Error(`measurement ${task.kind} failed (exit ${code}):\n${err || out}`));
+        return;
+      }
+      resolvePromise(JSON.parse(last) as Measurement);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and formatting
+
+interface Series {
+  readonly label: string;
+  readonly runs: Measurement[];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const min = (xs: number[]): number => Math.min(...xs);
+const wall = (s: Series) => s.runs.map((r) => r.wallMs);
+const medWall = (s: Series) => median(wall(s));
+const minWall = (s: Series) => min(wall(s));
+const peakRssMb = (s: Series) => Math.max(...s.runs.map((r) => r.maxRssKiB)) * 1024 * 1e-6;
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
+
+function row(s: Series): string {
+  const first = s.runs[0]!;
+  const mbps = (ms: number) => (first.bytes > 0 ? fmt(first.bytes / 1e6 / (ms / 1000), 0) : "-");
+  const rps = (ms: number) => (first.records > 0 ? fmt(first.records / (ms / 1000), 0) : "-");
+  return [
+    pad(s.label, 44),
+    lpad(fmt(medWall(s) / 1000, 2), 7),
+    lpad(fmt(minWall(s) / 1000, 2), 7),
+    lpad(mbps(medWall(s)), 8),
+    lpad(mbps(minWall(s)), 8),
+    lpad(rps(medWall(s)), 11),
+    lpad(fmt(median(s.runs.map((r) => r.cpuMs)) / 1000, 2), 7),
+    lpad(fmt(peakRssMb(s), 0), 6),
+  ].join(" ");
+}
+
+const HEADER = [
+  pad("", 44),
+  lpad("wall s", 7),
+  lpad("min s", 7),
+  lpad("MB/s", 8),
+  lpad("max MB/s", 8),
+  lpad("records/s", 11),
+  lpad("cpu s", 7),
+  lpad("RSS MB", 6),
+].join(" ");
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function shortList(xs: readonly number[]): string {
+  return xs.length <= 8 ? `[${xs.join(", ")}]` : `[${xs.slice(0, 8).join(", ")}, ... ${xs.length} in all]`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lambda bundle
+
+interface BundleFigures {
+  readonly entry: string;
+  readonly note: string;
+  readonly variants: readonly { label: string; bytes: number; gzipBytes: number; loadMs: number[] }[];
+  readonly baselineMs: number[];
+}
+
+function timeNode(args: string[], runs: number, cwd: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const ms = performance.now() - t0;
+    if (r.status !== 0)
+      throw new Error(`node ${args.join(" ")} failed: ${r.stderr.toString().slice(0, 2000)}`);
+    out.push(ms);
+  }
+  return out;
+}
+
+async function lambdaBundle(outDir: string, runs: number): Promise<BundleFigures> {
+  const handler = join(ROOT, "src/handler.ts");
+  const hasHandler = existsSync(handler);
+  const dir = join(outDir, "lambda");
+  mkdirSync(dir, { recursive: true });
+  copyRules(dir);
+  const entry = hasHandler ? "src/handler.ts" : "src/ingest/index.ts + src/rules/index.ts";
+  const note = hasHandler
+    ? "src/handler.ts"
+    : "src/handler.ts does not exist yet: bundled the scanner core (scanObject, loadBuiltinRules) instead";
+  const variants: { label: string; bytes: number; gzipBytes: number; loadMs: number[] }[] = [];
+  const configs: { label: string; external: string[] }[] = [{ label: "everything bundled", external: [] }];
+  if (hasHandler) configs.push({ label: "@aws-sdk/* external (from the runtime)", external: ["@aws-sdk/*"] });
+  const baselineMs = timeNode(["-e", ""], runs, dir);
+  for (const [i, cfg] of configs.entries()) {
+    const outfile = join(dir, i === 0 ? "handler.mjs" : `handler-sdk-external.mjs`);
+    // As infra bundles it (aws-lambda-nodejs): platform node, ESM, target node22, minified.
+    await build({
+      ...(hasHandler
+        ? { entryPoints: [handler] }
+        : {
+            stdin: {
+              contents:
+                'export { scanObject } from "./src/ingest/index.ts";\nexport { loadBuiltinRules } from "./src/rules/index.ts";\n',
+              resolveDir: ROOT,
+              sourcefile: "bench-lambda-entry.ts",
+              loader: "ts",
+            },
+          }),
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node22",
+      minify: true,
+      external: cfg.external,
+      banner: { js: ESM_REQUIRE_BANNER },
+      logLevel: "error",
+    });
+    const code = readFileSync(outfile);
+    const loadMs = timeNode(["-e", `import(${JSON.stringify(outfile)})`], runs, dir);
+    variants.push({
+      label: cfg.label,
+      bytes: statSync(outfile).size,
+      gzipBytes: gzipSync(code).length,
+      loadMs,
+    });
+  }
+  return { entry, note, variants, baselineMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function machine(): string {
+  const model = cpus()[0]?.model ?? "unknown CPU";
+  return `${cpus().length} x ${model}, node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+async function main(): Promise<number> {
+  let opt: Options;
+  try {
+    opt = options(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const log = (s: string) => console.error(s);
+  mkdirSync(opt.outDir, { recursive: true });
+  const bundle = await bundleMeasure(opt.outDir);
+  const mixed = await ensureDataset(
+    join(opt.outDir, "data"),
+    { kind: "mixed", bytes: opt.sizeMb * 1e6, seed: opt.seed, plantEvery: opt.plantEvery },
+    log,
+  );
+  const worst = await ensureDataset(
+    join(opt.outDir, "data"),
+    { kind: "worst", bytes: opt.worstMb * 1e6, seed: opt.seed + 1, plantEvery: opt.plantEvery },
+    log,
+  );
+
+  const s = (label: string): Series => ({ label, runs: [] });
+  const A = s("(a) gunzip only, output discarded");
+  const B = s("(b) scanObject, alerts serialised");
+  const R = s("(r) bench reference fast path");
+  const C = s("(c) naive: readline + JSON.parse + rule");
+  const A1 = s("(a) gunzip, 1 CPU (taskset -c 0)");
+  const B1 = s("(b) scanObject, 1 CPU (taskset -c 0)");
+  const WB = s("worst (b) scanObject");
+  const WC = s("worst (c) naive");
+  const SB = s("small (b) scanObject");
+  const SC = s("small (c) gunzipSync + JSON.parse");
+  const idle = s("idle: bundle loaded, rules compiled");
+
+  const one = { cpuList: "0" };
+  for (let round = 1; round <= opt.rounds; round++) {
+    log(`round ${round}/${opt.rounds} ...`);
+    // Interleaved, so slow phases of a shared machine spread over every series alike.
+    A.runs.push(await runChild(bundle, { kind: "gunzip", file: mixed.file }));
+    B.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file }));
+    R.runs.push(await runChild(bundle, { kind: "reference", file: mixed.file }));
+    C.runs.push(await runChild(bundle, { kind: "naive", file: mixed.file }));
+    A1.runs.push(await runChild(bundle, { kind: "gunzip", file: mixed.file }, one));
+    B1.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file }, one));
+    WB.runs.push(await runChild(bundle, { kind: "scan", file: worst.file }));
+    WC.runs.push(await runChild(bundle, { kind: "naive", file: worst.file }));
+    SB.runs.push(await runChild(bundle, { kind: "small-scan", objects: opt.objects }));
+    SC.runs.push(await runChild(bundle, { kind: "small-naive", objects: opt.objects }));
+    idle.runs.push(await runChild(bundle, { kind: "idle" }));
+  }
+  log("Lambda bundle ...");
+  let lambda: BundleFigures | string;
+  try {
+    lambda = await lambdaBundle(opt.outDir, opt.loadRuns);
+  } catch (e) {
+    lambda = `not measured: ${(e as Error).message.split("\n")[0]}`;
+  }
+  let profile: string[] = [];
+  if (opt.profile) {
+    log("profiling (b) ...");
+    const dir = join(opt.outDir, "prof", String(Date.now()));
+    mkdirSync(dir, { recursive: true });
+    await runChild(bundle, { kind: "scan", file: mixed.file }, { profileDir: dir });
+    const f = readdirSync(dir).find((x) => x.endsWith(".cpuprofile"));
+    if (f !== undefined) {
+      profile = summariseProfile(join(dir, f), bundle, 20).map(
+        (e) =>
+          `${lpad(fmt(e.ms, 0), 7)} ms ${lpad(fmt(e.share * 100, 1), 5)}%  ${pad(e.name, 34)} ${e.where}`,
+      );
+      profile.unshift(`profile of (b): ${join(dir, f)} (self time, top ${profile.length})`);
+    }
+  }
+
+  // ----- report
+  const out: string[] = [];
+  const p = (x = "") => out.push(x);
+  const impl = B.runs[0]!.impl;
+  p(`edr-archive-scanner throughput bench, ${new Date().toISOString()}`);
+  p(`machine: ${machine()}`);
+  if (impl.startsWith("STUB")) p(`!! ${impl}`);
+  const describe = (name: string, d: DatasetInfo) =>
+    `${name}: ${fmt(d.uncompressedBytes / 1e6, 1)} MB NDJSON, ${fmt(d.records)} records ` +
+    `(${fmt(d.uncompressedBytes / d.records, 0)} B avg), gzip -6 ${fmt(d.compressedBytes / 1e6, 1)} MB ` +
+    `(${fmt(d.uncompressedBytes / d.compressedBytes, 1)}x); ${d.planted} planted, ${d.expectedAlerts.length} must alert`;
+  p(describe("data", mixed));
+  p(describe("worst-case data (every record holds the rule's literals)", worst));
+  p(`rounds: ${opt.rounds}; MB = 10^6 bytes of uncompressed NDJSON; cpu s = user+sys of the whole process`);
+  p();
+  p(HEADER);
+  for (const x of [A, B, R, C, A1, B1, WB, WC]) p(row(x));
+  p(
+    pad("idle process (bundle + rules loaded)", 44) +
+      " ".repeat(6 * 7 + 3 * 8 + 11 - 38) +
+      lpad(fmt(peakRssMb(idle), 0), 6),
+  );
+  p();
+  const objs = (x: Series) => {
+    const n = x.runs[0]!.objects ?? 0;
+    return `${fmt(n / (medWall(x) / 1000), 0)} objects/s (best ${fmt(n / (minWall(x) / 1000), 0)}), ${fmt((medWall(x) * 1000) / n, 0)} us/object`;
+  };
+  p(
+    `small objects (${fmt(SB.runs[0]!.objects ?? 0)} x ${fmt((SB.runs[0]!.bytes ?? 0) / (SB.runs[0]!.objects || 1), 0)} B, gzip, from memory):`,
+  );
+  p(`  (b) scanObject:                   ${objs(SB)}`);
+  p(`  (c) gunzipSync + JSON.parse:      ${objs(SC)}`);
+  p();
+  if (typeof lambda === "string") p(`Lambda bundle: ${lambda}`);
+  else {
+    p(`Lambda bundle (esbuild: platform node, esm, target node22, minify) of ${lambda.note}:`);
+    const base = median(lambda.baselineMs);
+    for (const v of lambda.variants) {
+      p(
+        `  ${pad(v.label + ":", 42)} ${fmt(v.bytes / 1024, 0)} KiB (${fmt(v.gzipBytes / 1024, 0)} KiB gzip); ` +
+          `node -e "import(...)" median ${fmt(median(v.loadMs), 0)} ms, min ${fmt(min(v.loadMs), 0)} ms ` +
+          `(bare node -e "" ${fmt(base, 0)} ms: module load ~${fmt(median(v.loadMs) - base, 0)} ms)`,
+      );
+    }
+  }
+  p();
+
+  // ----- correctness
+  let mismatch = false;
+  const check = (label: string, got: Series, ref: Series, expected: readonly number[]) => {
+    const g = got.runs[0]!;
+    const failure = got.runs.find((r) => r.failure !== undefined)?.failure;
+    const consistent = got.runs.every((r) => sameList(r.alerts, g.alerts));
+    const ok = consistent && sameList(g.alerts, ref.runs[0]!.alerts) && failure === undefined;
+    const vsExpected = sameList(g.alerts, expected) ? "= planted" : `!= planted ${shortList(expected)}`;
+    if (!ok) mismatch = true;
+    p(
+      `alerts ${label}: ${ok ? "OK" : "MISMATCH"} ${shortList(g.alerts)} vs ${shortList(ref.runs[0]!.alerts)} (${vsExpected})` +
+        (failure ? ` failure: ${failure}` : ""),
+    );
+  };
+  check("(b) vs (c)", B, C, mixed.expectedAlerts);
+  check("(r) vs (c)", R, C, mixed.expectedAlerts);
+  check("1-CPU (b) vs (c)", B1, C, mixed.expectedAlerts);
+  check("worst (b) vs (c)", WB, WC, worst.expectedAlerts);
+  const recordsOk = B.runs[0]!.records === mixed.records && C.runs[0]!.records === mixed.records;
+  p(
+    `records counted: (b) ${fmt(B.runs[0]!.records)}, (c) ${fmt(C.runs[0]!.records)}, generated ${fmt(mixed.records)}`,
+  );
+  if (!recordsOk) mismatch = true;
+  p();
+
+  // ----- targets
+  const ba = medWall(B) / medWall(A);
+  const cb = medWall(C) / medWall(B);
+  const rss = peakRssMb(B);
+  const worstRatio = medWall(WB) / medWall(WC);
+  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+  p("targets (issue 6), on medians:");
+  p(
+    `  (b)/(a) wall time <= 1.25               ${lpad(fmt(ba, 2), 6)}   ${verdict(ba <= 1.25)}   (mins: ${fmt(minWall(B) / minWall(A), 2)}; 1 CPU: ${fmt(medWall(B1) / medWall(A1), 2)})`,
+  );
+  p(
+    `  (b) >= 2.5x as fast as (c)              ${lpad(fmt(cb, 2), 6)}x  ${verdict(cb >= 2.5)}   (mins: ${fmt(minWall(C) / minWall(B), 2)}x)`,
+  );
+  p(
+    `  peak RSS of (b) <= 200 MB               ${lpad(fmt(rss, 0), 6)}   ${verdict(rss <= 200)}   (MB = 10^6 bytes)`,
+  );
+  p(
+    `  worst case (b) no slower than (c)       ${lpad(fmt(worstRatio, 2), 6)}   ${verdict(worstRatio <= 1)}   ((b)/(c) wall time)`,
+  );
+  p(
+    `  (b) and (c) find the same alerts        ${lpad(mismatch ? "no" : "yes", 6)}   ${mismatch ? "MISMATCH" : "OK"}`,
+  );
+  if (profile.length > 0) {
+    p();
+    for (const l of profile) p(l);
+  }
+
+  const text = out.join("\n");
+  console.log(text);
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  writeFileSync(join(opt.outDir, `results-${stamp}.txt`), `${text}\n`);
+  writeFileSync(
+    join(opt.outDir, `results-${stamp}.json`),
+    JSON.stringify(
+      {
+        options: opt,
+        machine: machine(),
+        mixed,
+        worst,
+        series: [A, B, R, C, A1, B1, WB, WC, SB, SC, idle],
+        lambda,
+      },
+      null,
+      1,
+    ),
+  );
+  return mismatch ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
