@@ -1,0 +1,358 @@
+/**
+ * One SNS message per (object, rule, part), rendered once per protocol:
+ * - `default`, `sqs`, `lambda`, `email-json`: JSON for machines, raw values kept;
+ * - `email`: plain text for a responder on a phone (verdict first, short lines, values sanitised);
+ * - `https`: an AWS Chatbot custom notification that Slack renders (values sanitised, inert).
+ * Pure: no AWS SDK, no I/O.
+ */
+import { createHash } from "node:crypto";
+import type { Alert } from "./alert.ts";
+import { escapeSlackEntities, plainText, printableAscii, slackCode, slackTitleText } from "./sanitize.ts";
+
+export interface ObjectContext {
+  readonly bucket: string;
+  readonly key: string;
+  /** s3://bucket/key */
+  readonly uri: string;
+  /** S3 version id or ETag. */
+  readonly version?: string;
+  readonly records: number;
+  readonly malformed: number;
+  readonly skipped?: number;
+  /** Set when the object could not be read to its end: these hits are what was recovered. */
+  readonly failure?: { readonly kind: string; readonly message: string };
+}
+
+/** Rule text the alert contract does not carry but people need. */
+export interface RuleContext {
+  readonly description?: string;
+  readonly references?: readonly string[];
+}
+
+export interface AlertMessageInput {
+  /** Deterministic message id (same object version, rule and part -> same id). */
+  readonly id: string;
+  readonly object: ObjectContext;
+  readonly rule: Alert["rule"];
+  readonly ruleContext?: RuleContext;
+  /** The hits in this message. */
+  readonly alerts: readonly Alert[];
+  /** Hits for this rule in the whole object. */
+  readonly totalAlerts: number;
+  /** 1-based part number when the hits did not fit one message. */
+  readonly part: number;
+  readonly parts: number;
+  /** What was cut to fit SNS's size limit (e.g. "raw record of record 7 (312345 bytes)"). */
+  readonly truncated?: readonly string[];
+}
+
+export const PROTOCOL_KEYS = ["default", "sqs", "lambda", "email-json", "email", "https"] as const;
+export type ProtocolKey = (typeof PROTOCOL_KEYS)[number];
+
+export interface RenderedMessage {
+  readonly subject: string;
+  /** Keyed by protocol; JSON.stringify it for MessageStructure "json". */
+  readonly message: Readonly<Record<ProtocolKey, string>>;
+  readonly attributes: { readonly rule_id: string; readonly severity: string; readonly host: string };
+}
+
+/** Hits shown one by one in the email; the rest are listed by record ordinal. */
+export const EMAIL_DETAILED_HITS = 10;
+/** Hits shown in the Slack description (Chatbot truncates long descriptions). */
+export const SLACK_DETAILED_HITS = 3;
+/** Per-value cap in the human renderings. */
+const VALUE_CHARS = 600;
+const LINE = 72;
+
+export function renderMessage(input: AlertMessageInput): RenderedMessage {
+  const json = renderJson(input);
+  return {
+    subject: renderSubject(input),
+    message: {
+      default: json,
+      sqs: json,
+      lambda: json,
+      "email-json": json,
+      email: renderEmail(input),
+      https: renderChatbot(input),
+    },
+    attributes: {
+      rule_id: printableAscii(input.rule.id, 256) || "unknown",
+      severity: printableAscii(input.rule.severity, 32) || "unknown",
+      host: hostAttribute(input.alerts),
+    },
+  };
+}
+
+/** `{"alerts":[...],"object":"s3://...","counts":{...}}` plus id, rule, failure and truncation notes. */
+export function renderJson(input: AlertMessageInput): string {
+  const { object } = input;
+  return JSON.stringify({
+    id: input.id,
+    object: object.uri,
+    ...(object.version === undefined ? {} : { version: object.version }),
+    rule: input.rule,
+    counts: {
+      records: object.records,
+      malformed: object.malformed,
+      skipped: object.skipped ?? 0,
+      alerts: input.totalAlerts,
+      in_message: input.alerts.length,
+      part: input.part,
+      parts: input.parts,
+    },
+    ...(object.failure === undefined ? {} : { failure: object.failure }),
+    ...(input.truncated === undefined || input.truncated.length === 0 ? {} : { truncated: input.truncated }),
+    alerts: input.alerts,
+  });
+}
+
+/** `[low] NetworkManager Dispatcher Script Creation on web-7`: at most 100 printable ASCII characters. */
+export function renderSubject(input: AlertMessageInput): string {
+  const hosts = distinctHosts(input.alerts);
+  const first = hosts[0];
+  let where = "";
+  if (first !== undefined) {
+    where = ` on ${printableAscii(first, 40)}`;
+    if (hosts.length > 1) where += ` +${hosts.length - 1} hosts`;
+  }
+  const part = input.parts > 1 ? ` (${input.part}/${input.parts})` : "";
+  const severity = `[${printableAscii(input.rule.severity, 10)}] `;
+  const tail = `${where}${part}`;
+  const name = printableAscii(input.rule.name, Math.max(10, 100 - severity.length - tail.length));
+  return `${severity}${name}${tail}`.slice(0, 100);
+}
+
+export function renderEmail(input: AlertMessageInput): string {
+  const { rule, object, alerts } = input;
+  const out: string[] = [];
+  const hosts = distinctHosts(alerts);
+  const hits = alerts.length === 1 ? "1 hit" : `${alerts.length} hits`;
+  out.push(`ALERT: ${plainText(rule.name, 200)}`);
+  out.push(`Severity ${plainText(rule.severity, 20)}, risk score ${rule.risk_score}`);
+  out.push(
+    `${hits} on ${hosts.length === 0 ? "an unknown host" : hosts.map((h) => plainText(h, 80)).join(", ")}` +
+      (input.parts > 1 ? ` (message ${input.part} of ${input.parts}, ${input.totalAlerts} hits in all)` : ""),
+  );
+  if (object.failure !== undefined) {
+    out.push("");
+    out.push("WARNING: the object could not be read to its end");
+    out.push(`(${plainText(object.failure.kind, 60)}). These hits were found before`);
+    out.push("the damage; records after it were not scanned.");
+  }
+  const description = input.ruleContext?.description;
+  if (description !== undefined && description.trim() !== "") {
+    out.push("", "WHY IT MATTERS", ...wrap(plainText(description.replace(/\s+/g, " ").trim(), 700), LINE));
+  }
+  alerts.slice(0, EMAIL_DETAILED_HITS).forEach((a, i) => {
+    out.push("", alerts.length === 1 ? "WHAT WAS DETECTED" : `HIT ${i + 1} OF ${alerts.length}`);
+    out.push(...hitLines(a));
+  });
+  if (alerts.length > EMAIL_DETAILED_HITS) {
+    const rest = alerts.slice(EMAIL_DETAILED_HITS).map((a) => a.source.record);
+    out.push("", `${rest.length} MORE HITS at records:`);
+    out.push(...wrap(listOrdinals(rest, 200), LINE));
+  }
+  out.push("", "RULE");
+  out.push(`${plainText(rule.name, 200)}`);
+  out.push(`Severity ${plainText(rule.severity, 20)}, risk score ${rule.risk_score}`);
+  out.push(`Rule id ${plainText(rule.id, 80)}`);
+  const mitre = mitreLines(rule.threat);
+  if (mitre.length > 0) out.push("MITRE ATT&CK:", ...mitre.flatMap((l) => hanging(`- ${l}`, "  ")));
+  out.push("", "S3 OBJECT");
+  out.push(plainText(object.uri, VALUE_CHARS));
+  if (object.version !== undefined) out.push(`version/ETag ${plainText(object.version, 120)}`);
+  out.push(
+    `${object.records} records scanned, ${object.malformed} malformed` +
+      (object.skipped ? `, ${object.skipped} too long` : ""),
+  );
+  out.push("", "FIRST TRIAGE STEPS", ...triageSteps(alerts).flatMap((l) => hanging(l, "   ")));
+  if (input.truncated !== undefined && input.truncated.length > 0) {
+    out.push("", "NOTE: cut to fit the 256 KiB SNS limit:");
+    for (const t of input.truncated) out.push(`- ${plainText(t, 200)}`);
+  }
+  out.push("", `Message id ${input.id}`);
+  return out.join("\n");
+}
+
+/** The AWS Chatbot custom notification schema (version 1.0, source custom). */
+export function renderChatbot(input: AlertMessageInput): string {
+  const { rule, object, alerts } = input;
+  const hosts = distinctHosts(alerts);
+  const hostTitle =
+    hosts[0] === undefined
+      ? ""
+      : ` on ${slackTitleText(hosts[0], 40)}${hosts.length > 1 ? ` +${hosts.length - 1}` : ""}`;
+  const part = input.parts > 1 ? ` (${input.part}/${input.parts})` : "";
+  const title = `:rotating_light: [${slackTitleText(rule.severity, 10)}] ${slackTitleText(rule.name, 100)}${hostTitle}${part}`;
+  const lines: string[] = [];
+  const hits = alerts.length === 1 ? "1 hit" : `${alerts.length} hits`;
+  lines.push(
+    `*${hits}* · severity *${slackTitleText(rule.severity, 10)}* · risk score *${rule.risk_score}*` +
+      (input.parts > 1 ? ` · ${input.totalAlerts} hits in all` : ""),
+  );
+  if (object.failure !== undefined) {
+    lines.push(
+      `:warning: object damaged (${slackCode(object.failure.kind, 60)}): hits found before the damage`,
+    );
+  }
+  const description = input.ruleContext?.description;
+  if (description !== undefined && description.trim() !== "") {
+    lines.push(escapeSlackEntities(plainText(description.replace(/\s+/g, " ").trim(), 300)));
+  }
+  for (const a of alerts.slice(0, SLACK_DETAILED_HITS)) {
+    const e = a.event;
+    const parts = [
+      `• *record ${a.source.record}*`,
+      field("host", e["host.name"]),
+      field("file", e["file.path"]),
+      field("process", e["process.executable"] ?? e["process.name"]),
+      field("cmd", e["process.command_line"]),
+      field("user", e["user.name"]),
+      field("time", e["@timestamp"]),
+    ].filter((p) => p !== "");
+    lines.push(parts.join(" "));
+  }
+  if (alerts.length > SLACK_DETAILED_HITS) {
+    lines.push(
+      `… and ${alerts.length - SLACK_DETAILED_HITS} more (records ${listOrdinals(
+        alerts.slice(SLACK_DETAILED_HITS).map((a) => a.source.record),
+        30,
+      )})`,
+    );
+  }
+  const mitre = mitreLines(rule.threat);
+  if (mitre.length > 0) lines.push(`*MITRE ATT&amp;CK* ${escapeSlackEntities(mitre.join("; "))}`);
+  lines.push(`*Object* ${slackCode(object.uri, 300)}`);
+  const summary = `${hits}: ${printableAscii(rule.name, 100)}${hosts[0] === undefined ? "" : ` on ${printableAscii(hosts[0], 40)}`}`;
+  return JSON.stringify({
+    version: "1.0",
+    source: "custom",
+    id: input.id,
+    content: {
+      textType: "client-markdown",
+      title,
+      description: lines.join("\n"),
+      nextSteps: triageSteps(alerts, true).map((s) => s.replace(/^\d+\. /, "")),
+      keywords: [
+        slackTitleText(rule.severity, 10),
+        ...rule.threat.map((t) => slackTitleText(t.tactic.name, 40)),
+      ].filter((k) => k !== ""),
+    },
+    metadata: {
+      // One Slack thread per object and rule: the parts of a split message land together.
+      threadId: `${printableAscii(rule.id, 64)}:${createHash("sha256")
+        .update(`${object.uri}\u0000${object.version ?? ""}`)
+        .digest("hex")
+        .slice(0, 16)}`,
+      summary: escapeSlackEntities(summary),
+      eventType: "EdrAlert",
+      relatedResources: [escapeSlackEntities(printableAscii(object.uri, 300))],
+      additionalContext: {
+        rule_id: printableAscii(rule.id, 64),
+        severity: printableAscii(rule.severity, 10),
+        risk_score: String(rule.risk_score),
+        records: alerts
+          .map((a) => a.source.record)
+          .slice(0, 50)
+          .join(","),
+      },
+    },
+  });
+}
+
+function field(label: string, value: unknown): string {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return "";
+  return `${label} ${slackCode(value, 200)}`;
+}
+
+function hitLines(a: Alert): string[] {
+  const e = a.event;
+  const rows: [string, unknown][] = [
+    ["Host", e["host.name"]],
+    ["File", e["file.path"]],
+    ["Action", e["event.action"] ?? e["event.type"]],
+    ["Process", e["process.executable"] ?? e["process.name"]],
+    ["PID", e["process.pid"]],
+    ["Command", e["process.command_line"]],
+    ["Parent", e["process.parent.executable"]],
+    ["User", e["user.name"]],
+    ["Time", e["@timestamp"]],
+    ["Record", a.source.record],
+  ];
+  return rows
+    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${`${k}:`.padEnd(9)}${plainText(v, VALUE_CHARS)}`);
+}
+
+function triageSteps(alerts: readonly Alert[], slack = false): string[] {
+  const first = alerts[0]?.event ?? {};
+  const show = (v: unknown): string => (slack ? slackCode(v, 200) : plainText(v, 200));
+  const host = first["host.name"];
+  const file = first["file.path"];
+  const steps: string[] = [];
+  if (file !== undefined) {
+    steps.push(
+      `Inspect ${show(file)}${host === undefined ? "" : ` on ${show(host)}`} (read it, do not run it): who owns it, when, what it runs.`,
+    );
+    steps.push("Check whether a package or your config management placed it (dpkg -S, rpm -qf).");
+  }
+  steps.push("Review the creating process, its parent and the user: expected admin work or not?");
+  steps.push("Search for other activity from this host and user around the same time.");
+  steps.push("If unexplained: isolate the host, preserve the file, then remove it.");
+  return steps.map((s, i) => `${i + 1}. ${s}`);
+}
+
+function mitreLines(threat: Alert["rule"]["threat"]): string[] {
+  return threat.map((t) => {
+    const techniques = (t.technique ?? []).map((tech) => {
+      const subs = (tech.subtechnique ?? []).map((s) => `${s.id} ${s.name}`);
+      return `${tech.id} ${tech.name}${subs.length > 0 ? ` (${subs.join(", ")})` : ""}`;
+    });
+    return `${t.tactic.id} ${t.tactic.name}${techniques.length > 0 ? `: ${techniques.join(", ")}` : ""}`;
+  });
+}
+
+export function distinctHosts(alerts: readonly Alert[]): string[] {
+  const seen = new Set<string>();
+  for (const a of alerts) {
+    const h = a.event["host.name"];
+    for (const v of Array.isArray(h) ? h : [h]) if (typeof v === "string" && v !== "") seen.add(v);
+  }
+  return [...seen];
+}
+
+/** The `host` message attribute: the one host, "multiple", or "unknown" (subscribers filter on it). */
+function hostAttribute(alerts: readonly Alert[]): string {
+  const hosts = distinctHosts(alerts);
+  if (hosts.length === 0) return "unknown";
+  if (hosts.length > 1) return "multiple";
+  return printableAscii(hosts[0], 253) || "unknown";
+}
+
+function listOrdinals(ordinals: readonly number[], max: number): string {
+  const shown = ordinals.slice(0, max).join(", ");
+  return ordinals.length > max ? `${shown}, … (${ordinals.length - max} more)` : shown;
+}
+
+function hanging(text: string, indent: string): string[] {
+  return wrap(text, LINE).flatMap((l, i) =>
+    i === 0 ? [l] : wrap(l, LINE - indent.length).map((x) => indent + x),
+  );
+}
+
+/** Word-wraps plain text to short lines for phone screens; a word longer than a line is kept whole. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line === "") line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}

