@@ -1,0 +1,309 @@
+/**
+ * Alerts of one scanned object -> SNS messages: one per rule (grouping its hits), split so every
+ * message stays under SNS's 256 KiB limit, then sent with Publish (one) or PublishBatch (several;
+ * at most 10 entries and 256 KiB per call). Message ids are deterministic, so a redelivered
+ * notification produces identical messages that subscribers (and FIFO topics) can de-duplicate.
+ */
+import { createHash } from "node:crypto";
+import {
+  type MessageAttributeValue,
+  PublishBatchCommand,
+  type PublishBatchRequestEntry,
+  PublishCommand,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
+import type { Alert } from "./alert.ts";
+import { type AlertMessageInput, type ObjectContext, type RuleContext, renderMessage } from "./render.ts";
+
+/** SNS's limit for one message: body plus subject plus attributes, in bytes. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** PublishBatch: at most 10 entries and 256 KiB in one call. */
+export const SNS_MAX_BATCH_ENTRIES = 10;
+// Room for what we do not count exactly (the request's own framing); 2 KiB is far above it.
+const SAFETY_BYTES = 2048;
+
+export interface PlannedMessage {
+  /** Deterministic: rule id, object, version and the first alert of the part. */
+  readonly id: string;
+  readonly subject: string;
+  /** The MessageStructure "json" body: JSON object of strings keyed by protocol. */
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
+  /** Message + subject + attributes, as SNS counts them. */
+  readonly bytes: number;
+  readonly ruleId: string;
+  readonly alerts: number;
+}
+
+export interface PlanInput {
+  readonly object: ObjectContext;
+  readonly alerts: readonly Alert[];
+  /** Rule descriptions etc. by rule id, for the human renderings. */
+  readonly ruleContexts?: ReadonlyMap<string, RuleContext>;
+  /** For tests; defaults to SNS_MAX_MESSAGE_BYTES. */
+  readonly maxBytes?: number;
+}
+
+/** Plans every message for one object: grouped per rule (first-seen order), split to fit. */
+export function planMessages(input: PlanInput): PlannedMessage[] {
+  const limit = (input.maxBytes ?? SNS_MAX_MESSAGE_BYTES) - SAFETY_BYTES;
+  const byRule = new Map<string, Alert[]>();
+  for (const a of input.alerts) {
+    const list = byRule.get(a.rule.id);
+    if (list === undefined) byRule.set(a.rule.id, [a]);
+    else list.push(a);
+  }
+  const out: PlannedMessage[] = [];
+  for (const [ruleId, alerts] of byRule) {
+    const rule = alerts[0]!.rule;
+    const base = {
+      object: input.object,
+      rule,
+      totalAlerts: alerts.length,
+      ...(input.ruleContexts?.get(ruleId) === undefined
+        ? {}
+        : { ruleContext: input.ruleContexts.get(ruleId)! }),
+    };
+    const parts = splitToFit(alerts, base, limit);
+    parts.forEach((p, i) => {
+      out.push(finish({ ...base, ...p, part: i + 1, parts: parts.length }));
+    });
+  }
+  return out;
+}
+
+type Base = Omit<AlertMessageInput, "alerts" | "part" | "parts" | "id" | "truncated">;
+interface Part {
+  readonly alerts: readonly Alert[];
+  readonly truncated?: readonly string[];
+}
+
+function messageId(input: Omit<AlertMessageInput, "id">): string {
+  const first = input.alerts[0]?.id ?? "";
+  return createHash("sha256")
+    .update(`${input.rule.id}\u0000${input.object.uri}\u0000${input.object.version ?? ""}\u0000${first}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+function finish(input: Omit<AlertMessageInput, "id">): PlannedMessage {
+  const id = messageId(input);
+  const rendered = renderMessage({ ...input, id });
+  const message = JSON.stringify(rendered.message);
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(rendered.attributes)) {
+    attributes[name] = { DataType: "String", StringValue: value };
+  }
+  return {
+    id,
+    subject: rendered.subject,
+    message,
+    attributes,
+    bytes: sizeOf(rendered.subject, message, attributes),
+    ruleId: input.rule.id,
+    alerts: input.alerts.length,
+  };
+}
+
+export function sizeOf(
+  subject: string,
+  message: string,
+  attributes: Record<string, MessageAttributeValue>,
+): number {
+  let n = Buffer.byteLength(message) + Buffer.byteLength(subject);
+  for (const [name, v] of Object.entries(attributes)) {
+    n +=
+      Buffer.byteLength(name) + Buffer.byteLength(v.DataType ?? "") + Buffer.byteLength(v.StringValue ?? "");
+  }
+  return n;
+}
+
+function measure(base: Base, part: Part): number {
+  // Part numbers and the id do not change the size by more than a few bytes; "99/99" bounds them.
+  return finish({ ...base, ...part, part: 99, parts: 99 }).bytes;
+}
+
+/**
+ * Greedy packing on a cheap per-alert estimate (its JSON, present four times in the body and
+ * escaped once more), then an exact render of each part; a part that is still too big is halved.
+ * Rendering stays roughly linear in the number of hits.
+ */
+function splitToFit(alerts: readonly Alert[], base: Base, limit: number): Part[] {
+  const empty = measure(base, { alerts: [] });
+  const parts: Part[] = [];
+  let current: Alert[] = [];
+  let estimate = empty;
+  const flush = () => {
+    if (current.length > 0) parts.push(...exact(current, base, limit));
+    current = [];
+    estimate = empty;
+  };
+  for (const a of alerts) {
+    const cost = 4 * (Buffer.byteLength(JSON.stringify(JSON.stringify(a))) + 1) + 600;
+    if (current.length > 0 && estimate + cost > limit * 0.9) flush();
+    current.push(a);
+    estimate += cost;
+  }
+  flush();
+  return parts;
+}
+
+function exact(alerts: readonly Alert[], base: Base, limit: number): Part[] {
+  if (measure(base, { alerts }) <= limit) return [{ alerts }];
+  if (alerts.length > 1) {
+    const mid = Math.ceil(alerts.length / 2);
+    return [...exact(alerts.slice(0, mid), base, limit), ...exact(alerts.slice(mid), base, limit)];
+  }
+  return [shrink(alerts[0]!, base, limit)];
+}
+
+/**
+ * One alert too big for a message on its own (a record with a huge command line or payload):
+ * keep the alert, cut its raw record and then its long event values, at growing severity, and
+ * say in the message what was cut. Only reached when nothing else fits.
+ */
+function shrink(alert: Alert, base: Base, limit: number): Part {
+  const rawText = JSON.stringify(alert.raw) ?? "";
+  for (const keep of [16_384, 4096, 1024, 256, 0]) {
+    const notes: string[] = [];
+    const event: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(alert.event)) {
+      event[k] = cutValue(v, keep * 2, () => notes.push(`event field ${k} of record ${alert.source.record}`));
+    }
+    const cut = {
+      ...alert,
+      event,
+      raw: null,
+      raw_truncated: {
+        bytes: Buffer.byteLength(rawText),
+        preview:
+          rawText.length > keep ? `${rawText.slice(0, keep)}…[+${rawText.length - keep} chars]` : rawText,
+      },
+    } as Alert;
+    notes.unshift(
+      `raw record ${alert.source.record} (${Buffer.byteLength(rawText)} bytes): raw is null, raw_truncated has a preview`,
+    );
+    const part = { alerts: [cut], truncated: notes };
+    if (measure(base, part) <= limit) return part;
+  }
+  // Unreachable in practice (every variable part is now bounded); fail loudly rather than send junk.
+  throw new Error(`alert ${alert.id} cannot be made to fit in an SNS message`);
+}
+
+function cutValue(v: unknown, max: number, noted: () => void): unknown {
+  if (typeof v === "string") {
+    if (v.length <= max) return v;
+    noted();
+    return `${v.slice(0, max)}…[+${v.length - max} chars]`;
+  }
+  if (Array.isArray(v)) {
+    let cutAny = false;
+    const out = v.slice(0, 16).map((x) => cutValue(x, max, () => (cutAny = true)));
+    if (cutAny || v.length > 16) noted();
+    return out;
+  }
+  return v;
+}
+
+export class PublishError extends Error {
+  override readonly name = "PublishError";
+}
+
+export interface PublishOptions {
+  /** Attempts for entries PublishBatch reports as failed (the SDK already retries whole calls). */
+  readonly attempts?: number;
+}
+
+/** Sends the planned messages; throws PublishError if any could not be published. */
+export async function publishMessages(
+  sns: SNSClient,
+  topicArn: string,
+  messages: readonly PlannedMessage[],
+  options: PublishOptions = {},
+): Promise<{ published: number; calls: number }> {
+  if (messages.length === 0) return { published: 0, calls: 0 };
+  const fifo = topicArn.endsWith(".fifo");
+  const fifoFields = (m: PlannedMessage) =>
+    fifo ? { MessageGroupId: m.ruleId.slice(0, 128) || "alerts", MessageDeduplicationId: m.id } : {};
+  if (messages.length === 1) {
+    const m = messages[0]!;
+    try {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: m.subject,
+          Message: m.message,
+          MessageStructure: "json",
+          MessageAttributes: m.attributes,
+          ...fifoFields(m),
+        }),
+      );
+    } catch (err) {
+      throw new PublishError(`SNS Publish to ${topicArn} failed: ${errorName(err)}`, { cause: err });
+    }
+    return { published: 1, calls: 1 };
+  }
+  let calls = 0;
+  for (const batch of batches(messages)) {
+    let pending = batch;
+    const attempts = options.attempts ?? 3;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const entries: PublishBatchRequestEntry[] = pending.map((m) => ({
+        Id: m.id,
+        Subject: m.subject,
+        Message: m.message,
+        MessageStructure: "json",
+        MessageAttributes: m.attributes,
+        ...fifoFields(m),
+      }));
+      let failed: { Id?: string; Code?: string; SenderFault?: boolean }[];
+      try {
+        calls++;
+        const out = await sns.send(
+          new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries }),
+        );
+        failed = out.Failed ?? [];
+      } catch (err) {
+        throw new PublishError(`SNS PublishBatch to ${topicArn} failed: ${errorName(err)}`, { cause: err });
+      }
+      if (failed.length === 0) break;
+      const ids = new Set(failed.map((f) => f.Id));
+      const senderFault = failed.find((f) => f.SenderFault);
+      if (attempt >= attempts || senderFault !== undefined) {
+        const codes = [...new Set(failed.map((f) => f.Code ?? "unknown"))].join(", ");
+        throw new PublishError(`SNS PublishBatch to ${topicArn}: ${failed.length} entries failed (${codes})`);
+      }
+      pending = pending.filter((m) => ids.has(m.id));
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+  return { published: messages.length, calls };
+}
+
+/** Groups of at most 10 entries and at most 256 KiB in total. */
+export function batches(messages: readonly PlannedMessage[]): PlannedMessage[][] {
+  const out: PlannedMessage[][] = [];
+  let current: PlannedMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (
+      current.length > 0 &&
+      (current.length >= SNS_MAX_BATCH_ENTRIES || bytes + m.bytes > SNS_MAX_MESSAGE_BYTES - SAFETY_BYTES)
+    ) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += m.bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function errorName(err: unknown): string {
+  if (typeof err !== "object" || err === null) return String(err);
+  const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = e.$metadata?.httpStatusCode;
+  return `${String(e.name ?? "Error")}${status === undefined ? "" : ` (HTTP ${String(status)})`}: ${String(e.message ?? "").slice(0, 200)}`;
+}
