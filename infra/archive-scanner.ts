@@ -1,0 +1,363 @@
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import * as chatbot from "aws-cdk-lib/aws-chatbot";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as s3n from "aws-cdk-lib/aws-s3-notifications";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+
+/** The repository root: infra/ sits directly under it. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Namespace and service dimension of the handler's Powertools metrics (EMF). */
+export const METRICS_NAMESPACE = "EdrArchiveScanner";
+export const METRICS_SERVICE = "edr-archive-scanner";
+
+/** Properties of {@link ArchiveScanner}. */
+export interface ArchiveScannerProps {
+  /** The archive bucket whose new objects are scanned (created or imported by the caller). */
+  readonly bucket: s3.IBucket;
+  /**
+   * Only objects whose key starts with this prefix are announced and readable by the function.
+   * @default "" (the whole bucket)
+   */
+  readonly prefix?: string;
+  /**
+   * Only objects whose key ends with this suffix are announced (S3 notification filter).
+   * @default "" (any key)
+   */
+  readonly suffix?: string;
+  /**
+   * The handler module bundled into the function; it must export `handler`.
+   * @default `<project>/src/handler.ts`
+   */
+  readonly entry?: string;
+  /**
+   * Directory of the detection rules (`*.toml`) copied next to the bundle as `rules/`.
+   * @default `<project>/src/rules`
+   */
+  readonly rulesDir?: string;
+  /**
+   * Function memory in MB. 1,769 MB is one full vCPU.
+   * @default 1769
+   */
+  readonly memorySize?: number;
+  /**
+   * Function timeout; the queue's visibility timeout is 6x this plus the batching window.
+   * @default Duration.seconds(300)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Reserved concurrency, to protect the account's other functions (and SNS) from a burst.
+   * @default - unreserved (the account's shared pool)
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Messages per SQS batch delivered to one invocation.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long Lambda waits to fill a batch.
+   * @default Duration.seconds(0)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Deliveries of a notification before it moves to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * E-mail addresses subscribed to the alert topic (each must confirm the subscription).
+   * @default - none
+   */
+  readonly alertEmails?: readonly string[];
+  /**
+   * Slack channel subscribed to the alert topic through AWS Chatbot. The workspace must have been
+   * authorised in the AWS Chatbot console first.
+   * @default - no Slack channel
+   */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  /**
+   * Object-level idempotency (a DynamoDB table of scanned object versions) so a redelivered
+   * notification publishes no duplicate alerts.
+   * @default true
+   */
+  readonly idempotency?: boolean;
+  /**
+   * MAX_RECORD_BYTES for the handler.
+   * @default - the handler's default
+   */
+  readonly maxRecordBytes?: number;
+  /**
+   * MAX_DECOMPRESSED_BYTES for the handler.
+   * @default - the handler's default
+   */
+  readonly maxDecompressedBytes?: number;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The live scanner: S3 ObjectCreated -> SQS (with a dead-letter queue) -> Lambda -> SNS alert topic
+ * (KMS-encrypted; e-mail and Slack subscribers), with an optional DynamoDB idempotency table.
+ *
+ * Construct ids below are a contract: renaming one replaces the resource (and, for the queue, the
+ * table and the topic, loses its content or its subscriptions).
+ */
+export class ArchiveScanner extends Construct {
+  /** Customer-managed key of the alert topic (and of an operations topic created by the stack). */
+  readonly key: kms.Key;
+  readonly alertTopic: sns.Topic;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly table?: dynamodb.Table;
+  readonly slackChannel?: chatbot.SlackChannelConfiguration;
+  /** The key prefix this scanner reads (and back-scans). */
+  readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: ArchiveScannerProps) {
+    super(scope, id);
+    const prefix = props.prefix ?? "";
+    const suffix = props.suffix ?? "";
+    this.prefix = prefix;
+    const timeout = props.timeout ?? Duration.seconds(300);
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(0);
+    const entry = props.entry ?? resolve(PROJECT_ROOT, "src/handler.ts");
+    const rulesDir = props.rulesDir ?? resolve(PROJECT_ROOT, "src/rules");
+    checkBundleInputs(entry, rulesDir);
+
+    this.key = new kms.Key(this, "AlertKey", {
+      description: "Encrypts the edr-archive-scanner alert and operations topics",
+      enableKeyRotation: true,
+    });
+    // CloudWatch alarms publish to the operations topic, which may be the alert topic; an
+    // encrypted topic only accepts them if the service may use the key.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "AllowCloudWatchAlarmsToPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: ["*"],
+        conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
+      }),
+    );
+
+    this.alertTopic = new sns.Topic(this, "AlertTopic", {
+      displayName: "EDR archive scanner alerts",
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const email of props.alertEmails ?? []) {
+      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, "DeadLetterQueue", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // SQS-managed encryption rather than a KMS key: S3 can deliver to it without a key policy,
+    // and the notification bodies hold only bucket and key names.
+    this.queue = new sqs.Queue(this, "NotificationQueue", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // AWS's guidance for SQS event sources: at least 6x the function timeout plus the batching
+      // window, so a message is not redelivered while a retried invocation still holds it.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + maxBatchingWindow.toSeconds()),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+    const filter: s3.NotificationKeyFilter = {
+      ...(prefix !== "" ? { prefix } : {}),
+      ...(suffix !== "" ? { suffix } : {}),
+    };
+    // CDK rejects an empty filter object; no filter at all means every key.
+    const filters = prefix !== "" || suffix !== "" ? [filter] : [];
+    props.bucket.addEventNotification(
+      s3.EventType.OBJECT_CREATED,
+      new s3n.SqsDestination(this.queue),
+      ...filters,
+    );
+
+    if (props.idempotency ?? true) {
+      this.table = new dynamodb.Table(this, "IdempotencyTable", {
+        // Powertools Idempotency's DynamoDB layout: partition key "id", TTL attribute "expiration".
+        partitionKey: { name: "id", type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: "expiration",
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        // It only holds short-lived scan records; nothing to keep after the stack is gone.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    }
+
+    this.logGroup = new logs.LogGroup(this, "FunctionLogs", {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which allows writing
+    // to every log group of the account.
+    const role = new iam.Role(this, "FunctionRole", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: "edr-archive-scanner function: read archive objects, publish alerts",
+    });
+    this.logGroup.grant(role, "logs:CreateLogStream", "logs:PutLogEvents");
+
+    const environment: Record<string, string> = {
+      ALERT_TOPIC_ARN: this.alertTopic.topicArn,
+      // The bundle is unpacked to /var/task and the rule files are copied to its rules/ folder.
+      RULES_PATH: "/var/task/rules",
+      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: "--enable-source-maps",
+    };
+    if (this.table) environment["IDEMPOTENCY_TABLE"] = this.table.tableName;
+    if (props.maxRecordBytes !== undefined) environment["MAX_RECORD_BYTES"] = String(props.maxRecordBytes);
+    if (props.maxDecompressedBytes !== undefined) {
+      environment["MAX_DECOMPRESSED_BYTES"] = String(props.maxDecompressedBytes);
+    }
+
+    const rulesFromRoot = relative(PROJECT_ROOT, rulesDir);
+    this.function = new nodejs.NodejsFunction(this, "Function", {
+      entry,
+      handler: "handler",
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1769,
+      timeout,
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
+      role,
+      logGroup: this.logGroup,
+      environment,
+      description: "edr-archive-scanner: scans EDR log objects with detection rules, alerts to SNS",
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: resolve(PROJECT_ROOT, "package-lock.json"),
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: "node22",
+        mainFields: ["module", "main"],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the SDK clients: the versions we test are the ones that run, and esbuild keeps
+        // only what the handler imports (the runtime's SDK version drifts under us otherwise).
+        bundleAwsSDK: true,
+        externalModules: [],
+        // Some bundled dependencies are CommonJS and call require(); ESM has none.
+        banner:
+          "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The engine finds its rules at new URL('./rules/', import.meta.url) in the bundle.
+          afterBundling: (inputDir: string, outputDir: string) => {
+            const source =
+              rulesFromRoot.startsWith("..") || isAbsolute(rulesFromRoot)
+                ? rulesDir
+                : `${inputDir}/${rulesFromRoot}`;
+            return [`mkdir -p "${outputDir}/rules"`, `cp "${source}"/*.toml "${outputDir}/rules/"`];
+          },
+        },
+      },
+    });
+
+    // Not bucket.grantRead(): it grants the wildcard actions s3:GetObject*, s3:GetBucket* and s3:List*.
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ["s3:GetObject", "s3:GetObjectVersion"],
+      resourceArns: [props.bucket.arnForObjects(`${prefix}*`)],
+    });
+    // Without s3:ListBucket, S3 answers GetObject of a deleted key with AccessDenied instead of
+    // NoSuchKey, and the handler would retry a permanent error until the dead-letter queue.
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ["s3:ListBucket"],
+      resourceArns: [props.bucket.bucketArn],
+    });
+    // Not topic.grantPublish(): it adds the wildcard action kms:GenerateDataKey*; SNS needs exactly
+    // GenerateDataKey and Decrypt on the topic's key to publish an encrypted message.
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ["sns:Publish"],
+      resourceArns: [this.alertTopic.topicArn],
+    });
+    this.key.grant(this.function, "kms:GenerateDataKey", "kms:Decrypt");
+    if (this.table) {
+      this.table.grant(
+        this.function,
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      );
+    }
+
+    this.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize ?? 10,
+        maxBatchingWindow,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    if (props.slack) {
+      const guardrail = new iam.ManagedPolicy(this, "SlackGuardrail", {
+        description: "edr-archive-scanner Slack channel: notifications only, no commands from Slack",
+        statements: [new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ["*"], resources: ["*"] })],
+      });
+      const channelRole = new iam.Role(this, "SlackChannelRole", {
+        assumedBy: new iam.ServicePrincipal("chatbot.amazonaws.com"),
+        description: "AWS Chatbot channel role of the edr-archive-scanner alerts: no permissions",
+      });
+      this.slackChannel = new chatbot.SlackChannelConfiguration(this, "SlackChannel", {
+        slackChannelConfigurationName: chatbotName(Stack.of(this).stackName),
+        slackWorkspaceId: props.slack.workspaceId,
+        slackChannelId: props.slack.channelId,
+        role: channelRole,
+        guardrailPolicies: [guardrail],
+        notificationTopics: [this.alertTopic],
+      });
+    }
+  }
+}
+
+/** Chatbot configuration names: 1-128 characters of letters, digits, '-' and '_'. */
+function chatbotName(stackName: string): string {
+  return `${stackName.replace(/[^A-Za-z0-9_-]/g, "-")}-alerts`.slice(0, 128);
+}
+
+function checkBundleInputs(entry: string, rulesDir: string): void {
+  if (!existsSync(entry)) {
+    throw new Error(
+      `ArchiveScanner: the handler entry ${entry} does not exist. Fix: pass "entry" (a .ts file exporting handler).`,
+    );
+  }
+  const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((f) => f.endsWith(".toml")) : [];
+  if (rules.length === 0) {
+    throw new Error(
+      `ArchiveScanner: no rule files (*.toml) in ${rulesDir}; the function would have nothing to detect. ` +
+        `Fix: add rules there or pass "rulesDir".`,
+    );
+  }
+}

@@ -1,0 +1,189 @@
+import { Duration, RemovalPolicy, Token } from "aws-cdk-lib";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
+import * as cxapi from "aws-cdk-lib/cx-api";
+import { Construct } from "constructs";
+
+/** Properties of {@link ArchiveBackfill}. */
+export interface ArchiveBackfillProps {
+  /** The archive bucket: the only bucket a back-scan may list (the scanner can read no other). */
+  readonly bucket: s3.IBucket;
+  /**
+   * The scanner's key prefix: a back-scan prefix must start with it, since the function may only
+   * read objects under it.
+   * @default "" (the whole bucket)
+   */
+  readonly prefix?: string;
+  /** The scanner function; it receives `{"Items":[{"Key","Size","Etag",...}],"BatchInput":{"bucket"}}`. */
+  readonly scanner: lambda.IFunction;
+  /**
+   * Where the Distributed Map writes its results (manifest, SUCCEEDED/FAILED files).
+   * @default - a bucket created for it (private, encrypted, versioned, kept on stack deletion)
+   */
+  readonly resultsBucket?: s3.IBucket;
+  /**
+   * Key prefix of the results in the results bucket.
+   * @default "backfill-results"
+   */
+  readonly resultsPrefix?: string;
+  /**
+   * Server access log target of the created results bucket.
+   * @default - no access logs
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  /**
+   * Child executions (Lambda invocations) at once when the execution input gives none.
+   * @default 100
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Objects per Lambda invocation when the execution input gives none.
+   * @default 20
+   */
+  readonly maxItemsPerBatch?: number;
+  /**
+   * Upper bound of one batch's input (the object listing entries), below Step Functions' 256 KiB.
+   * @default 65536
+   */
+  readonly maxInputBytesPerBatch?: number;
+  /**
+   * Percentage of failed batches tolerated before the whole back-scan fails.
+   * @default 5
+   */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * Retention of the state machine's (error-level) execution log.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Back-scan of objects already in the archive: a Step Functions Distributed Map lists the bucket
+ * under a prefix (execution input `{"bucket","prefix","maxConcurrency","maxItemsPerBatch"}`, all
+ * optional), batches the listing and invokes the scanner once per batch. A batch with any failed
+ * object fails its child execution, so failures count towards the tolerated percentage and are
+ * listed with their reasons in the FAILED results file.
+ */
+export class ArchiveBackfill extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly resultsBucket: s3.IBucket;
+  readonly resultsPrefix: string;
+
+  constructor(scope: Construct, id: string, props: ArchiveBackfillProps) {
+    super(scope, id);
+    // ResultWriterV2 is only rendered under this flag; without it the results would silently stay
+    // in the execution history (which truncates at 256 KiB). Set here, before any child exists.
+    this.node.setContext(cxapi.STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
+    const prefix = props.prefix ?? "";
+    const maxConcurrency = props.maxConcurrency ?? 100;
+    const maxItemsPerBatch = props.maxItemsPerBatch ?? 20;
+    this.resultsPrefix = props.resultsPrefix ?? "backfill-results";
+    this.resultsBucket =
+      props.resultsBucket ??
+      new s3.Bucket(this, "ResultsBucket", {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        ...(props.serverAccessLogsBucket
+          ? {
+              serverAccessLogsBucket: props.serverAccessLogsBucket,
+              serverAccessLogsPrefix: "backfill-results/",
+            }
+          : {}),
+        lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    // JSONata string literals accept JSON's escapes, so JSON.stringify quotes any prefix safely.
+    const bucketLiteral = JSON.stringify(props.bucket.bucketName);
+    const prefixLiteral = JSON.stringify(prefix);
+    const resolveInput = sfn.Pass.jsonata(this, "ResolveInput", {
+      comment: "Fill in the defaults for what the execution input leaves out",
+      outputs:
+        `{% $type($states.input) = 'object' ? $merge([{"bucket": ${bucketLiteral}, "prefix": ${prefixLiteral}, ` +
+        `"maxConcurrency": ${maxConcurrency}, "maxItemsPerBatch": ${maxItemsPerBatch}}, $states.input]) ` +
+        `: {"notAnObject": $states.input} %}`,
+    });
+
+    const integer = (field: string, max: number) =>
+      `$type($states.input.${field}) = 'number' and $states.input.${field} = $floor($states.input.${field}) ` +
+      `and $states.input.${field} >= 1 and $states.input.${field} <= ${max}`;
+    const valid =
+      `{% $type($states.input.bucket) = 'string' and $states.input.bucket = ${bucketLiteral} ` +
+      `and $type($states.input.prefix) = 'string' ` +
+      `and $substring($states.input.prefix, 0, $length(${prefixLiteral})) = ${prefixLiteral} ` +
+      `and ${integer("maxConcurrency", 10000)} and ${integer("maxItemsPerBatch", 1000)} %}`;
+    const invalidInput = sfn.Fail.jsonata(this, "InvalidInput", {
+      error: "InvalidInput",
+      cause:
+        `{% 'Expected {"bucket": "' & ${bucketLiteral} & '" (the archive bucket, the only one the scanner may read), ` +
+        `"prefix": a key prefix starting with "' & ${prefixLiteral} & '", "maxConcurrency": 1-10000, ` +
+        `"maxItemsPerBatch": 1-1000}, all optional; got ' & $string($states.input) %}`,
+    });
+
+    const scanBatch = tasks.LambdaInvoke.jsonata(this, "ScanBatch", {
+      lambdaFunction: props.scanner,
+      // Exactly the backfill batch event of the handler: the listed objects and the bucket.
+      payload: sfn.TaskInput.fromObject({
+        Items: "{% $states.input.Items %}",
+        BatchInput: "{% $states.input.BatchInput %}",
+      }),
+      outputs: "{% $states.result.Payload %}",
+      retryOnServiceExceptions: true,
+    });
+    scanBatch.addRetry({
+      errors: ["Lambda.TooManyRequestsException"],
+      interval: Duration.seconds(5),
+      maxAttempts: 8,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const objectsFailed = sfn.Fail.jsonata(this, "ObjectsFailed", {
+      error: "ObjectsFailed",
+      cause: "{% $string($states.input) %}",
+    });
+    const batchDone = new sfn.Succeed(this, "BatchScanned");
+    const checkBatch = sfn.Choice.jsonata(this, "AnyObjectFailed")
+      .when(sfn.Condition.jsonata("{% $count($states.input.failed) > 0 %}"), objectsFailed)
+      .otherwise(batchDone);
+
+    const scanObjects = sfn.DistributedMap.jsonata(this, "ScanObjects", {
+      comment: "List the archive under the prefix and scan it in batches",
+      label: "ScanObjects",
+      itemReader: new sfn.S3ObjectsItemReader({ bucket: props.bucket, prefix: "{% $states.input.prefix %}" }),
+      itemBatcher: new sfn.ItemBatcher({
+        // The typed prop is a number; Step Functions takes a JSONata expression here too.
+        maxItemsPerBatch: Token.asNumber("{% $states.input.maxItemsPerBatch %}"),
+        maxInputBytesPerBatch: props.maxInputBytesPerBatch ?? 65536,
+        batchInput: { bucket: "{% $states.input.bucket %}" },
+      }),
+      jsonataMaxConcurrency: "{% $states.input.maxConcurrency %}",
+      toleratedFailurePercentage: props.toleratedFailurePercentage ?? 5,
+      resultWriterV2: new sfn.ResultWriterV2({ bucket: this.resultsBucket, prefix: this.resultsPrefix }),
+    });
+    scanObjects.itemProcessor(scanBatch.next(checkBatch));
+
+    const definition = resolveInput.next(
+      sfn.Choice.jsonata(this, "ValidateInput")
+        .when(sfn.Condition.jsonata(valid), scanObjects)
+        .otherwise(invalidInput),
+    );
+
+    const logGroup = new logs.LogGroup(this, "ExecutionLogs", {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
+      comment: "edr-archive-scanner back-scan: Distributed Map over the archive, batches to the scanner",
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { Duration } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "./archive-scanner.ts";
+
+/** Properties of {@link ScannerAlarms}. */
+export interface ScannerAlarmsProps {
+  /** Where alarm (and OK) notifications go. */
+  readonly opsTopic: sns.ITopic;
+  readonly function: lambda.IFunction;
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The back-scan state machine, alarmed on failed executions.
+   * @default - no back-scan alarm
+   */
+  readonly backfill?: sfn.IStateMachine;
+  /**
+   * Age of the oldest waiting notification that means the scanner has fallen behind.
+   * @default Duration.minutes(15)
+   */
+  readonly maxMessageAge?: Duration;
+  /**
+   * Namespace of the handler's EMF metrics.
+   * @default "EdrArchiveScanner"
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * Value of the `service` dimension Powertools Metrics adds to every metric.
+   * @default "edr-archive-scanner"
+   */
+  readonly metricsService?: string;
+}
+
+/**
+ * The alarms an operator needs: notifications that never succeed (dead-letter queue), function
+ * errors and throttles, a backlog, objects that could not be scanned, and failed back-scans.
+ * Missing data is "not breaching": an idle scanner is a healthy one.
+ */
+export class ScannerAlarms extends Construct {
+  readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: ScannerAlarmsProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    const alarms: cloudwatch.Alarm[] = [];
+    const add = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(props.opsTopic));
+      alarm.addOkAction(new actions.SnsAction(props.opsTopic));
+      alarms.push(alarm);
+    };
+
+    add(
+      "DeadLetters",
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum" }),
+      0,
+      "Notifications failed every delivery and are in the dead-letter queue: those objects were not scanned. " +
+        "Read a message for the object, fix the cause (permissions, corrupt object), then redrive the queue.",
+    );
+    add(
+      "FunctionErrors",
+      props.function.metricErrors({ period, statistic: "Sum" }),
+      0,
+      "The scanner function failed invocations (crash, timeout or out of memory). See its log group.",
+    );
+    add(
+      "FunctionThrottles",
+      props.function.metricThrottles({ period, statistic: "Sum" }),
+      0,
+      "The scanner function was throttled: raise reservedConcurrency or the account's concurrency limit.",
+    );
+    const maxAge = props.maxMessageAge ?? Duration.minutes(15);
+    add(
+      "QueueBacklog",
+      props.queue.metricApproximateAgeOfOldestMessage({ period, statistic: "Maximum" }),
+      maxAge.toSeconds(),
+      `The oldest waiting notification is more than ${maxAge.toSeconds()} s old: alerts are delayed.`,
+    );
+    add(
+      "ObjectFailures",
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace ?? METRICS_NAMESPACE,
+        metricName: "ObjectFailures",
+        dimensionsMap: { service: props.metricsService ?? METRICS_SERVICE },
+        period,
+        statistic: "Sum",
+      }),
+      0,
+      "Objects could not be scanned (unsupported or corrupt compression, decompression limit, read errors). " +
+        "The function log has one summary line per object with the reason.",
+    );
+    if (props.backfill) {
+      add(
+        "BackfillFailed",
+        props.backfill.metricFailed({ period, statistic: "Sum" }),
+        0,
+        "A back-scan execution failed (more failed batches than tolerated, or invalid input). " +
+          "Its results file FAILED_*.json lists the batches and reasons.",
+      );
+    }
+    this.alarms = alarms;
+  }
+}
