@@ -1,0 +1,209 @@
+/**
+ * Prefilter literal derivation: from a query, a small set of strings at least one of which occurs
+ * (as a value, before JSON escaping) in every record the query can match. The reader uses it to
+ * skip most records without parsing them (src/eql/prefilter.ts does the byte-level search).
+ *
+ * Soundness argument, node by node (`null` = no constraint known, `[]` = cannot match at all):
+ * - a leaf that needs a field value equal to / matching a constant: that value occurs in the
+ *   record, so the constant (or, for a wildcard pattern, its longest literal run) does too;
+ *   `:`, `like~` and `in~` give case-insensitive literals;
+ * - `and`: every conjunct holds, so any one conjunct's set is a valid set: take the most selective;
+ * - `or`: one disjunct holds, so the union is valid (and no disjunct may be unconstrained);
+ * - `not`, `!=`, `not in`, null checks and `< <= > >=` constrain nothing (null).
+ * Values that a record can spell differently are skipped: numbers (the event holds String(n),
+ * the raw text may say `1e2` or `100.0`), so a literal made only of number characters is unused;
+ * and fields whose ECS value a source derives rather than copies (NON_VERBATIM_FIELDS: e.g.
+ * SentinelOne's `event.type` "creation" comes from raw "File Creation").
+ */
+import type { PrefilterLiteral } from "../rules/rule.ts";
+import type { Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
+import { asciiLower } from "./wildcard.ts";
+
+/**
+ * ECS fields whose values some source normaliser derives instead of copying verbatim from the raw
+ * record (see ../shared/spec/sources.md): literals from them would not be sound for raw text.
+ * Every other field a normaliser fills MUST be a verbatim copy of a raw value.
+ */
+export const NON_VERBATIM_FIELDS: readonly string[] = [
+  "event.category",
+  "event.type",
+  "event.kind",
+  "event.outcome",
+  "event.action",
+  "@timestamp",
+];
+
+export interface LiteralOptions {
+  /** Fields whose values are not verbatim in the raw record (default NON_VERBATIM_FIELDS). */
+  readonly nonVerbatimFields?: readonly string[];
+  /** Above this many alternatives a set is considered too costly to search (default 32). */
+  readonly maxPrefilterLiterals?: number;
+}
+
+type LitSet = PrefilterLiteral[] | null;
+
+/** Characters of String(number) for a finite number: a literal made only of them may be spelt otherwise. */
+const NUMBERISH = /^[0-9.eE+-]*$/;
+
+function constantText(c: Constant): string {
+  return c.kind === "string" ? c.value : String(c.value);
+}
+
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
+function usable(text: string): boolean {
+  // U+FFFD can stand for bytes that are not UTF-8 in the raw record; never rely on it.
+  return text.length > 0 && !NUMBERISH.test(text) && !text.includes("\uFFFD");
+}
+
+function literal(text: string, caseInsensitive: boolean): PrefilterLiteral {
+  const ci = caseInsensitive && /[A-Za-z]/.test(text);
+  return { text: ci ? asciiLower(text) : text, caseInsensitive: ci };
+}
+
+/** The longest usable literal run of a wildcard pattern (`*` and `?` split runs), or null. */
+export function longestRun(pattern: string): string | null {
+  let best: string | null = null;
+  let bestLen = -1;
+  for (const run of pattern.split(/[*?]/)) {
+    if (!usable(run)) continue;
+    const len = utf8Length(run);
+    if (len > bestLen) {
+      best = run;
+      bestLen = len;
+    }
+  }
+  return best;
+}
+
+/** Selectivity of a set: its weakest literal decides (case-insensitive counts a little less). */
+function quality(set: PrefilterLiteral[]): number {
+  if (set.length === 0) return Number.POSITIVE_INFINITY;
+  let q = Number.POSITIVE_INFINITY;
+  for (const l of set) q = Math.min(q, utf8Length(l.text) - (l.caseInsensitive ? 0.5 : 0));
+  return q - Math.log2(set.length) * 0.25;
+}
+
+function dedupe(set: PrefilterLiteral[]): PrefilterLiteral[] {
+  const seen = new Set<string>();
+  const out: PrefilterLiteral[] = [];
+  for (const l of set) {
+    const key = `${l.caseInsensitive ? "i" : "s"}:${l.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(l);
+  }
+  // A case-insensitive literal already covers the case-sensitive one with the same folded text.
+  return out.filter((l) => l.caseInsensitive || !seen.has(`i:${asciiLower(l.text)}`));
+}
+
+class Deriver {
+  private readonly nonVerbatim: ReadonlySet<string>;
+  private readonly max: number;
+
+  constructor(options: LiteralOptions) {
+    this.nonVerbatim = new Set(options.nonVerbatimFields ?? NON_VERBATIM_FIELDS);
+    this.max = options.maxPrefilterLiterals ?? 32;
+  }
+
+  private verbatim(field: FieldRef | string): boolean {
+    return !this.nonVerbatim.has(typeof field === "string" ? field : field.path);
+  }
+
+  private cap(set: LitSet): LitSet {
+    if (set === null) return null;
+    const d = dedupe(set);
+    return d.length > this.max ? null : d;
+  }
+
+  /** All texts must be usable for the set to be valid (a value needs only one of them). */
+  private exact(field: FieldRef, texts: readonly string[], ci: boolean): LitSet {
+    if (!this.verbatim(field)) return null;
+    const out: PrefilterLiteral[] = [];
+    for (const t of texts) {
+      if (!usable(t)) return null;
+      out.push(literal(t, ci));
+    }
+    return this.cap(out);
+  }
+
+  private patterns(field: FieldRef, pats: readonly string[], ci: boolean): LitSet {
+    if (!this.verbatim(field)) return null;
+    const out: PrefilterLiteral[] = [];
+    for (const p of pats) {
+      const run = longestRun(p);
+      if (run === null) return null;
+      out.push(literal(run, ci));
+    }
+    return this.cap(out);
+  }
+
+  expr(node: Expr): LitSet {
+    switch (node.kind) {
+      case "and": {
+        let best: LitSet = null;
+        for (const o of node.operands) {
+          const s = this.expr(o);
+          if (s === null) continue;
+          if (s.length === 0) return [];
+          if (best === null || quality(s) > quality(best)) best = s;
+        }
+        return best;
+      }
+      case "or": {
+        const out: PrefilterLiteral[] = [];
+        for (const o of node.operands) {
+          const s = this.expr(o);
+          if (s === null) return null;
+          out.push(...s);
+        }
+        return this.cap(out);
+      }
+      case "not":
+      case "null-check":
+        return null;
+      case "bool":
+        return node.value ? null : [];
+      case "compare":
+        if (node.op !== "==") return null;
+        return this.exact(node.field, [constantText(node.value)], false);
+      case "in":
+        if (node.negated) return null;
+        return this.exact(node.field, node.values.map(constantText), node.caseInsensitive);
+      case "like":
+        return this.patterns(
+          node.field,
+          node.patterns.map((p) => p.value),
+          node.caseInsensitive,
+        );
+      case "colon":
+        return this.patterns(
+          node.field,
+          node.patterns.map((p) => p.value),
+          true,
+        );
+    }
+  }
+
+  query(q: EventQuery): LitSet {
+    const cond = this.expr(q.condition);
+    if (q.category === null || !this.verbatim("event.category")) return cond;
+    const cat = usable(q.category.name) ? [literal(q.category.name, false)] : null;
+    if (cond === null) return cat;
+    if (cat === null || cond.length === 0) return cond;
+    return quality(cat) > quality(cond) ? cat : cond;
+  }
+}
+
+/**
+ * The prefilter literals of a parsed query (see the module comment), or null when every record
+ * must be parsed. An empty array means the query can match nothing.
+ */
+export function deriveLiterals(
+  ast: EventQuery,
+  options: LiteralOptions = {},
+): readonly PrefilterLiteral[] | null {
+  return new Deriver(options).query(ast);
+}

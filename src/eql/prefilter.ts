@@ -1,0 +1,168 @@
+/**
+ * The byte-level prefilter: decides from a record's raw JSON bytes, without decoding or parsing
+ * them, whether any rule could match it. `true` means "candidate: parse and evaluate".
+ *
+ * Sound for raw JSON, where a value's character may be written escaped:
+ * - literals are searched in their canonical JSON spelling (`"` as `\"`, `\` as `\\`, control
+ *   characters as `\n`-style or `\u00XX`), UTF-8 encoded;
+ * - any other spelling needs a `\uXXXX` escape or `\/`: a record holding a real escape (an odd
+ *   run of backslashes before `u` or `/`) whose character occurs in some literal (either case
+ *   for case-insensitive ones) is a candidate; an undecodable `\u` escape is a candidate too.
+ * Case-insensitive search stays on bytes: OR-ing 0x20 into every byte maps A-Z onto a-z (and a
+ * few other bytes onto each other, giving only harmless extra candidates); the record is folded
+ * into a scratch buffer 4 bytes at a time and searched for the folded literal with the native
+ * Buffer.indexOf (../shared/notes/performance.md: a case-insensitive RegExp over strings was
+ * ~3x slower than gunzip; byte search hides behind it).
+ */
+import type { PrefilterLiteral } from "../rules/rule.ts";
+
+export interface RawPrefilter {
+  /** True when the record in `buf[start, end)` may match some rule (it must then be parsed). */
+  test(buf: Uint8Array, start: number, end: number): boolean;
+  /** True when every record is a candidate (some rule has no literal set). */
+  readonly acceptsAll: boolean;
+  /** True when no record can match (no rules, or only rules that cannot match). */
+  readonly rejectsAll: boolean;
+}
+
+const BACKSLASH = 0x5c;
+
+/** The literal as JSON.stringify spells it inside a string (without quotes), UTF-8 encoded. */
+export function canonicalJsonBytes(text: string): Buffer {
+  return Buffer.from(JSON.stringify(text).slice(1, -1), "utf8");
+}
+
+function foldBytes(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = b[i]! | 0x20;
+  return out;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+const ALWAYS: RawPrefilter = { test: () => true, acceptsAll: true, rejectsAll: false };
+const NEVER: RawPrefilter = { test: () => false, acceptsAll: false, rejectsAll: true };
+
+/**
+ * A prefilter for a set of rules: `literalSets[i]` is rule i's CompiledQuery.prefilter. A record
+ * is a candidate when it may contain a literal of any rule; a rule with `null` makes every record
+ * a candidate.
+ */
+export function createRawPrefilter(
+  literalSets: readonly (readonly PrefilterLiteral[] | null)[],
+): RawPrefilter {
+  if (literalSets.some((s) => s === null)) return ALWAYS;
+  const sensitive: Buffer[] = [];
+  const insensitive: Buffer[] = [];
+  const seen = new Set<string>();
+  // UTF-16 units an escape could spell and that would matter (in some literal, either case if CI).
+  const units = new Uint8Array(65536);
+  for (const set of literalSets) {
+    for (const lit of set ?? []) {
+      if (lit.text.length === 0) return ALWAYS; // an empty literal is in every record
+      const key = `${lit.caseInsensitive ? "i" : "s"}:${lit.text}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const bytes = canonicalJsonBytes(lit.text);
+      if (lit.caseInsensitive) insensitive.push(foldBytes(bytes));
+      else sensitive.push(bytes);
+      for (let i = 0; i < lit.text.length; i++) {
+        const u = lit.text.charCodeAt(i);
+        units[u] = 1;
+        if (lit.caseInsensitive && ((u >= 65 && u <= 90) || (u >= 97 && u <= 122))) {
+          units[u ^ 0x20] = 1;
+        }
+      }
+    }
+  }
+  if (sensitive.length === 0 && insensitive.length === 0) return NEVER;
+  const slashMatters = units[0x2f] === 1;
+
+  let scratch = Buffer.alloc(64 * 1024);
+  let scratch32 = new Uint32Array(scratch.buffer, scratch.byteOffset, scratch.length >>> 2);
+  let lastBuffer: ArrayBufferLike | null = null;
+  let last32: Uint32Array | null = null;
+
+  /** Folds `src[start, end)` into scratch at an offset with the same alignment; returns that offset. */
+  const fold = (src: Uint8Array, start: number, end: number): number => {
+    const len = end - start;
+    if (scratch.length < len + 8) {
+      scratch = Buffer.alloc(Math.max(len + 8, scratch.length * 2));
+      scratch32 = new Uint32Array(scratch.buffer, scratch.byteOffset, scratch.length >>> 2);
+    }
+    const abs = src.byteOffset + start;
+    const off = abs & 3; // scratch.byteOffset is 8-aligned (Buffer.alloc of a large size is unpooled)
+    let i = 0;
+    // Head bytes up to a 4-byte boundary of the source.
+    const head = Math.min(len, (4 - off) & 3);
+    for (; i < head; i++) scratch[off + i] = src[start + i]! | 0x20;
+    const words = (len - i) >>> 2;
+    if (words > 0) {
+      if (src.buffer !== lastBuffer) {
+        lastBuffer = src.buffer;
+        last32 = new Uint32Array(src.buffer, 0, src.buffer.byteLength >>> 2);
+      }
+      const s32 = last32!;
+      let si = (abs + i) >>> 2;
+      let di = (off + i) >>> 2;
+      const stop = si + words;
+      while (si < stop) scratch32[di++] = s32[si++]! | 0x20202020;
+      i += words << 2;
+    }
+    for (; i < len; i++) scratch[off + i] = src[start + i]! | 0x20;
+    return off;
+  };
+
+  const view = (buf: Uint8Array, start: number, end: number): Buffer =>
+    Buffer.isBuffer(buf)
+      ? buf.subarray(start, end)
+      : Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
+
+  /** Does the record hold a real `\u` escape of a unit that matters (or a `\/` when `/` matters)? */
+  const escapeMatters = (rec: Buffer): boolean => {
+    let p = rec.indexOf(BACKSLASH);
+    const n = rec.length;
+    while (p >= 0) {
+      let q = p;
+      while (q < n && rec[q] === BACKSLASH) q++;
+      // Backslashes pair up; an odd run means the last one escapes the byte at q.
+      if (((q - p) & 1) === 1 && q < n) {
+        const c = rec[q]!;
+        if (c === 0x75 /* u */) {
+          if (q + 4 >= n) return true;
+          const h0 = hexValue(rec[q + 1]!);
+          const h1 = hexValue(rec[q + 2]!);
+          const h2 = hexValue(rec[q + 3]!);
+          const h3 = hexValue(rec[q + 4]!);
+          if ((h0 | h1 | h2 | h3) < 0) return true;
+          if (units[(h0 << 12) | (h1 << 8) | (h2 << 4) | h3] === 1) return true;
+        } else if (c === 0x2f && slashMatters) {
+          return true;
+        }
+      }
+      p = q < n ? rec.indexOf(BACKSLASH, q + 1) : -1;
+    }
+    return false;
+  };
+
+  return {
+    acceptsAll: false,
+    rejectsAll: false,
+    test(buf: Uint8Array, start: number, end: number): boolean {
+      if (end <= start) return false;
+      const rec = view(buf, start, end);
+      for (let k = 0; k < sensitive.length; k++) if (rec.indexOf(sensitive[k]!) >= 0) return true;
+      if (insensitive.length > 0) {
+        const off = fold(rec, 0, rec.length);
+        const folded = scratch.subarray(off, off + rec.length);
+        for (let k = 0; k < insensitive.length; k++) if (folded.indexOf(insensitive[k]!) >= 0) return true;
+      }
+      return escapeMatters(rec);
+    },
+  };
+}
