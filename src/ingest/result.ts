@@ -18,6 +18,11 @@ export interface ScanOptions {
   readonly maxRecordBytes?: number;
   /** Ceiling on decompressed bytes for the object (default 64 GiB); beyond it the object fails. */
   readonly maxDecompressedBytes?: number;
+  /**
+   * Ceiling on decompressed/compressed bytes, checked once 64 MiB have been decompressed
+   * (default 0 = off); beyond it the object fails with "decompression-limit".
+   */
+  readonly maxCompressionRatio?: number;
   /** Emulate Elasticsearch's keyword ignore_above (values longer than N UTF-16 units have no value). */
   readonly ignoreAbove?: number;
   /** Called for each alert as soon as it is found (the result also lists them). */

@@ -1,0 +1,418 @@
+/**
+ * Byte stream -> decompressed chunks, pushed synchronously into a sink.
+ *
+ * Compression is sniffed from the magic bytes only (never the key's extension or Content-Type).
+ * The sink is synchronous on purpose: the framer and the rules run inside it, so a chunk is
+ * fully consumed before the next one is produced, and a decompressor that cannot be paused
+ * mid-call (fzstd decodes a whole input chunk at once, and a zstd RLE block turns 4 bytes into
+ * 128 KiB) never builds up output in memory.
+ */
+import { setImmediate as nextTick } from "node:timers/promises";
+import zlib from "node:zlib";
+import { Decompress as ZstdStreamDecoder } from "fzstd";
+import {
+  CorruptCompressedStreamError,
+  DecompressionLimitError,
+  IngestError,
+  InputReadError,
+  ScanAbortedError,
+  UnsupportedCompressionError,
+} from "./errors.ts";
+import type { Compression } from "./result.ts";
+
+/** What the caller's input may be: an S3 GetObject body, a file stream, any async iterable of bytes. */
+export type ByteSource = AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream;
+
+export type Sniffed =
+  | { readonly kind: Compression }
+  | { readonly kind: "unsupported"; readonly format: string };
+
+interface Magic {
+  readonly bytes: readonly number[];
+  readonly format: string;
+}
+
+/** Longest magic below; the sniffer waits for this many bytes (or the end of the stream). */
+export const SNIFF_BYTES = 10;
+
+const UNSUPPORTED: readonly Magic[] = [
+  { bytes: [0x50, 0x4b, 0x03, 0x04], format: "zip" },
+  { bytes: [0x50, 0x4b, 0x05, 0x06], format: "zip" }, // empty archive
+  { bytes: [0x50, 0x4b, 0x07, 0x08], format: "zip" }, // spanned archive
+  { bytes: [0x42, 0x5a, 0x68], format: "bzip2" },
+  { bytes: [0x50, 0x41, 0x52, 0x31], format: "parquet" },
+  { bytes: [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59], format: "snappy-framed" },
+  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], format: "xz" },
+  { bytes: [0x04, 0x22, 0x4d, 0x18], format: "lz4" },
+  { bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], format: "7z" },
+];
+
+function startsWith(head: Uint8Array, bytes: readonly number[]): boolean {
+  if (head.length < bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (head[i] !== bytes[i]) return false;
+  return true;
+}
+
+/** Decides the compression from the first bytes of an object (give it SNIFF_BYTES if there are that many). */
+export function sniffCompression(head: Uint8Array): Sniffed {
+  if (startsWith(head, [0x1f, 0x8b])) return { kind: "gzip" };
+  if (startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) return { kind: "zstd" };
+  // zstd skippable frame (0x184D2A50..5F, little endian) at the start of a zstd stream.
+  if (
+    head.length >= 4 &&
+    (head[0]! & 0xf0) === 0x50 &&
+    head[1] === 0x2a &&
+    head[2] === 0x4d &&
+    head[3] === 0x18
+  ) {
+    return { kind: "zstd" };
+  }
+  for (const m of UNSUPPORTED)
+    if (startsWith(head, m.bytes)) return { kind: "unsupported", format: m.format };
+  return { kind: "none" };
+}
+
+export function hexMagic(head: Uint8Array, n = 4): string {
+  return Array.from(head.subarray(0, n), (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+/** zlib output chunk: large chunks keep the per-chunk overhead negligible (notes/performance.md). */
+export const ZLIB_CHUNK_BYTES = 1 << 20;
+/**
+ * Decompressed bytes queued ahead of the scanner. While the scanner works on one chunk, zlib keeps
+ * decompressing the next ones on the libuv thread pool; measured: 1.52 s with a 16 MiB buffer vs
+ * 2.0 s with default stream buffers for 635 MB (notes/performance.md).
+ */
+export const QUEUE_HIGH_BYTES = 16 << 20;
+const QUEUE_LOW_BYTES = 8 << 20;
+
+/** Counters the caller can read even when decompression fails half-way. */
+export interface DecompressStats {
+  compression: Compression;
+  compressedBytes: number;
+  decompressedBytes: number;
+}
+
+export interface DecompressOptions {
+  /** Names the object in errors. */
+  readonly uri: string;
+  readonly maxDecompressedBytes: number;
+  /** 0 = off. Checked once more than RATIO_GRACE_BYTES have been decompressed. */
+  readonly maxCompressionRatio: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Below this much output a high ratio is normal (tiny, repetitive objects) and not checked. */
+export const RATIO_GRACE_BYTES = 64 << 20;
+
+type Next = () => Promise<Buffer | null>;
+
+function toBuffer(c: unknown): Buffer {
+  if (Buffer.isBuffer(c)) return c;
+  if (c instanceof Uint8Array) return Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  if (typeof c === "string") return Buffer.from(c, "utf8");
+  throw new TypeError(`input chunk is ${c === null ? "null" : typeof c}, expected bytes (Uint8Array)`);
+}
+
+/**
+ * Reads `source`, decompresses it and calls `sink` with each decompressed chunk, in order.
+ * Throws an IngestError subclass for object-level failures (after delivering every byte decoded
+ * before the failure); rethrows whatever the sink throws. `stats` is updated as it goes.
+ */
+export async function decompressTo(
+  source: ByteSource,
+  sink: (chunk: Buffer) => void,
+  options: DecompressOptions,
+  stats: DecompressStats,
+): Promise<void> {
+  const { uri, signal } = options;
+  const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  let finished = false;
+  const next: Next = async () => {
+    let r: IteratorResult<unknown>;
+    try {
+      r = await iterator.next();
+    } catch (e) {
+      throw new InputReadError(uri, e);
+    }
+    if (r.done) {
+      finished = true;
+      return null;
+    }
+    return toBuffer(r.value);
+  };
+  const checkAbort = () => {
+    if (signal?.aborted) throw new ScanAbortedError(uri, signal.reason);
+  };
+
+  const deliver = (chunk: Buffer): void => {
+    if (chunk.length === 0) return;
+    const room = options.maxDecompressedBytes - stats.decompressedBytes;
+    if (chunk.length > room) {
+      // Scan up to the ceiling, so records before it still count, then stop the object.
+      if (room > 0) {
+        stats.decompressedBytes += room;
+        sink(chunk.subarray(0, room));
+      }
+      throw new DecompressionLimitError(
+        uri,
+        `decompressed size exceeds maxDecompressedBytes (${options.maxDecompressedBytes} bytes); ` +
+          "raise the limit (--max-decompressed-bytes) if the object is legitimate",
+        options.maxDecompressedBytes,
+        "maxDecompressedBytes",
+      );
+    }
+    stats.decompressedBytes += chunk.length;
+    const ratio = options.maxCompressionRatio;
+    if (
+      ratio > 0 &&
+      stats.decompressedBytes > RATIO_GRACE_BYTES &&
+      stats.decompressedBytes > ratio * Math.max(stats.compressedBytes, 1)
+    ) {
+      throw new DecompressionLimitError(
+        uri,
+        `decompressed/compressed ratio exceeds maxCompressionRatio (${ratio}): ` +
+          `${stats.decompressedBytes} bytes from ${stats.compressedBytes}; likely a decompression bomb`,
+        ratio,
+        "maxCompressionRatio",
+      );
+    }
+    sink(chunk);
+  };
+
+  try {
+    checkAbort();
+    // Sniff: gather the first SNIFF_BYTES (chunks may be a single byte each).
+    const head: Buffer[] = [];
+    let headLen = 0;
+    while (headLen < SNIFF_BYTES) {
+      const c = await next();
+      if (c === null) break;
+      if (c.length === 0) continue;
+      head.push(c);
+      headLen += c.length;
+    }
+    const first = head.length === 1 ? head[0]! : Buffer.concat(head, headLen);
+    stats.compressedBytes = headLen;
+    const sniffed = sniffCompression(first);
+    if (sniffed.kind === "unsupported") {
+      throw new UnsupportedCompressionError(uri, sniffed.format, hexMagic(first));
+    }
+    stats.compression = sniffed.kind;
+    switch (sniffed.kind) {
+      case "none":
+        await copyPlain(first, next, deliver, stats, checkAbort);
+        return;
+      case "gzip":
+        await throughZlib(
+          zlib.createGunzip({ chunkSize: ZLIB_CHUNK_BYTES }),
+          "gzip",
+          first,
+          next,
+          deliver,
+          options,
+          stats,
+        );
+        return;
+      case "zstd": {
+        const native = nativeZstd();
+        if (native !== undefined) {
+          await throughZlib(native(), "zstd", first, next, deliver, options, stats);
+        } else {
+          await throughFzstd(first, next, deliver, options, stats, checkAbort);
+        }
+        return;
+      }
+      default:
+        throw new TypeError(`unhandled compression ${JSON.stringify(sniffed)}`);
+    }
+  } finally {
+    if (!finished) {
+      // We stopped early (failure, limit, abort): release the input (an S3 body holds a socket).
+      const s = source as { destroy?: () => void };
+      if (typeof s.destroy === "function") s.destroy();
+      else void iterator.return?.()?.catch(() => {});
+    }
+  }
+}
+
+async function copyPlain(
+  first: Buffer,
+  next: Next,
+  deliver: (c: Buffer) => void,
+  stats: DecompressStats,
+  checkAbort: () => void,
+): Promise<void> {
+  deliver(first);
+  for (;;) {
+    checkAbort();
+    const c = await next();
+    if (c === null) return;
+    stats.compressedBytes += c.length;
+    deliver(c);
+  }
+}
+
+type ZstdFactory = () => zlib.Gunzip;
+
+/** node:zlib has zstd from Node 22.15 (the Lambda runtime); Node 20 falls back to fzstd. */
+function nativeZstd(): ZstdFactory | undefined {
+  if (process.env.EDR_SCANNER_FORCE_FZSTD === "1") return undefined;
+  const create = (zlib as unknown as Record<string, unknown>)["createZstdDecompress"];
+  if (typeof create !== "function") return undefined;
+  return () => (create as (o: object) => zlib.Gunzip)({ chunkSize: ZLIB_CHUNK_BYTES });
+}
+
+function isZlibError(e: unknown): e is Error & { code?: string } {
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === "string" &&
+    /^(Z_|ZSTD_|ERR_ZLIB|ERR_ZSTD)/.test((e as unknown as { code: string }).code)
+  );
+}
+
+/**
+ * Feeds the input into a zlib stream and drains its output through our own queue. We do not
+ * iterate the stream with `for await`: once a zlib stream errors, its async iterator drops the
+ * output still buffered, and that output holds the last good records before the damage.
+ */
+async function throughZlib(
+  z: zlib.Gunzip,
+  name: string,
+  first: Buffer,
+  next: Next,
+  deliver: (c: Buffer) => void,
+  options: DecompressOptions,
+  stats: DecompressStats,
+): Promise<void> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let zError: Error | undefined;
+  let inputError: unknown;
+  let ended = false;
+  let stop = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  z.on("data", (c: Buffer) => {
+    queue.push(c);
+    queued += c.length;
+    if (queued >= QUEUE_HIGH_BYTES) z.pause();
+    notify();
+  });
+  z.on("end", () => {
+    ended = true;
+    notify();
+  });
+  z.on("error", (e: Error) => {
+    zError = e;
+    notify();
+  });
+
+  const writer = (async () => {
+    try {
+      if (!z.write(first)) await drained(z);
+      while (!stop) {
+        const c = await next();
+        if (c === null) break;
+        if (stop) return;
+        stats.compressedBytes += c.length;
+        if (!z.write(c)) await drained(z);
+      }
+      if (!stop && !z.destroyed) z.end();
+    } catch (e) {
+      inputError = e;
+      notify();
+    }
+  })();
+
+  try {
+    for (;;) {
+      const c = queue.shift();
+      if (c !== undefined) {
+        queued -= c.length;
+        if (z.isPaused() && queued < QUEUE_LOW_BYTES) z.resume();
+        deliver(c);
+        if (options.signal?.aborted) throw new ScanAbortedError(options.uri, options.signal.reason);
+        // Give zlib's completion callbacks a turn so the thread pool never idles while we scan.
+        if (queue.length > 0) await nextTick();
+        continue;
+      }
+      if (zError !== undefined) {
+        if (!isZlibError(zError)) throw zError;
+        throw new CorruptCompressedStreamError(
+          options.uri,
+          name,
+          zError.message,
+          stats.compressedBytes,
+          zError,
+        );
+      }
+      if (inputError !== undefined) throw inputError;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    stop = true;
+    z.destroy();
+    await writer.catch(() => {});
+  }
+}
+
+/** Resolves when the writable side can take more, or when it will never (closed/errored). */
+function drained(z: zlib.Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      z.off("drain", done);
+      z.off("close", done);
+      z.off("error", done);
+      resolve();
+    };
+    z.on("drain", done);
+    z.on("close", done);
+    z.on("error", done);
+  });
+}
+
+async function throughFzstd(
+  first: Buffer,
+  next: Next,
+  deliver: (c: Buffer) => void,
+  options: DecompressOptions,
+  stats: DecompressStats,
+  checkAbort: () => void,
+): Promise<void> {
+  let sinkError: unknown;
+  const decoder = new ZstdStreamDecoder((block: Uint8Array) => {
+    // fzstd hands out a fresh array per block; no copy needed.
+    try {
+      deliver(Buffer.from(block.buffer, block.byteOffset, block.byteLength));
+    } catch (e) {
+      sinkError = e;
+      throw e;
+    }
+  });
+  const push = (c: Uint8Array, final: boolean): void => {
+    try {
+      decoder.push(c, final);
+    } catch (e) {
+      if (e === sinkError || e instanceof IngestError) throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new CorruptCompressedStreamError(options.uri, "zstd", reason, stats.compressedBytes, e);
+    }
+  };
+  push(first, false);
+  for (;;) {
+    checkAbort();
+    const c = await next();
+    if (c === null) break;
+    stats.compressedBytes += c.length;
+    push(c, false);
+  }
+  push(new Uint8Array(0), true);
+}

@@ -1,0 +1,649 @@
+/**
+ * Decompressed bytes -> raw record bytes, whatever the layout (../shared/spec/s3-objects.md):
+ * NDJSON, concatenated JSON (Firehose `}{`), a top-level array, a `{"Records":[...]}` wrapper,
+ * Elasticsearch export lines and search responses (`hits.hits[]`), CloudWatch Logs subscription
+ * payloads (`messageType` / `logEvents[]`).
+ *
+ * Two scanners share one record accumulator:
+ * - LINES, the fast path for NDJSON: records are cut at `Buffer.indexOf(10)` (a native search;
+ *   the whole NDJSON scan costs about as much as counting newlines, notes/performance.md);
+ * - STRUCT, a byte-level JSON structural scanner (depth, strings, escapes, kept across chunk
+ *   boundaries) for every other layout; it cuts out one element at a time, so a 2 GB array or
+ *   wrapper is never held, and it only looks at keys at depth 1 (and 2 inside `hits`).
+ * The layout is decided from the first value: `[` -> array; an object whose `Records`,
+ * `hits.hits` or (after `messageType`) `logEvents` value is an array -> that wrapper; a one-line
+ * object followed by a newline -> NDJSON (LINES from then on); otherwise concatenated values.
+ *
+ * Bounded memory: a record is buffered only while it is at most `maxRecordBytes` long; a longer
+ * one is discarded as it streams by (only its length is kept) and reported through `oversize`.
+ * Handlers are called synchronously and must not keep `buf` beyond the call.
+ */
+
+/** How the scanner must read a record's parsed value. */
+export enum RecordKind {
+  /** The record itself (an Elasticsearch hit `{_index, _source}` line is unwrapped by the scanner). */
+  Plain = 0,
+  /** An element of `hits.hits`: the record is its `_source`. */
+  EsHit = 1,
+  /** An element of CloudWatch Logs `logEvents`: the record is its `message`, parsed as JSON. */
+  CwlEvent = 2,
+}
+
+export interface FrameHandler {
+  /** A complete record's raw bytes are `buf[start, end)` (trimmed of surrounding whitespace). */
+  record(buf: Buffer, start: number, end: number, kind: RecordKind): void;
+  /** A record longer than maxRecordBytes went by (its bytes were not kept). */
+  oversize(bytes: number, kind: RecordKind): void;
+}
+
+export type Framing =
+  | "empty"
+  | "ndjson"
+  | "es-export"
+  | "concatenated"
+  | "json-array"
+  | "records-wrapper"
+  | "es-hits"
+  | "cloudwatch-logs";
+
+const LF = 10;
+const CR = 13;
+const SP = 32;
+const TAB = 9;
+const QUOTE = 34;
+const BSLASH = 92;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACK = 91;
+const RBRACK = 93;
+const COMMA = 44;
+const COLON = 58;
+const BOM = [0xef, 0xbb, 0xbf] as const;
+/** Two glued values on one NDJSON line (Firehose writes `}{`); such a line is split structurally. */
+const GLUE = Buffer.from("}{");
+const SOURCE_KEY = Buffer.from('"_source"');
+
+enum Mode {
+  Start = 0,
+  Lines = 1,
+  Struct = 2,
+}
+
+enum Cut {
+  None = 0,
+  Container = 1,
+  Str = 2,
+  Scalar = 3,
+  /** Bytes at the top level that cannot start a JSON value: one malformed record up to the next LF. */
+  Garbage = 4,
+}
+
+/** Key-tracking state of an object at depth 1 (the top-level object) or 2 (`hits`). */
+enum Key {
+  Expect = 0,
+  In = 1,
+  AfterKey = 2,
+  ExpectValue = 3,
+  InValue = 4,
+}
+
+const CAPTURE_MAX = 32;
+
+function isWs(c: number): boolean {
+  return c === SP || c === LF || c === CR || c === TAB;
+}
+
+export class Framer {
+  /** The layout detected so far ("empty" until the first value). */
+  framing: Framing = "empty";
+
+  private readonly handler: FrameHandler;
+  private readonly max: number;
+  private mode: Mode = Mode.Start;
+  private bomSeen = 0;
+  /** False in the sub-framer that splits one glued NDJSON line: no layout detection there. */
+  private readonly detect: boolean;
+
+  // Record accumulator: bytes of a record that spans chunks, or the length of one being discarded.
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  private discarding = false;
+  private discardLen = 0;
+
+  // STRUCT state.
+  private depth = 0;
+  private inStr = false;
+  private esc = false;
+  /** Depth at which values are records; -1 = none (rest of a wrapper after its array). */
+  private recDepth = 0;
+  private recKind: RecordKind = RecordKind.Plain;
+  /** Depth the wrapper's array returns to when it closes. */
+  private wrapperDepth = -1;
+  private cut: Cut = Cut.None;
+  private cutDepth = 0;
+  private cutStart = 0;
+  /** 0 none, 1 object, 2 array: the current top-level value. */
+  private top = 0;
+  private key1: Key = Key.Expect;
+  private key1Name = "";
+  private key2: Key = Key.Expect;
+  private key2Name = "";
+  /** Inside the object value of a top-level `hits` key (depth 2). */
+  private inHits = false;
+  private messageType = "";
+  /** Capturing a short string (a key, or the messageType value): its bytes; -1 when not capturing. */
+  private capLen = -1;
+  private capTarget = 0; // 1 key1, 2 key2, 3 messageType
+  private readonly cap = new Uint8Array(CAPTURE_MAX);
+  // Layout detection after the first value.
+  private valuesSeen = 0;
+  private firstWasLine = false;
+  private afterFirst = false;
+  private lfAfterFirst = false;
+  private firstHasSource = false;
+  private wrapped = false;
+
+  constructor(handler: FrameHandler, maxRecordBytes: number, detect = true) {
+    this.handler = handler;
+    this.max = maxRecordBytes;
+    this.detect = detect;
+    if (!detect) this.mode = Mode.Struct;
+  }
+
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    switch (this.mode) {
+      case Mode.Start:
+        this.startWrite(chunk, 0);
+        return;
+      case Mode.Lines:
+        this.linesWrite(chunk, 0);
+        return;
+      case Mode.Struct:
+        this.structWrite(chunk, 0);
+        return;
+    }
+  }
+
+  /** The stream ended: emit a last record without its newline (or a truncated one: malformed). */
+  end(): void {
+    if (this.mode === Mode.Start) {
+      if (this.bomSeen > 0 && this.bomSeen < 3) {
+        // A partial BOM and nothing else: garbage.
+        const b = Buffer.from(BOM.slice(0, this.bomSeen));
+        this.framing = "ndjson";
+        this.handler.record(b, 0, b.length, RecordKind.Plain);
+      }
+      return;
+    }
+    if (this.mode === Mode.Lines) {
+      if (this.discarding) this.finishDiscard(RecordKind.Plain);
+      else if (this.partsLen > 0) {
+        const line = this.takeParts();
+        this.emitLine(line, 0, line.length, true);
+      }
+      return;
+    }
+    if (this.framing === "empty" && this.valuesSeen > 0) {
+      this.framing = this.afterFirst ? this.firstFraming() : "ndjson";
+    }
+    if (this.cut !== Cut.None) {
+      const kind = this.recKind;
+      if (this.discarding) this.finishDiscard(kind);
+      else if (this.partsLen > 0) {
+        const rec = this.takeParts();
+        this.emitTrimmed(rec, 0, rec.length, kind);
+      }
+      this.cut = Cut.None;
+    }
+  }
+
+  // ---- START: BOM, leading whitespace, then pick a scanner --------------------------------
+
+  private startWrite(b: Buffer, from: number): void {
+    let i = from;
+    const n = b.length;
+    while (i < n && this.bomSeen < 3) {
+      if (b[i] === BOM[this.bomSeen]) {
+        this.bomSeen++;
+        i++;
+        continue;
+      }
+      if (this.bomSeen > 0) {
+        // Not a BOM after all: those bytes are data (garbage), start a line with them.
+        this.parts.push(Buffer.from(BOM.slice(0, this.bomSeen)));
+        this.partsLen = this.bomSeen;
+        this.mode = Mode.Lines;
+        this.framing = "ndjson";
+        this.linesWrite(b, i);
+        return;
+      }
+      this.bomSeen = 3;
+    }
+    while (i < n && isWs(b[i]!)) i++;
+    if (i >= n) return;
+    const c = b[i]!;
+    if (c === LBRACE || c === LBRACK) {
+      this.mode = Mode.Struct;
+      this.structWrite(b, i);
+    } else {
+      this.mode = Mode.Lines;
+      this.framing = "ndjson";
+      this.linesWrite(b, i);
+    }
+  }
+
+  // ---- LINES ------------------------------------------------------------------------------
+
+  private linesWrite(b: Buffer, from: number): void {
+    let pos = from;
+    const n = b.length;
+    if (this.discarding) {
+      const nl = b.indexOf(LF, pos);
+      if (nl < 0) {
+        this.discardLen += n - pos;
+        return;
+      }
+      this.discardLen += nl - pos;
+      this.finishDiscard(RecordKind.Plain);
+      pos = nl + 1;
+    } else if (this.partsLen > 0) {
+      const nl = b.indexOf(LF, pos);
+      if (nl < 0) {
+        this.keep(b, pos, n);
+        return;
+      }
+      if (this.partsLen + (nl - pos) > this.max) {
+        this.parts = [];
+        const len = this.partsLen + (nl - pos);
+        this.partsLen = 0;
+        this.handler.oversize(len, RecordKind.Plain);
+      } else {
+        this.parts.push(b.subarray(pos, nl));
+        this.partsLen += nl - pos;
+        const line = this.takeParts();
+        this.emitLine(line, 0, line.length, true);
+      }
+      pos = nl + 1;
+    }
+    let glue = pos < n ? b.indexOf(GLUE, pos) : -1;
+    for (;;) {
+      const nl = b.indexOf(LF, pos);
+      if (nl < 0) break;
+      if (glue >= 0 && glue < nl) {
+        this.emitGlued(b, pos, nl);
+        glue = b.indexOf(GLUE, nl);
+      } else if (nl - pos > this.max) {
+        this.handler.oversize(nl - pos, RecordKind.Plain);
+      } else {
+        this.emitLine(b, pos, nl, false);
+      }
+      pos = nl + 1;
+    }
+    if (pos < n) this.keep(b, pos, n);
+  }
+
+  /** Keeps the unfinished tail of a record, or switches to discarding once it is too long. */
+  private keep(b: Buffer, from: number, to: number): void {
+    const len = to - from;
+    if (this.partsLen + len > this.max) {
+      this.discarding = true;
+      this.discardLen = this.partsLen + len;
+      this.parts = [];
+      this.partsLen = 0;
+      return;
+    }
+    this.parts.push(b.subarray(from, to));
+    this.partsLen += len;
+  }
+
+  private takeParts(): Buffer {
+    const rec = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLen);
+    this.parts = [];
+    this.partsLen = 0;
+    return rec;
+  }
+
+  private finishDiscard(kind: RecordKind): void {
+    const len = this.discardLen;
+    this.discarding = false;
+    this.discardLen = 0;
+    this.handler.oversize(len, kind);
+  }
+
+  /** `checkGlue`: search the line for `}{` (the chunk loop already did, for lines inside a chunk). */
+  private emitLine(b: Buffer, s: number, e: number, checkGlue: boolean): void {
+    while (s < e && isWs(b[s]!)) s++;
+    while (e > s && isWs(b[e - 1]!)) e--;
+    if (s === e) return; // blank line: not a record
+    if (checkGlue) {
+      const glue = b.indexOf(GLUE, s);
+      if (glue >= 0 && glue < e) {
+        this.emitGlued(b, s, e);
+        return;
+      }
+    }
+    this.handler.record(b, s, e, RecordKind.Plain);
+  }
+
+  /** A line holding `}{`, possibly inside a string: let the structural scanner split it. */
+  private emitGlued(b: Buffer, s: number, e: number): void {
+    const sub = new Framer(this.handler, this.max, false);
+    sub.write(b.subarray(s, e));
+    sub.end();
+  }
+
+  private emitTrimmed(b: Buffer, s: number, e: number, kind: RecordKind): void {
+    while (s < e && isWs(b[s]!)) s++;
+    while (e > s && isWs(b[e - 1]!)) e--;
+    if (s < e) this.handler.record(b, s, e, kind);
+  }
+
+  // ---- STRUCT -----------------------------------------------------------------------------
+
+  private startCut(kind: Cut, i: number): void {
+    this.cut = kind;
+    this.cutDepth = this.depth;
+    this.cutStart = i;
+  }
+
+  private cancelCut(): void {
+    this.cut = Cut.None;
+    this.parts = [];
+    this.partsLen = 0;
+    this.discarding = false;
+    this.discardLen = 0;
+  }
+
+  private endCut(b: Buffer, end: number): void {
+    const kind = this.recKind;
+    const wasTop = this.cutDepth === 0 && this.cut === Cut.Container;
+    this.cut = Cut.None;
+    if (this.discarding) {
+      this.discardLen += end - this.cutStart;
+      this.finishDiscard(kind);
+      return;
+    }
+    let rec = b;
+    let s = this.cutStart;
+    let e = end;
+    if (this.partsLen > 0) {
+      const len = this.partsLen + (end - this.cutStart);
+      if (len > this.max) {
+        this.parts = [];
+        this.partsLen = 0;
+        this.handler.oversize(len, kind);
+        return;
+      }
+      this.parts.push(b.subarray(this.cutStart, end));
+      this.partsLen = len;
+      rec = this.takeParts();
+      s = 0;
+      e = rec.length;
+    } else if (e - s > this.max) {
+      this.handler.oversize(e - s, kind);
+      return;
+    }
+    if (wasTop && this.detect && this.valuesSeen === 1) {
+      const nl = rec.indexOf(LF, s);
+      this.firstWasLine = nl < 0 || nl >= e;
+      const src = rec.indexOf(SOURCE_KEY, s);
+      this.firstHasSource = src >= 0 && src < e;
+    }
+    this.emitTrimmed(rec, s, e, kind);
+  }
+
+  /** At a chunk's end: keep the unfinished record's bytes (or count them if discarding). */
+  private stashCut(b: Buffer): void {
+    if (this.cut === Cut.None) return;
+    if (this.discarding) this.discardLen += b.length - this.cutStart;
+    else this.keep(b, this.cutStart, b.length);
+    this.cutStart = 0;
+  }
+
+  private firstFraming(): Framing {
+    if (!this.firstWasLine) return "concatenated";
+    return this.firstHasSource ? "es-export" : "ndjson";
+  }
+
+  private structWrite(b: Buffer, from: number): void {
+    const n = b.length;
+    let i = from;
+    if (this.cut !== Cut.None) this.cutStart = from;
+    while (i < n) {
+      if (this.inStr) {
+        if (this.esc) {
+          this.esc = false;
+          if (this.capLen >= 0) this.capture(b[i]!);
+          i++;
+          continue;
+        }
+        let j = i;
+        if (this.capLen >= 0) {
+          while (j < n) {
+            const c = b[j]!;
+            if (c === QUOTE || c === BSLASH) break;
+            this.capture(c);
+            j++;
+          }
+        } else {
+          while (j < n) {
+            const c = b[j]!;
+            if (c === QUOTE || c === BSLASH) break;
+            j++;
+          }
+        }
+        if (j >= n) {
+          i = n;
+          break;
+        }
+        if (b[j] === BSLASH) {
+          this.esc = true;
+          if (this.capLen >= 0) this.capture(BSLASH);
+          i = j + 1;
+          continue;
+        }
+        this.inStr = false;
+        i = j + 1;
+        this.stringEnded(b, i);
+        continue;
+      }
+      if (this.cut === Cut.Garbage) {
+        const nl = b.indexOf(LF, i);
+        if (nl < 0) {
+          i = n;
+          break;
+        }
+        this.endCut(b, nl);
+        i = nl + 1;
+        continue;
+      }
+      const c = b[i]!;
+      if (isWs(c)) {
+        if (this.cut === Cut.Scalar && this.depth === this.cutDepth) this.endCut(b, i);
+        if (c === LF && this.afterFirst && this.depth === 0) this.lfAfterFirst = true;
+        i++;
+        continue;
+      }
+      if (this.depth === 0 && this.afterFirst) {
+        // The second top-level value starts here: NDJSON (switch to LINES) or concatenated.
+        this.afterFirst = false;
+        if (this.lfAfterFirst && this.firstWasLine) {
+          this.framing = this.firstHasSource ? "es-export" : "ndjson";
+          this.mode = Mode.Lines;
+          this.linesWrite(b, i);
+          return;
+        }
+        this.framing = "concatenated";
+      }
+      switch (c) {
+        case QUOTE:
+          if (this.depth === this.recDepth && this.cut === Cut.None) this.startCut(Cut.Str, i);
+          this.inStr = true;
+          if (this.depth === 1 && this.top === 1) {
+            if (this.key1 === Key.Expect) {
+              this.key1 = Key.In;
+              this.beginCapture(1);
+            } else if (this.key1 === Key.ExpectValue) {
+              this.key1 = Key.InValue;
+              if (this.key1Name === "messageType") this.beginCapture(3);
+            }
+          } else if (this.depth === 2 && this.inHits) {
+            if (this.key2 === Key.Expect) {
+              this.key2 = Key.In;
+              this.beginCapture(2);
+            } else if (this.key2 === Key.ExpectValue) this.key2 = Key.InValue;
+          }
+          i++;
+          break;
+        case LBRACE:
+        case LBRACK:
+          this.open(c, i);
+          i++;
+          break;
+        case RBRACE:
+        case RBRACK:
+          if (this.depth === 0) {
+            // A stray closer at the top level: garbage up to the end of the line.
+            this.valuesSeen++;
+            this.startCut(Cut.Garbage, i);
+            continue;
+          }
+          if (this.cut === Cut.Scalar && this.depth === this.cutDepth) this.endCut(b, i);
+          this.depth--;
+          i++;
+          this.closed(b, i);
+          break;
+        case COMMA:
+          if (this.cut === Cut.Scalar && this.depth === this.cutDepth) this.endCut(b, i);
+          if (this.depth === 1 && this.top === 1) this.key1 = Key.Expect;
+          else if (this.depth === 2 && this.inHits) this.key2 = Key.Expect;
+          i++;
+          break;
+        case COLON:
+          if (this.depth === 1 && this.top === 1 && this.key1 === Key.AfterKey) this.key1 = Key.ExpectValue;
+          else if (this.depth === 2 && this.inHits && this.key2 === Key.AfterKey) this.key2 = Key.ExpectValue;
+          i++;
+          break;
+        default:
+          if (this.depth === this.recDepth && this.cut === Cut.None) {
+            if (this.depth === 0) {
+              this.valuesSeen++;
+              this.startCut(Cut.Garbage, i);
+              continue;
+            }
+            this.startCut(Cut.Scalar, i);
+          }
+          if (this.depth === 1 && this.top === 1 && this.key1 === Key.ExpectValue) this.key1 = Key.InValue;
+          else if (this.depth === 2 && this.inHits && this.key2 === Key.ExpectValue) this.key2 = Key.InValue;
+          i++;
+          break;
+      }
+    }
+    this.stashCut(b);
+  }
+
+  private open(c: number, i: number): void {
+    const d = this.depth;
+    if (d === 0) {
+      this.valuesSeen++;
+      this.top = c === LBRACE ? 1 : 2;
+      if (c === LBRACK) {
+        this.recDepth = 1;
+        this.recKind = RecordKind.Plain;
+        if (this.detect && this.valuesSeen === 1) this.framing = "json-array";
+      } else {
+        this.startCut(Cut.Container, i);
+        this.key1 = Key.Expect;
+        this.key1Name = "";
+        this.messageType = "";
+      }
+    } else if (d === this.recDepth && this.cut === Cut.None) {
+      this.startCut(Cut.Container, i);
+    }
+    if (d === 1 && this.top === 1 && this.key1 === Key.ExpectValue) {
+      this.key1 = Key.InValue;
+      const k = this.key1Name;
+      if (c === LBRACK && k === "Records") {
+        this.enterWrapper(2, RecordKind.Plain, "records-wrapper");
+      } else if (c === LBRACK && k === "logEvents" && this.messageType !== "") {
+        // A CONTROL_MESSAGE's events are health checks, not records: skip them (recDepth -1).
+        const data = this.messageType !== "CONTROL_MESSAGE";
+        this.enterWrapper(data ? 2 : -1, RecordKind.CwlEvent, "cloudwatch-logs");
+      } else if (c === LBRACE && k === "hits") {
+        this.inHits = true;
+        this.key2 = Key.Expect;
+        this.key2Name = "";
+      }
+    } else if (d === 2 && this.inHits && this.key2 === Key.ExpectValue) {
+      this.key2 = Key.InValue;
+      if (c === LBRACK && this.key2Name === "hits") this.enterWrapper(3, RecordKind.EsHit, "es-hits");
+    }
+    this.depth = d + 1;
+  }
+
+  private enterWrapper(recDepth: number, kind: RecordKind, framing: Framing): void {
+    // The top-level object is a wrapper, not a record: drop what was buffered of it.
+    this.cancelCut();
+    this.wrapped = true;
+    this.recDepth = recDepth;
+    this.recKind = kind;
+    this.wrapperDepth = this.depth;
+    if (this.detect && this.valuesSeen === 1) this.framing = framing;
+  }
+
+  private closed(b: Buffer, i: number): void {
+    const d = this.depth;
+    if (this.cut === Cut.Container && d === this.cutDepth) this.endCut(b, i);
+    if (d === this.wrapperDepth) {
+      // The wrapper's array closed: the rest of the wrapper object is not records.
+      this.recDepth = -1;
+      this.wrapperDepth = -1;
+    }
+    if (d === 1 && this.inHits && this.top === 1) this.inHits = false;
+    if (d === 0) {
+      const wasWrapper = this.wrapped;
+      this.top = 0;
+      this.recDepth = 0;
+      this.recKind = RecordKind.Plain;
+      this.wrapperDepth = -1;
+      this.inHits = false;
+      this.wrapped = false;
+      if (this.detect && this.valuesSeen === 1 && this.framing === "empty" && !wasWrapper) {
+        this.afterFirst = true;
+      }
+    }
+  }
+
+  private beginCapture(target: number): void {
+    this.capLen = 0;
+    this.capTarget = target;
+  }
+
+  private capture(c: number): void {
+    if (this.capLen < CAPTURE_MAX) this.cap[this.capLen] = c;
+    this.capLen++;
+  }
+
+  private stringEnded(b: Buffer, i: number): void {
+    if (this.cut === Cut.Str && this.depth === this.cutDepth) this.endCut(b, i);
+    if (this.capLen >= 0) {
+      const name =
+        this.capLen <= CAPTURE_MAX
+          ? String.fromCharCode.apply(null, Array.from(this.cap.subarray(0, this.capLen)))
+          : "";
+      const t = this.capTarget;
+      this.capLen = -1;
+      this.capTarget = 0;
+      if (t === 1) {
+        this.key1Name = name;
+        this.key1 = Key.AfterKey;
+      } else if (t === 2) {
+        this.key2Name = name;
+        this.key2 = Key.AfterKey;
+      } else if (t === 3) {
+        this.messageType = name;
+      }
+    }
+  }
+}

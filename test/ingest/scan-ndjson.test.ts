@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { scanObject } from "../../src/ingest/index.ts";
+import { chunked, gzip, gzipMembers, ndjson, SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER } from "./helpers.ts";
+
+const recs = [
+  { "event.id": "1_NOMATCH", process: { name: "a" } },
+  { "event.id": "2_SHOULD_ALERT", process: { name: "b" } },
+  { "event.id": "3_NOMATCH", file: { path: "/x" } },
+  { "event.id": "4_SHOULD_ALERT", file: { path: "/y" } },
+];
+
+describe("scanObject: NDJSON", () => {
+  for (const rule of [SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER]) {
+    test(`plain NDJSON finds the alerts with ordinals (prefilter ${rule.compiled.prefilter ? "on" : "off"})`, async () => {
+      const seen: number[] = [];
+      const r = await scanObject(chunked(Buffer.from(ndjson(recs)), 7), {
+        uri: "s3://b/k.ndjson",
+        rules: [rule],
+        onAlert: (a) => seen.push(a.source.record),
+      });
+      assert.equal(r.failure, undefined);
+      assert.equal(r.compression, "none");
+      assert.equal(r.framing, "ndjson");
+      assert.equal(r.records, 4);
+      assert.equal(r.malformed, 0);
+      assert.deepEqual(
+        r.alerts.map((a) => a.source.record),
+        [2, 4],
+      );
+      assert.deepEqual(seen, [2, 4]);
+      assert.equal(r.alerts[0]!.source.uri, "s3://b/k.ndjson");
+      assert.deepEqual(r.alerts[0]!.raw, recs[1]);
+    });
+  }
+
+  test("gzip, single and multi-member, same result", async () => {
+    const text = ndjson(recs);
+    for (const [name, bytes] of [
+      ["single", gzip(text)],
+      ["multi", gzipMembers([ndjson(recs.slice(0, 1)), ndjson(recs.slice(1, 3)), ndjson(recs.slice(3))])],
+      ["padded", Buffer.concat([gzip(text), Buffer.alloc(512)])],
+    ] as const) {
+      const r = await scanObject(chunked(bytes, 5), { uri: name, rules: [SHOULD_ALERT] });
+      assert.equal(r.failure, undefined, name);
+      assert.equal(r.compression, "gzip", name);
+      assert.equal(r.records, 4, name);
+      assert.equal(r.decompressedBytes, Buffer.byteLength(text), name);
+      assert.equal(r.compressedBytes, bytes.length, name);
+      assert.deepEqual(
+        r.alerts.map((a) => a.source.record),
+        [2, 4],
+        name,
+      );
+    }
+  });
+});
