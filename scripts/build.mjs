@@ -23,7 +23,9 @@ const result = await build({
   format: "esm",
   target: "node20",
   sourcemap: false,
+  // Whitespace and syntax only: identifiers stay readable in stack traces.
   minifySyntax: true,
+  minifyWhitespace: true,
   legalComments: "none",
   metafile: true,
   logLevel: "warning",

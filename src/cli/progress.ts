@@ -152,10 +152,12 @@ export function summaryText(t: RunTotals, elapsedMs: number): string {
   const secs = Math.max(elapsedMs, 1) / 1000;
   const mbps = t.decompressedBytes / 1e6 / secs;
   const lines: string[] = [];
-  const failedObjects = t.failures.length;
+  const failedInputs = t.failures.filter((f) => f.kind === "input").length;
+  const failedObjects = t.failures.length - failedInputs;
   lines.push(
     `edr-scan: ${t.objects} object${t.objects === 1 ? "" : "s"} scanned` +
-      `${failedObjects > 0 ? `, ${failedObjects} failed` : ""}; ` +
+      `${failedObjects > 0 ? ` (${failedObjects} failed)` : ""}` +
+      `${failedInputs > 0 ? `, ${failedInputs} input${failedInputs === 1 ? "" : "s"} failed` : ""}; ` +
       `${formatBytes(t.compressedBytes)} compressed, ${formatBytes(t.decompressedBytes)} decompressed; ` +
       `${t.records} records, ${t.malformed} malformed, ${t.skipped} skipped; ` +
       `${t.alerts} alert${t.alerts === 1 ? "" : "s"}; ${secs.toFixed(2)} s, ${mbps.toFixed(1)} MB/s`,

@@ -114,6 +114,6 @@ describe("s3 inputs (fauxqs)", () => {
       /FAILED s3:\/\/edr-logs\/nothing-here\/: no objects under this prefix \[input\]/,
     );
     assert.match(o.stderr.text, /FAILED s3:\/\/no-such-bucket-zz\/x: listing failed: NoSuchBucket/);
-    assert.match(o.stderr.text, /1 object scanned, 2 failed/);
+    assert.match(o.stderr.text, /1 object scanned, 2 inputs failed;/);
   });
 });

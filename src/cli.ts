@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * edr-scan: wiring only (the logic is runCli in src/cli/main.ts; see docs/cli.md).
+ */
+import pkg from "../package.json" with { type: "json" };
+import { runCli } from "./cli/main.ts";
+import { scanObject } from "./ingest/index.ts";
+import { loadBuiltinRules, loadRules } from "./rules/index.ts";
+
+const controller = new AbortController();
+let interrupted = false;
+process.on("SIGINT", () => {
+  // First Ctrl-C: stop scanning and print the summary; a second one quits at once.
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  controller.abort(new Error("interrupted"));
+});
+// `edr-scan ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") {
+    controller.abort(err);
+    process.exit(process.exitCode ?? 0);
+  }
+  throw err;
+});
+
+process.exitCode = await runCli(
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal },
+  { scanObject, loadRules, loadBuiltinRules, version: pkg.version },
+);
