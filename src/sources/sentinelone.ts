@@ -69,7 +69,10 @@ function nonEmpty(obj: View): View | undefined {
 }
 
 export function sentinelOneToEcs(record: Record<string, unknown>): Record<string, unknown> {
-  const event: View = { kind: "event", module: "sentinel_one_cloud_funnel" };
+  // No event.module/dataset: every value a view holds outside NON_VERBATIM_FIELDS
+  // (src/eql/literals.ts) must occur verbatim in the raw record, or the raw-text prefilter
+  // could drop a record the rule matches.
+  const event: View = { kind: "event" };
   if (fieldValues(record, P.category).some((c) => c.toLowerCase().includes("file")))
     event.category = ["file"];
   const rawTypes = fieldValues(record, P.type);

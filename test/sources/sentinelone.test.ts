@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { NON_VERBATIM_FIELDS } from "../../src/eql/literals.ts";
 import { fieldValues } from "../../src/sources/fields.ts";
 import { sentinelOneEventType, sentinelOneToEcs, toEcs } from "../../src/sources/index.ts";
 import { readRecords, snapshot } from "./helpers.ts";
@@ -234,4 +235,41 @@ describe("SentinelOne samples", () => {
     assert.deepEqual(v(event, "event.category"), []);
     assert.deepEqual(v(event, "file.path"), []);
   });
+});
+
+describe("views hold raw values verbatim outside NON_VERBATIM_FIELDS (the raw-text prefilter relies on it)", () => {
+  function leaves(node: unknown, path: string, out: [string, string][]): void {
+    if (node === null || node === undefined) return;
+    if (Array.isArray(node)) {
+      for (const x of node) leaves(x, path, out);
+    } else if (typeof node === "object") {
+      for (const [k, x] of Object.entries(node)) {
+        const p = path === "" ? k : `${path}.${k}`;
+        if (p !== "sentinel_one_cloud_funnel") leaves(x, p, out);
+      }
+    } else out.push([path, String(node)]);
+  }
+  const files = [
+    "linux_dispatcher_file_creation.SYNTHETIC.ndjson",
+    "file_filecreation_noext.raw.ndjson",
+    "file_filerename.raw.ndjson",
+    "linux_process_processcreation.raw.ndjson",
+    "test-file.log",
+    "endgame_kibana_demo.ndjson",
+    "endgame_linux_dispatcher.SYNTHETIC.ndjson",
+  ];
+  for (const file of files) {
+    test(file, () => {
+      for (const r of readRecords(file)) {
+        const raw = JSON.stringify(r);
+        const out: [string, string][] = [];
+        leaves(toEcs(r, "auto").event, "", out);
+        for (const [path, value] of out) {
+          if (NON_VERBATIM_FIELDS.includes(path)) continue;
+          const escaped = JSON.stringify(value).slice(1, -1);
+          assert.ok(raw.includes(escaped), `${file}: ${path}=${value} is not in the raw record`);
+        }
+      }
+    });
+  }
 });
