@@ -424,7 +424,7 @@ class Parser {
     const c = this.parseOperand();
     if (c.kind === "field") {
       throw this.unsupported(
-        `\`${op}\` takes constants on its right side; comparing with field \`${c.path}\` is not supported`,
+        `\`${op}\` takes constants on its right side: field-to-field comparison with \`${c.path}\` is not supported`,
         c.span.start,
         "field-to-field comparison",
       );
