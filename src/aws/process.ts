@@ -1,0 +1,339 @@
+/**
+ * The Lambda's logic as plain functions (the handler, scripts/invoke.ts and the tests share them):
+ * event -> object refs -> GetObject -> scanObject -> SNS, with the retry semantics AWS needs.
+ *
+ * Per object, failures are sorted once:
+ * - permanent (object gone, archived, corrupt, unsupported): logged with the reason, counted,
+ *   never retried; hits recovered from a damaged object are published once with the damage noted;
+ * - transient (S3 throttling/5xx/network/access, stream read errors, SNS unreachable): nothing is
+ *   published for that object, and the error reaches the caller so the notification is redelivered
+ *   (an SQS message via batchItemFailures, an async invocation by throwing).
+ * Alerts are published only after the scan ends, so a retry never follows a partial publish.
+ */
+import { randomUUID } from "node:crypto";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { Alert } from "../alerts/alert.ts";
+import { PublishError, planMessages, publishMessages } from "../alerts/publish.ts";
+import type { ObjectContext, RuleContext } from "../alerts/render.ts";
+import type { ScanOptions, ScanResult } from "../ingest/result.ts";
+import type { Rule } from "../rules/rule.ts";
+import type { Config } from "./config.ts";
+import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "./s3.ts";
+import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
+
+export type ScanFn = (
+  input: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
+  options: ScanOptions,
+) => Promise<ScanResult>;
+
+/** Structured logging (Powertools Logger satisfies it). */
+export interface LogSink {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** Metrics (Powertools Metrics satisfies it with MetricUnit values "Count" and "Bytes"). */
+export interface MetricSink {
+  addMetric(name: string, unit: "Count" | "Bytes", value: number): void;
+}
+
+/** Runs the object's work at most once per object version (see src/aws/idempotency.ts). */
+export type OnceFn = (
+  key: { readonly bucket: string; readonly key: string; readonly version: string },
+  work: () => Promise<ObjectOutcome>,
+) => Promise<ObjectOutcome>;
+
+export interface Deps {
+  readonly config: Config;
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly rules: readonly Rule[];
+  readonly scan: ScanFn;
+  readonly logger: LogSink;
+  readonly metrics?: MetricSink;
+  /** Object-level idempotency; absent = every notification is processed. */
+  readonly once?: OnceFn;
+  /** Objects scanned at the same time within one invocation. */
+  readonly concurrency?: number;
+}
+
+export type Outcome =
+  /** Read to the end; alerts (if any) published. */
+  | "scanned"
+  /** Damaged or over a limit: recovered hits published with the failure noted; not retried. */
+  | "partial"
+  /** Gone or unreadable for good (NoSuchKey, archived): counted, not retried. */
+  | "missing"
+  /** Already scanned (idempotency): nothing published again. */
+  | "duplicate";
+
+export interface ObjectOutcome {
+  readonly uri: string;
+  readonly outcome: Outcome;
+  readonly bytes: number;
+  readonly records: number;
+  readonly malformed: number;
+  readonly alerts: number;
+  readonly messages: number;
+  readonly durationMs: number;
+  readonly reason?: string;
+  /** Identifies the run that did the work (a replayed idempotent result carries an older one). */
+  readonly runId?: string;
+}
+
+export interface SqsBatchResult {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export interface Summary {
+  objects: number;
+  records: number;
+  malformed: number;
+  alerts: number;
+  failed: { key: string; reason: string; transient?: boolean }[];
+}
+
+export type ProcessResult = SqsBatchResult | Summary;
+
+/** Scans one object and publishes its alerts. Throws TransientObjectError or PublishError to ask for a retry. */
+export async function processObject(ref: ObjectRef, deps: Deps): Promise<ObjectOutcome> {
+  const version = ref.versionId ?? ref.eTag;
+  if (deps.once === undefined || version === undefined) return scanAndPublish(ref, deps);
+  const runId = randomUUID();
+  const out = await deps.once({ bucket: ref.bucket, key: ref.key, version }, () =>
+    scanAndPublish(ref, deps, runId),
+  );
+  if (out.runId === runId) return out;
+  // A stored result from an earlier run: this notification is a redelivery.
+  const duplicate: ObjectOutcome = {
+    uri: out.uri,
+    outcome: "duplicate",
+    bytes: 0,
+    records: 0,
+    malformed: 0,
+    alerts: 0,
+    messages: 0,
+    durationMs: 0,
+    reason: `already scanned (${out.outcome}, ${out.alerts} alerts)`,
+  };
+  deps.logger.info("object already scanned", { ...duplicate });
+  return duplicate;
+}
+
+async function scanAndPublish(ref: ObjectRef, deps: Deps, runId?: string): Promise<ObjectOutcome> {
+  const started = performance.now();
+  const uri = s3Uri(ref.bucket, ref.key);
+  const version = ref.versionId ?? ref.eTag;
+  const elapsed = () => Math.round(performance.now() - started);
+  let result: ScanResult;
+  try {
+    const object = await openObject(deps.s3, ref);
+    result = await deps.scan(object.body, {
+      uri,
+      rules: deps.rules,
+      ...(version === undefined ? {} : { version }),
+      ...(deps.config.maxRecordBytes === undefined ? {} : { maxRecordBytes: deps.config.maxRecordBytes }),
+      ...(deps.config.maxDecompressedBytes === undefined
+        ? {}
+        : { maxDecompressedBytes: deps.config.maxDecompressedBytes }),
+    });
+  } catch (err) {
+    if (err instanceof PermanentObjectError) {
+      const outcome: ObjectOutcome = {
+        uri,
+        outcome: "missing",
+        bytes: 0,
+        records: 0,
+        malformed: 0,
+        alerts: 0,
+        messages: 0,
+        durationMs: elapsed(),
+        reason: err.reason,
+        ...(runId === undefined ? {} : { runId }),
+      };
+      deps.logger.warn("object not scanned", { ...outcome });
+      return outcome;
+    }
+    throw err;
+  }
+  const failure = result.failure;
+  if (failure !== undefined && (failure.kind === "read-error" || failure.kind === "aborted")) {
+    // The stream broke, not the data: publish nothing now; the retry scans the whole object.
+    throw new TransientObjectError(uri, `${failure.kind}: ${failure.message.slice(0, 300)}`);
+  }
+  const object: ObjectContext = {
+    bucket: ref.bucket,
+    key: ref.key,
+    uri,
+    ...(version === undefined ? {} : { version }),
+    records: result.records,
+    malformed: result.malformed,
+    skipped: result.skipped,
+    ...(failure === undefined ? {} : { failure: { kind: failure.kind, message: failure.message } }),
+  };
+  const messages = planMessages({ object, alerts: result.alerts, ruleContexts: ruleContexts(deps.rules) });
+  await publishMessages(deps.sns, deps.config.alertTopicArn, messages);
+  return {
+    uri,
+    outcome: failure === undefined ? "scanned" : "partial",
+    bytes: result.compressedBytes,
+    records: result.records,
+    malformed: result.malformed,
+    alerts: result.alerts.length,
+    messages: messages.length,
+    durationMs: elapsed(),
+    ...(failure === undefined ? {} : { reason: `${failure.kind}: ${failure.message.slice(0, 300)}` }),
+    ...(runId === undefined ? {} : { runId }),
+  };
+}
+
+const contextCache = new WeakMap<readonly Rule[], Map<string, RuleContext>>();
+function ruleContexts(rules: readonly Rule[]): Map<string, RuleContext> {
+  let m = contextCache.get(rules);
+  if (m === undefined) {
+    m = new Map(rules.map((r) => [r.id, { description: r.description, references: r.references }]));
+    contextCache.set(rules, m);
+  }
+  return m;
+}
+
+interface Totals {
+  objects: number;
+  bytes: number;
+  records: number;
+  malformed: number;
+  alerts: number;
+  failures: number;
+}
+
+/** Any supported event -> the result Lambda expects for it. */
+export async function processEvent(event: unknown, deps: Deps): Promise<ProcessResult> {
+  const trigger = parseTrigger(event);
+  for (const s of trigger.skipped) deps.logger.info("notification skipped", { ...s });
+  for (const inv of trigger.invalid) deps.logger.error("unrecognised SQS message", { ...inv });
+  const totals: Totals = { objects: 0, bytes: 0, records: 0, malformed: 0, alerts: 0, failures: 0 };
+  const settled = await mapLimit(trigger.refs, deps.concurrency ?? 4, (ref) => runOne(ref, deps, totals));
+  emitMetrics(deps.metrics, totals);
+  return shapeResult(trigger, settled);
+}
+
+type Settled =
+  | { ref: ObjectRef; ok: true; outcome: ObjectOutcome }
+  | { ref: ObjectRef; ok: false; reason: string };
+
+async function runOne(ref: ObjectRef, deps: Deps, totals: Totals): Promise<Settled> {
+  const started = performance.now();
+  try {
+    const outcome = await processObject(ref, deps);
+    if (outcome.outcome !== "duplicate") {
+      totals.objects++;
+      totals.bytes += outcome.bytes;
+      totals.records += outcome.records;
+      totals.malformed += outcome.malformed;
+      totals.alerts += outcome.alerts;
+      if (outcome.outcome !== "scanned") totals.failures++;
+      deps.logger.info("object scanned", summaryLine(outcome));
+    }
+    return { ref, ok: true, outcome };
+  } catch (err) {
+    totals.failures++;
+    const reason = describeError(err);
+    deps.logger.error("object failed, will be retried", {
+      uri: s3Uri(ref.bucket, ref.key),
+      outcome: "retry",
+      reason,
+      durationMs: Math.round(performance.now() - started),
+      ...(ref.messageId === undefined ? {} : { messageId: ref.messageId }),
+    });
+    return { ref, ok: false, reason };
+  }
+}
+
+function summaryLine(o: ObjectOutcome): Record<string, unknown> {
+  return {
+    uri: o.uri,
+    bytes: o.bytes,
+    records: o.records,
+    malformed: o.malformed,
+    alerts: o.alerts,
+    messages: o.messages,
+    durationMs: o.durationMs,
+    outcome: o.outcome,
+    ...(o.reason === undefined ? {} : { reason: o.reason }),
+  };
+}
+
+function shapeResult(trigger: Trigger, settled: readonly Settled[]): ProcessResult {
+  if (trigger.kind === "sqs") {
+    const failed = new Set<string>(trigger.invalid.map((i) => i.messageId));
+    for (const s of settled) if (!s.ok && s.ref.messageId !== undefined) failed.add(s.ref.messageId);
+    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  }
+  const summary: Summary = { objects: 0, records: 0, malformed: 0, alerts: 0, failed: [] };
+  for (const s of settled) {
+    if (!s.ok) {
+      summary.failed.push({ key: s.ref.key, reason: s.reason, transient: true });
+      continue;
+    }
+    const o = s.outcome;
+    if (o.outcome === "duplicate") continue;
+    summary.objects++;
+    summary.records += o.records;
+    summary.malformed += o.malformed;
+    summary.alerts += o.alerts;
+    if (o.outcome !== "scanned") summary.failed.push({ key: s.ref.key, reason: o.reason ?? o.outcome });
+  }
+  if (trigger.kind !== "backfill" && summary.failed.some((f) => f.transient)) {
+    // Asynchronous invocations (S3, SNS, EventBridge) are retried by Lambda only if we throw.
+    throw new RetryableError(summary);
+  }
+  return summary;
+}
+
+export class RetryableError extends Error {
+  override readonly name = "RetryableError";
+  constructor(readonly summary: Summary) {
+    const f = summary.failed.filter((x) => x.transient);
+    super(
+      `${f.length} object(s) failed transiently and will be retried: ${f
+        .map((x) => `${x.key} (${x.reason})`)
+        .join("; ")
+        .slice(0, 1000)}`,
+    );
+  }
+}
+
+function emitMetrics(metrics: MetricSink | undefined, t: Totals): void {
+  if (metrics === undefined) return;
+  metrics.addMetric("ObjectsScanned", "Count", t.objects);
+  metrics.addMetric("BytesScanned", "Bytes", t.bytes);
+  metrics.addMetric("Records", "Count", t.records);
+  metrics.addMetric("MalformedRecords", "Count", t.malformed);
+  metrics.addMetric("Alerts", "Count", t.alerts);
+  metrics.addMetric("ObjectFailures", "Count", t.failures);
+}
+
+/** Error name and short message only: no response bodies, no record content. */
+export function describeError(err: unknown): string {
+  if (err instanceof TransientObjectError || err instanceof PermanentObjectError) return err.reason;
+  if (err instanceof PublishError) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message.slice(0, 300)}`;
+  return String(err).slice(0, 300);
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
+export type { Alert };

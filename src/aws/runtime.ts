@@ -1,0 +1,78 @@
+/**
+ * Everything the processing needs, built once per container from the environment: validated
+ * configuration, AWS clients (or injected ones), the compiled rules, Powertools Logger and
+ * Metrics, and idempotency when IDEMPOTENCY_TABLE is set. The handler, scripts/invoke.ts,
+ * scripts/demo.ts and the end-to-end tests all build their dependencies here.
+ */
+import type { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { scanObject } from "../ingest/index.ts";
+import { loadBuiltinRules, loadRules } from "../rules/index.ts";
+import type { Rule } from "../rules/rule.ts";
+import { type AwsClients, createClients } from "./clients.ts";
+import { type Env, loadConfig } from "./config.ts";
+import { createIdempotency } from "./idempotency.ts";
+import type { Deps, LogSink, MetricSink } from "./process.ts";
+
+export const SERVICE_NAME = "edr-archive-scanner";
+export const METRICS_NAMESPACE = "EdrArchiveScanner";
+
+export interface RuntimeOptions {
+  readonly env?: Env;
+  /** Clients to use instead of the default-configured ones (tests, scripts). */
+  readonly clients?: Partial<AwsClients>;
+  readonly logger?: LogSink;
+  readonly metrics?: MetricSink;
+  readonly rules?: readonly Rule[];
+  readonly concurrency?: number;
+}
+
+export interface Runtime {
+  readonly deps: Deps;
+  /** Present when idempotency is on: register the Lambda context on it per invocation. */
+  readonly idempotencyConfig?: IdempotencyConfig;
+}
+
+export function createLogger(): Logger {
+  return new Logger({ serviceName: SERVICE_NAME });
+}
+
+export function createMetrics(): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+}
+
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = loadConfig(options.env ?? process.env);
+  const defaults = createClients(config);
+  const clients: AwsClients = { ...defaults, ...options.clients };
+  const rules =
+    options.rules ??
+    (config.rulesPath === undefined ? await loadBuiltinRules() : await loadRules(config.rulesPath));
+  if (rules.length === 0)
+    throw new Error(`no rules loaded from ${config.rulesPath ?? "the built-in rule set"}`);
+  let once: Deps["once"];
+  let idempotencyConfig: IdempotencyConfig | undefined;
+  if (config.idempotencyTable !== undefined) {
+    const idem = createIdempotency({
+      tableName: config.idempotencyTable,
+      client: clients.dynamodb ?? new DynamoDBClient({}),
+      expiresAfterSeconds: config.idempotencyTtlSeconds,
+    });
+    once = idem.once;
+    idempotencyConfig = idem.config;
+  }
+  const deps: Deps = {
+    config,
+    s3: clients.s3,
+    sns: clients.sns,
+    rules,
+    scan: scanObject,
+    logger: options.logger ?? createLogger(),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(once === undefined ? {} : { once }),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+  };
+  return { deps, ...(idempotencyConfig === undefined ? {} : { idempotencyConfig }) };
+}
