@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { createGzip } from "node:zlib";
 
 /** Bump when the document shape changes, so cached files are regenerated. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export type DatasetKind = "mixed" | "worst";
 
@@ -117,7 +117,7 @@ const LINUX_OS = [
     Ext: { variant: "Ubuntu" },
     family: "ubuntu",
     full: "Ubuntu 22.04.4",
-    kernel: "5.15.0-105-generic #115-Ubuntu SMP Mon Apr 15 09:52:04 UTC 2024",
+    kernel: "5.15.0-105-generic",
     name: "Linux",
     platform: "ubuntu",
     type: "linux",
@@ -127,7 +127,7 @@ const LINUX_OS = [
     Ext: { variant: "Debian" },
     family: "debian",
     full: "Debian 12",
-    kernel: "6.1.0-21-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.90-1 (2024-05-03)",
+    kernel: "6.1.0-21-amd64",
     name: "Linux",
     platform: "debian",
     type: "linux",
@@ -137,7 +137,7 @@ const LINUX_OS = [
     Ext: { variant: "Red Hat Enterprise Linux" },
     family: "rhel",
     full: "Red Hat Enterprise Linux 9.3",
-    kernel: "5.14.0-362.24.1.el9_3.x86_64 #1 SMP PREEMPT_DYNAMIC Thu Feb 15 07:18:13 EST 2024",
+    kernel: "5.14.0-362.24.1.el9_3.x86_64",
     name: "Linux",
     platform: "rhel",
     type: "linux",
@@ -338,6 +338,7 @@ export class DefendDocs {
       const dot = name.lastIndexOf(".");
       const file: Record<string, unknown> = {
         Ext: { entropy: rng.int(800) / 100 },
+        hash: { sha256: randStr(rng, HEX, 64) },
         name,
         path,
         size: rng.int(200000),
@@ -384,7 +385,14 @@ export class DefendDocs {
         sequence: this.seq++,
         type: eventType,
       },
-      host: { hostname: host.name, id: host.hostId, ip: host.ip, name: host.name, os: host.os },
+      host: {
+        hostname: host.name,
+        id: host.hostId,
+        ip: host.ip,
+        name: host.name,
+        os: host.os,
+        uptime: rng.int(9_000_000),
+      },
       ...extra,
       process: {
         Ext: { ancestry },
@@ -401,6 +409,7 @@ export class DefendDocs {
           pid: ppid,
         },
         pid,
+        start: new Date((start - rng.int(86400)) * 1000 + rng.int(1000)).toISOString(),
       },
       user: { id: userId, name: userName },
     };

@@ -242,17 +242,12 @@ interface BundleFigures {
   readonly baselineMs: number[];
 }
 
-function timeNode(args: string[], runs: number, cwd: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
-    const ms = performance.now() - t0;
-    if (r.status !== 0)
-      throw new Error(`node ${args.join(" ")} failed: ${r.stderr.toString().slice(0, 2000)}`);
-    out.push(ms);
-  }
-  return out;
+function timeNode(args: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${r.stderr.toString().slice(0, 2000)}`);
+  return ms;
 }
 
 async function lambdaBundle(outDir: string, runs: number): Promise<BundleFigures> {
@@ -268,7 +263,8 @@ async function lambdaBundle(outDir: string, runs: number): Promise<BundleFigures
   const variants: { label: string; bytes: number; gzipBytes: number; loadMs: number[] }[] = [];
   const configs: { label: string; external: string[] }[] = [{ label: "everything bundled", external: [] }];
   if (hasHandler) configs.push({ label: "@aws-sdk/* external (from the runtime)", external: ["@aws-sdk/*"] });
-  const baselineMs = timeNode(["-e", ""], runs, dir);
+  const baselineMs: number[] = [];
+  const files: string[] = [];
   for (const [i, cfg] of configs.entries()) {
     const outfile = join(dir, i === 0 ? "handler.mjs" : `handler-sdk-external.mjs`);
     // As infra bundles it (aws-lambda-nodejs): platform node, ESM, target node22, minified.
@@ -295,13 +291,19 @@ async function lambdaBundle(outDir: string, runs: number): Promise<BundleFigures
       logLevel: "error",
     });
     const code = readFileSync(outfile);
-    const loadMs = timeNode(["-e", `import(${JSON.stringify(outfile)})`], runs, dir);
+    files.push(outfile);
     variants.push({
       label: cfg.label,
       bytes: statSync(outfile).size,
       gzipBytes: gzipSync(code).length,
-      loadMs,
+      loadMs: [],
     });
+  }
+  // Interleaved with a bare `node -e ""`, so machine noise hits the baseline and the bundles alike.
+  for (let r = 0; r < runs; r++) {
+    baselineMs.push(timeNode(["-e", ""], dir));
+    for (const [k, f] of files.entries())
+      variants[k]!.loadMs.push(timeNode(["-e", `import(${JSON.stringify(f)})`], dir));
   }
   return { entry, note, variants, baselineMs };
 }
