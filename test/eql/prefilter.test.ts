@@ -1,0 +1,406 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { compileQuery, createRawPrefilter } from "../../src/eql/index.ts";
+import type { PrefilterLiteral } from "../../src/rules/rule.ts";
+import { SEED_QUERY, seedEvent } from "./semantics-table.ts";
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/eql/${name}`, import.meta.url), "utf8");
+
+/** A tiny deterministic PRNG so one fast-check integer drives every escaping choice. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hex4 = (u: number, rnd: () => number): string => {
+  const h = u.toString(16).padStart(4, "0");
+  return `\\u${rnd() < 0.5 ? h : h.toUpperCase()}`;
+};
+
+/** JSON text for a string with randomly chosen (valid) escapings of its characters. */
+function escapeString(s: string, rnd: () => number, p: number): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (u >= 0xd800 && u <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      // A pair is written raw (4 UTF-8 bytes) or as two escapes; half of each is not valid UTF-8.
+      out += rnd() < p ? hex4(u, rnd) + hex4(next, rnd) : s[i]! + s[i + 1]!;
+      i++;
+      continue;
+    }
+    if (u >= 0xd800 && u <= 0xdfff) {
+      out += hex4(u, rnd); // a lone surrogate can only be written as an escape
+      continue;
+    }
+    const ch = s[i]!;
+    const esc = rnd() < p;
+    if (ch === '"') out += esc ? hex4(u, rnd) : '\\"';
+    else if (ch === "\\") out += esc ? hex4(u, rnd) : "\\\\";
+    else if (ch === "/") out += esc ? (rnd() < 0.5 ? "\\/" : hex4(u, rnd)) : "/";
+    else if (u < 0x20) {
+      const short: Record<string, string> = {
+        "\n": "\\n",
+        "\r": "\\r",
+        "\t": "\\t",
+        "\b": "\\b",
+        "\f": "\\f",
+      };
+      out += !esc && short[ch] !== undefined ? short[ch] : hex4(u, rnd);
+    } else out += esc ? hex4(u, rnd) : ch;
+  }
+  return `${out}"`;
+}
+
+/** JSON.stringify with random escapings in keys and string values (same parsed value). */
+function serialise(v: unknown, rnd: () => number, p: number): string {
+  if (typeof v === "string") return escapeString(v, rnd, p);
+  if (Array.isArray(v)) return `[${v.map((x) => serialise(x, rnd, p)).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${escapeString(k, rnd, p)}:${serialise(x, rnd, p)}`)
+      .join(",")}}`;
+  }
+  if (typeof v === "number" && Number.isFinite(v) && rnd() < p) {
+    // Other spellings of the same number: the event holds String(n), the raw text may not.
+    const t = String(v);
+    if (Number.isInteger(v) && !t.includes("e")) return rnd() < 0.5 ? `${t}.0` : `${t}E0`;
+    if (t.includes(".") && !t.includes("e")) return `${t}0`;
+  }
+  return JSON.stringify(v);
+}
+
+// Values and constants share a pool so random rules match random records often.
+const POOL = [
+  "/etc/NetworkManager/dispatcher.d/",
+  "dispatcher.d",
+  "linux",
+  "creation",
+  "sed",
+  "x",
+  "é",
+  "É",
+  "\u{1F600}",
+  'q"r',
+  "back\\slash",
+  "a/b",
+  "tab\there",
+  "nl\nx",
+  "\u2028",
+  "1.5",
+  "100",
+  "true",
+  "\u0001",
+];
+const flipCase = (s: string, rnd: () => number): string =>
+  Array.from(s, (c) => (rnd() < 0.5 ? c.toUpperCase() : c)).join("");
+
+const valueArb = fc
+  .tuple(fc.array(fc.constantFrom(...POOL), { minLength: 1, maxLength: 3 }), fc.integer())
+  .map(([parts, seed]) => {
+    const rnd = prng(seed);
+    return parts.map((s) => (rnd() < 0.3 ? flipCase(s, rnd) : s)).join("");
+  });
+const leafArb = fc.oneof(
+  valueArb,
+  fc.string({ unit: "binary", maxLength: 6 }),
+  fc.integer(),
+  fc.constantFrom(100, 1.5, -0, 1e21),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+);
+const FIELDS = ["a", "b.c", "file.path", "process.name", "event.category"];
+const recordArb = fc
+  .tuple(
+    fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.oneof(leafArb, fc.array(leafArb, { maxLength: 3 }))), {
+      maxLength: 6,
+    }),
+    fc.boolean(),
+  )
+  .map(([pairs, dottedKeys]) => {
+    const rec: Record<string, unknown> = {};
+    for (const [f, v] of pairs) {
+      if (dottedKeys) {
+        rec[f] = v;
+        continue;
+      }
+      const segs = f.split(".");
+      let node = rec;
+      for (const s of segs.slice(0, -1)) {
+        if (typeof node[s] !== "object" || node[s] === null || Array.isArray(node[s])) node[s] = {};
+        node = node[s] as Record<string, unknown>;
+      }
+      node[segs[segs.length - 1]!] = v;
+    }
+    return rec;
+  });
+
+const eqlString = (s: string): string =>
+  `"${Array.from(s, (c) => {
+    const u = c.codePointAt(0)!;
+    if (c === '"') return '\\"';
+    if (c === "\\") return "\\\\";
+    if (u < 0x20 || (u >= 0xd800 && u <= 0xdfff)) return `\\u{${u.toString(16).padStart(2, "0")}}`;
+    return c;
+  }).join("")}"`;
+
+const constArb = fc.tuple(valueArb, fc.integer({ min: 0, max: 4 }), fc.integer()).map(([v, mode, seed]) => {
+  const rnd = prng(seed);
+  const chars = Array.from(v);
+  if (mode === 0 || chars.length === 0) return v;
+  // Turn a random slice into `*`/`?` to make patterns.
+  const i = Math.floor(rnd() * chars.length);
+  if (mode === 1) return `*${chars.slice(i).join("")}`;
+  if (mode === 2) return `${chars.slice(0, i).join("")}*`;
+  if (mode === 3) return `*${chars.slice(0, i).join("")}?${chars.slice(i + 1).join("")}*`;
+  return chars.join("*");
+});
+const leafQueryArb = fc
+  .tuple(
+    fc.constantFrom(...FIELDS),
+    fc.constantFrom("==", "!=", ":", "like", "like~", "in", "in~", "not in"),
+    fc.array(constArb, { minLength: 1, maxLength: 3 }),
+  )
+  .map(([f, op, cs]) => {
+    if (op === "==" || op === "!=") return `${f} ${op} ${eqlString(cs[0]!)}`;
+    return `${f} ${op} (${cs.map(eqlString).join(", ")})`;
+  });
+const exprArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  expr: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leafQueryArb,
+    fc.tuple(tie("expr"), fc.constantFrom("and", "or"), tie("expr")).map(([a, o, b]) => `(${a} ${o} ${b})`),
+    tie("expr").map((e) => `not ${e}`),
+  ),
+})).expr as fc.Arbitrary<string>;
+const queryArb = fc.tuple(fc.constantFrom("any", "file"), exprArb).map(([c, e]) => `${c} where ${e}`);
+
+describe("createRawPrefilter: soundness", () => {
+  test("property: a record that a random rule matches is never rejected, whatever its escaping", () => {
+    let matched = 0;
+    fc.assert(
+      fc.property(
+        queryArb,
+        recordArb,
+        fc.integer(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (query, rec, seed, p) => {
+          const q = compileQuery(query);
+          const text = serialise(rec, prng(seed), p);
+          const parsed = JSON.parse(text) as unknown;
+          if (!q.matches(parsed)) return;
+          matched++;
+          const bytes = Buffer.from(text, "utf8");
+          assert.ok(
+            createRawPrefilter([q.prefilter]).test(bytes, 0, bytes.length),
+            `rejected ${text} for ${query} (literals ${JSON.stringify(q.prefilter)})`,
+          );
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    assert.ok(matched > 200, `too few matching samples (${matched}) to say anything`);
+  });
+
+  test("property: seed-rule events with random case variants and escapings are accepted", () => {
+    const q = compileQuery(SEED_QUERY);
+    const pf = createRawPrefilter([q.prefilter]);
+    fc.assert(
+      fc.property(fc.integer(), fc.double({ min: 0, max: 1, noNaN: true }), fc.string(), (seed, p, tail) => {
+        const rnd = prng(seed);
+        const ev = seedEvent({
+          path: `${flipCase("/etc/NetworkManager/dispatcher.d/", rnd)}${tail}`,
+          executable: rnd() < 0.5 ? undefined : `/usr/bin/${tail}`,
+        });
+        const text = serialise(ev, rnd, p);
+        const parsed = JSON.parse(text) as unknown;
+        assert.deepEqual(parsed, ev);
+        if (!q.matches(parsed)) return;
+        const bytes = Buffer.from(text, "utf8");
+        assert.ok(pf.test(bytes, 0, bytes.length), text);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("property: a literal present in a value (in any case for case-insensitive ones) is always found", () => {
+    fc.assert(
+      fc.property(
+        fc.array(valueArb, { minLength: 1, maxLength: 4 }),
+        fc.integer(),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        (values, seed, p, ci) => {
+          const rnd = prng(seed);
+          const v = values[Math.floor(rnd() * values.length)]!;
+          const cps = Array.from(v);
+          const i = Math.floor(rnd() * cps.length);
+          const j = i + 1 + Math.floor(rnd() * (cps.length - i));
+          const text = cps.slice(i, j).join("");
+          const lit: PrefilterLiteral = ci
+            ? { text: text.replace(/[A-Z]/g, (c) => c.toLowerCase()), caseInsensitive: true }
+            : { text, caseInsensitive: false };
+          const rec = { v: values, other: "zzz" };
+          const json = serialise(rec, rnd, p);
+          // Place the record inside a larger buffer at an unaligned offset, as a reader would.
+          const pad = Math.floor(rnd() * 7);
+          const buf = Buffer.concat([Buffer.from("x".repeat(pad)), Buffer.from(json), Buffer.from("\n{}")]);
+          assert.ok(
+            createRawPrefilter([[lit]]).test(buf, pad, pad + Buffer.byteLength(json)),
+            `${json} ${text}`,
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("createRawPrefilter: precision and edges", () => {
+  const seed = compileQuery(SEED_QUERY);
+  const pf = createRawPrefilter([seed.prefilter]);
+  const lines = fixture("linux_file_events.SYNTHETIC.ndjson").trim().split("\n");
+  const run = (s: string): boolean => {
+    const b = Buffer.from(s, "utf8");
+    return pf.test(b, 0, b.length);
+  };
+
+  test("the seed rule's literal is the dispatcher.d directory, case-insensitive", () => {
+    assert.deepEqual(seed.prefilter, [{ text: "/etc/networkmanager/dispatcher.d/", caseInsensitive: true }]);
+  });
+
+  test("accepts the dispatcher.d file events, rejects an ordinary Defend process event", () => {
+    for (const l of lines) assert.equal(run(l), true);
+    assert.equal(run(fixture("defend_process_event.SYNTHETIC.json").trim()), false);
+    const other = lines[0]!.replaceAll("dispatcher.d", "conf.d");
+    assert.equal(run(other), false);
+  });
+
+  test("escaped backslashes before `u` are not escapes; real ones only matter for literal characters", () => {
+    assert.equal(run('{"p":"C:\\\\users\\\\x"}'), false); // `\\u` is an escaped backslash then `u`
+    assert.equal(run('{"p":"\\u00e9"}'), false); // é is not in the literal
+    assert.equal(run('{"p":"\\u0041"}'), true); // A could spell the literal's `a`
+    assert.equal(run('{"p":"\\\\\\u0041"}'), true); // `\\` then a real `\u0041`
+    assert.equal(run('{"p":"a\\/b"}'), true); // `/` is in the literal
+    assert.equal(run('{"p":"a\\\\/b"}'), false); // escaped backslash then a plain `/`
+    assert.equal(run('{"p":"\\u12"}'), true); // undecodable: let the parser decide
+  });
+
+  test("only the record's own bytes are searched", () => {
+    const rec = '{"a":"x"}';
+    const buf = Buffer.from(`${rec}/etc/NetworkManager/dispatcher.d/`);
+    assert.equal(pf.test(buf, 0, rec.length), false);
+    assert.equal(pf.test(buf, 0, buf.length), true);
+    assert.equal(pf.test(buf, 3, 3), false);
+  });
+
+  test("works on plain Uint8Array views at any offset", () => {
+    const text = lines[0]!;
+    for (let off = 0; off < 8; off++) {
+      const bytes = new Uint8Array(off + Buffer.byteLength(text) + 3);
+      bytes.set(Buffer.from(text), off);
+      const view = new Uint8Array(bytes.buffer, 0, bytes.length);
+      assert.equal(pf.test(view, off, off + Buffer.byteLength(text)), true, `offset ${off}`);
+      const lower = Buffer.from(text.replace(/dispatcher\.d/gi, "other"));
+      bytes.fill(0x20);
+      bytes.set(lower, off);
+      assert.equal(pf.test(view, off, off + lower.length), false, `offset ${off}`);
+    }
+  });
+
+  test("case-sensitive literals are searched exactly; several rules are OR-ed", () => {
+    const f = createRawPrefilter([
+      [{ text: "Needle", caseInsensitive: false }],
+      [{ text: "zz", caseInsensitive: true }],
+    ]);
+    const t = (s: string): boolean => f.test(Buffer.from(s), 0, Buffer.byteLength(s));
+    assert.equal(t('{"a":"xNeedlex"}'), true);
+    assert.equal(t('{"a":"xneedlex"}'), false);
+    assert.equal(t('{"a":"ZZ"}'), true);
+    assert.equal(t('{"a":"q\\"x"}'), false);
+  });
+
+  test("literals with quotes, backslashes and controls use their JSON spelling", () => {
+    const f = createRawPrefilter([[{ text: 'a"b\\c\nd', caseInsensitive: false }]]);
+    const json = JSON.stringify({ v: 'xa"b\\c\ndx' });
+    assert.equal(f.test(Buffer.from(json), 0, Buffer.byteLength(json)), true);
+  });
+
+  test("numbers spelled differently in the raw text still pass (no literal from number-like constants)", () => {
+    const spellings: [string, string][] = [
+      ['any where a == "100"', '{"a":100.0}'],
+      ["any where a == 100", '{"a":1E2}'],
+      ['any where a like "1.5*"', '{"a":1.50}'],
+      ['any where a in ("1e+21")', '{"a":1000000000000000000000}'],
+      ['any where a : "0"', '{"a":-0}'],
+    ];
+    for (const [query, text] of spellings) {
+      const q = compileQuery(query);
+      assert.equal(q.matches(JSON.parse(text)), true, query);
+      assert.equal(createRawPrefilter([q.prefilter]).test(Buffer.from(text), 0, text.length), true, query);
+    }
+  });
+
+  test("a null literal set accepts everything; no literals at all reject everything", () => {
+    const all = createRawPrefilter([[{ text: "x", caseInsensitive: false }], null]);
+    assert.equal(all.acceptsAll, true);
+    assert.equal(all.test(Buffer.from("{}"), 0, 2), true);
+    const none = createRawPrefilter([]);
+    assert.equal(none.rejectsAll, true);
+    assert.equal(none.test(Buffer.from("{}"), 0, 2), false);
+    assert.equal(createRawPrefilter([[]]).test(Buffer.from("{}"), 0, 2), false);
+  });
+});
+
+describe("prefilter literal derivation", () => {
+  const lits = (q: string) => compileQuery(q).prefilter;
+
+  test("and picks the most selective conjunct; or unions; not gives none", () => {
+    assert.deepEqual(lits('any where a == "short" and b == "much-longer-literal"'), [
+      { text: "much-longer-literal", caseInsensitive: false },
+    ]);
+    assert.deepEqual(lits('any where a == "xyz1" or b : "Abc*"'), [
+      { text: "xyz1", caseInsensitive: false },
+      { text: "abc", caseInsensitive: true },
+    ]);
+    assert.equal(lits('any where not a == "xyz"'), null);
+    assert.equal(lits('any where a == "xyz" or not b == "q"'), null);
+    assert.equal(lits('any where a != "xyz"'), null);
+    assert.equal(lits('any where a not in ("xyz")'), null);
+    assert.equal(lits("any where a != null"), null);
+    assert.equal(lits('any where a > "m"'), null);
+  });
+
+  test("a wildcard pattern contributes its longest literal run", () => {
+    assert.deepEqual(lits('any where a like "*/x/*/longest-run?/y*"'), [
+      { text: "/longest-run", caseInsensitive: false },
+    ]);
+    assert.equal(lits('any where a like "*"'), null);
+    assert.equal(lits('any where a like ("*", "abc*")'), null);
+  });
+
+  test("number-like constants and non-verbatim fields give no literal", () => {
+    assert.equal(lits("any where a == 1.5"), null);
+    assert.equal(lits('any where a == "1e5"'), null);
+    assert.equal(lits('any where event.type == "creation"'), null);
+    assert.equal(lits("file where true"), null);
+    assert.deepEqual(compileQuery("file where true", { nonVerbatimFields: [] }).prefilter, [
+      { text: "file", caseInsensitive: false },
+    ]);
+  });
+
+  test("a query that cannot match gives an empty set", () => {
+    assert.deepEqual(lits("any where false"), []);
+    assert.deepEqual(lits('any where a == "x" and false'), []);
+  });
+});
