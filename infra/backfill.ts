@@ -7,6 +7,41 @@ import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import * as cxapi from "aws-cdk-lib/cx-api";
 import { Construct } from "constructs";
 
+/** Attempts at a batch's transiently failed objects before they count as failed. */
+export const TRANSIENT_ATTEMPTS = 3;
+
+/**
+ * Output of the ScanBatch task: the batch, the attempt number and the totals so far (the handler's
+ * summary is `{objects, records, malformed, alerts, failed: [{key, reason, transient?}]}`).
+ */
+export const SCAN_BATCH_OUTPUT = `{% (
+  $r := $states.result.Payload;
+  $p := $exists($states.input.totals) ? $states.input.totals : {"objects": 0, "records": 0, "malformed": 0, "alerts": 0};
+  {
+    "Items": $states.input.Items,
+    "BatchInput": $states.input.BatchInput,
+    "attempt": ($exists($states.input.attempt) ? $states.input.attempt : 0) + 1,
+    "totals": {
+      "objects": $p.objects + $r.objects,
+      "records": $p.records + $r.records,
+      "malformed": $p.malformed + $r.malformed,
+      "alerts": $p.alerts + $r.alerts
+    },
+    "failed": $exists($r.failed) ? $r.failed : []
+  }
+) %}`;
+
+/** Next attempt's input: only the items whose keys failed transiently (`[]` keeps an array). */
+export const KEEP_TRANSIENT_OUTPUT = `{% (
+  $keys := $states.input.failed[transient = true].key;
+  {
+    "Items": $states.input.Items[Key in $keys][],
+    "BatchInput": $states.input.BatchInput,
+    "attempt": $states.input.attempt,
+    "totals": $states.input.totals
+  }
+) %}`;
+
 /** Properties of {@link ArchiveBackfill}. */
 export interface ArchiveBackfillProps {
   /** The archive bucket: the only bucket a back-scan may list (the scanner can read no other). */
@@ -133,7 +168,9 @@ export class ArchiveBackfill extends Construct {
         Items: "{% $states.input.Items %}",
         BatchInput: "{% $states.input.BatchInput %}",
       }),
-      outputs: "{% $states.result.Payload %}",
+      // Carry the batch, the attempt number and running totals, so a retry of the transiently
+      // failed objects can add to what the earlier attempts scanned.
+      outputs: SCAN_BATCH_OUTPUT,
       retryOnServiceExceptions: true,
     });
     scanBatch.addRetry({
@@ -143,12 +180,29 @@ export class ArchiveBackfill extends Construct {
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
+    // The handler reports transient failures (throttling, network, 5xx) in `failed` with
+    // `transient: true` rather than throwing, so the objects that did succeed are not scanned again.
+    const keepTransient = sfn.Pass.jsonata(this, "KeepTransientFailures", {
+      comment: "Retry only the objects that failed transiently",
+      outputs: KEEP_TRANSIENT_OUTPUT,
+    });
+    const backOff = sfn.Wait.jsonata(this, "BackOff", {
+      time: sfn.WaitTime.seconds("{% $states.input.attempt * 30 %}"),
+    });
     const objectsFailed = sfn.Fail.jsonata(this, "ObjectsFailed", {
       error: "ObjectsFailed",
-      cause: "{% $string($states.input) %}",
+      cause: '{% $string({"totals": $states.input.totals, "failed": $states.input.failed}) %}',
     });
-    const batchDone = new sfn.Succeed(this, "BatchScanned");
+    const batchDone = sfn.Succeed.jsonata(this, "BatchScanned", {
+      outputs: '{% $merge([$states.input.totals, {"failed": []}]) %}',
+    });
     const checkBatch = sfn.Choice.jsonata(this, "AnyObjectFailed")
+      .when(
+        sfn.Condition.jsonata(
+          `{% $count($states.input.failed[transient = true]) > 0 and $states.input.attempt < ${TRANSIENT_ATTEMPTS} %}`,
+        ),
+        keepTransient.next(backOff).next(scanBatch),
+      )
       .when(sfn.Condition.jsonata("{% $count($states.input.failed) > 0 %}"), objectsFailed)
       .otherwise(batchDone);
 
