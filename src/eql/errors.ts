@@ -10,6 +10,11 @@ export interface SourceOrigin {
   readonly line: number;
   /** 1-based column of the query's first character on that line. */
   readonly column: number;
+  /**
+   * The whole file, when the query appears in it character for character (e.g. a TOML literal
+   * string): errors then quote the file's own line rather than the query's.
+   */
+  readonly fileText?: string;
 }
 
 export interface EqlErrorLocation {
@@ -74,9 +79,14 @@ export class EqlError extends Error {
     const line = origin.line + qLine - 1;
     const column = qLine === 1 ? origin.column + qCol - 1 : qCol;
     const { text } = sourceLine(loc.source, loc.offset);
-    // On the first line of the query the file line has `origin.column - 1` more characters
-    // before the query; pad with spaces so the caret still sits under the offending character.
-    const shown = qLine === 1 ? " ".repeat(origin.column - 1) + text : text;
+    let shown: string;
+    if (loc.origin?.fileText !== undefined) {
+      shown = loc.origin.fileText.split("\n")[line - 1]?.replace(/\r$/, "") ?? text;
+    } else {
+      // On the query's first line the file has `origin.column - 1` more characters before it;
+      // pad so the caret still sits under the offending character.
+      shown = qLine === 1 ? " ".repeat(origin.column - 1) + text : text;
+    }
     super(`${loc.file}:${line}:${column}: ${detail}\n${shown}\n${caretLine(shown, column)}`, options);
     this.file = loc.file;
     this.line = line;

@@ -142,7 +142,7 @@ function parseThreat(c: Check, rule: Table): Threat[] {
  * file's line. Exact for literal strings (`'''...'''`, `'...'`); for basic strings with escapes
  * the line is still right for the first line and approximate after an escape.
  */
-export function queryOrigin(text: string): SourceOrigin | undefined {
+export function queryOrigin(text: string, query?: string): SourceOrigin | undefined {
   const ruleHeader = /^[ \t]*\[rule\][ \t]*(?:#.*)?$/m.exec(text);
   const from = ruleHeader === null ? 0 : ruleHeader.index;
   const re = /^[ \t]*query[ \t]*=[ \t]*('''|"""|'|")/gm;
@@ -164,7 +164,11 @@ export function queryOrigin(text: string): SourceOrigin | undefined {
       lineStart = i + 1;
     }
   }
-  return { line, column: start - lineStart + 1 };
+  const column = start - lineStart + 1;
+  // Quote the file's own lines only when the query sits in it verbatim (no escapes to undo).
+  return query !== undefined && text.startsWith(query, start)
+    ? { line, column, fileText: text }
+    : { line, column };
 }
 
 /** Parses, validates and compiles one rule from its TOML text (pure: no file system access). */
@@ -218,7 +222,7 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
 
   let compiled: Rule["compiled"];
   try {
-    const origin = queryOrigin(text);
+    const origin = queryOrigin(text, query);
     compiled = compileQuery(query, {
       file,
       ...(origin === undefined ? {} : { origin }),
