@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import type { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import * as iam from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
 import jsonata from "jsonata";
 import { createScannerApp } from "../../infra/scanner-app.ts";
@@ -653,6 +654,32 @@ describe("cdk-nag AwsSolutions", () => {
     });
   }
 
+  test("the app runs the checks at synthesis: clean as built, failing on an unacknowledged finding", () => {
+    const build = () =>
+      createScannerApp({
+        context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING },
+        entry: ENTRY,
+        rulesDir: RULES_DIR,
+      });
+    const clean = build();
+    assert.doesNotThrow(() => clean.app.synth());
+    const careless = build();
+    new iam.Policy(careless.stack, "Careless", {
+      statements: [new iam.PolicyStatement({ actions: ["s3:*"], resources: ["*"] })],
+      roles: [careless.stack.scanner.function.role!],
+    });
+    assert.throws(
+      () => careless.app.synth(),
+      (error: unknown) => {
+        // The message points at the report file; the report names the rule and the construct.
+        const path = /found in: (\S+validation-report\.json)/.exec(String((error as Error).message))?.[1];
+        assert.ok(path, String(error));
+        const report = readFileSync(path, "utf8");
+        return report.includes("AwsSolutions-IAM5") && report.includes("Careless");
+      },
+    );
+  });
+
   test("every acknowledgement carries a reason", () => {
     const { stack } = imported();
     const acknowledged = stack.node
@@ -672,7 +699,10 @@ describe("back-scan JSONata, evaluated", () => {
   const evaluate = async (expression: unknown, input: unknown, result?: unknown) => {
     const text = String(expression);
     assert.ok(text.startsWith("{%") && text.endsWith("%}"), text);
-    const value = await jsonata(text.slice(2, -2)).evaluate({}, { states: { input, ...(result ? { result } : {}) } });
+    const value = await jsonata(text.slice(2, -2)).evaluate(
+      {},
+      { states: { input, ...(result ? { result } : {}) } },
+    );
     // Step Functions serialises the value as JSON (jsonata's sequences carry extra properties).
     return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   };
