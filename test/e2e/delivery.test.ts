@@ -1,0 +1,126 @@
+/**
+ * At-least-once delivery against real API servers on 127.0.0.1: fauxqs (S3/SNS/SQS) and dynalite
+ * (DynamoDB, for Powertools Idempotency). SNS unreachable -> batch item failures, nothing lost;
+ * the redelivery publishes exactly one set of alerts; a redelivery of an object version already
+ * scanned publishes nothing; a failed publish never marks the object done.
+ */
+import assert from "node:assert/strict";
+import type { Server } from "node:http";
+import { createServer } from "node:net";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { Context } from "aws-lambda";
+import dynalite from "dynalite";
+import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/aws/local-stack.ts";
+import { processEvent } from "../../src/aws/process.ts";
+import { createRuntime } from "../../src/aws/runtime.ts";
+import { recordingLogger, sampleEvent, uploadSamples } from "../fixtures/lambda/e2e.ts";
+
+let stack: LocalStack;
+let dynamo: Server;
+let dynamoEndpoint: string;
+let deadPort: number;
+
+before(async () => {
+  stack = await startLocalStack();
+  await uploadSamples(stack);
+  dynamo = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(0, "127.0.0.1", resolve));
+  const addr = dynamo.address();
+  dynamoEndpoint = `http://127.0.0.1:${typeof addr === "object" && addr !== null ? addr.port : 0}`;
+  // A port nothing listens on: take one from the OS, then close it.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const p = probe.address();
+  deadPort = typeof p === "object" && p !== null ? p.port : 9;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+after(async () => {
+  await stack.stop();
+  await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+});
+beforeEach(async () => {
+  await stack.received();
+});
+
+const goodSns = () =>
+  new SNSClient({ endpoint: stack.endpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+const deadSns = () =>
+  new SNSClient({
+    endpoint: `http://127.0.0.1:${deadPort}`,
+    region: stack.region,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 2,
+  });
+const ALL_FAILED = {
+  batchItemFailures: [1, 2, 3].map((i) => ({ itemIdentifier: `00000000-0000-4000-8000-00000000000${i}` })),
+};
+
+async function run(sns: SNSClient, extraEnv: Record<string, string> = {}, dynamodb?: DynamoDBClient) {
+  const logger = recordingLogger();
+  const { deps, idempotencyConfig } = await createRuntime({
+    env: { ...stack.env, ...extraEnv },
+    clients: { s3: stack.s3, sns, ...(dynamodb === undefined ? {} : { dynamodb }) },
+    logger,
+  });
+  // As the handler does per invocation: in-progress records expire with the invocation.
+  idempotencyConfig?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  const result = await processEvent(sampleEvent("sqs-s3.json"), deps);
+  return { result, logger };
+}
+
+describe("SNS unreachable", () => {
+  test("every message with alerts fails, nothing is lost; the redelivery publishes exactly one set", async () => {
+    const first = await run(deadSns());
+    assert.deepEqual(first.result, ALL_FAILED);
+    assert.equal((await stack.received()).length, 0);
+    const failures = first.logger.entries.filter((e) => e.message === "object failed, will be retried");
+    assert.equal(failures.length, 3);
+    assert.match(String(failures[0]?.["reason"]), /SNS Publish to arn:aws:sns:.* failed/);
+
+    const second = await run(goodSns());
+    assert.deepEqual(second.result, { batchItemFailures: [] });
+    const got = await stack.received();
+    assert.equal(got.length, 3);
+    assert.deepEqual(got.map((m) => m.attributes["host"]).sort(), ["db-3", "linux-desktop-S1", "web-7"]);
+  });
+});
+
+describe("idempotency on DynamoDB (dynalite)", () => {
+  test("a redelivered notification publishes nothing again; a failed publish does not mark it done", async () => {
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: "us-east-1",
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: "edr-idempotency",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    const env = { IDEMPOTENCY_TABLE: "edr-idempotency" };
+
+    const failed = await run(deadSns(), env, dynamodb);
+    assert.deepEqual(failed.result, ALL_FAILED, "publish failed -> retried");
+    const afterFailure = await dynamodb.send(new ScanCommand({ TableName: "edr-idempotency" }));
+    assert.equal(afterFailure.Items?.length ?? 0, 0, "no idempotency record left behind by a failed attempt");
+
+    const first = await run(goodSns(), env, dynamodb);
+    assert.deepEqual(first.result, { batchItemFailures: [] });
+    assert.equal((await stack.received()).length, 3);
+    const records = await dynamodb.send(new ScanCommand({ TableName: "edr-idempotency" }));
+    assert.equal(records.Items?.length, 3);
+    assert.ok(records.Items?.every((i) => i["status"]?.S === "COMPLETED"));
+
+    const again = await run(goodSns(), env, dynamodb);
+    assert.deepEqual(again.result, { batchItemFailures: [] });
+    assert.equal((await stack.received()).length, 0, "nothing published again");
+    const dups = again.logger.entries.filter((e) => e.message === "object already scanned");
+    assert.equal(dups.length, 3);
+    assert.match(String(dups[0]?.["reason"]), /already scanned \(scanned, \d+ alerts\)/);
+  });
+});
