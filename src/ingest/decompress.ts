@@ -324,8 +324,17 @@ async function throughZlib(
       }
       if (!stop && !z.destroyed) z.end();
     } catch (e) {
-      inputError = e;
-      notify();
+      // Decode what zlib was already given before reporting the read error: those bytes
+      // hold records that were delivered intact.
+      if (stop || z.destroyed) {
+        inputError = e;
+        notify();
+        return;
+      }
+      z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+        inputError = e;
+        notify();
+      });
     }
   })();
 

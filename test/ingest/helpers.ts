@@ -81,3 +81,46 @@ export const gzipMembers = (pieces: readonly (string | Uint8Array)[]): Buffer =>
 export function ndjson(records: readonly unknown[], eol = "\n"): string {
   return records.map((r) => JSON.stringify(r)).join(eol) + eol;
 }
+
+/**
+ * A valid zstd frame made of raw (stored) blocks: lets tests produce zstd for any content and
+ * cut frames anywhere, without a compressor (node:zlib has none before Node 22.15).
+ * Frame header: magic, descriptor 0x00 (no content size, no checksum), window 128 KiB.
+ */
+export function zstdRawFrame(data: Uint8Array, blockBytes = 128 * 1024): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])];
+  let pos = 0;
+  do {
+    const n = Math.min(blockBytes, 128 * 1024, data.length - pos);
+    const last = pos + n >= data.length ? 1 : 0;
+    const h = (n << 3) | last; // block type 0 = raw
+    parts.push(
+      Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]),
+      Buffer.from(data.subarray(pos, pos + n)),
+    );
+    pos += n;
+  } while (pos < data.length);
+  return Buffer.concat(parts);
+}
+
+/** Several zstd frames, one per piece of `data` cut at `cuts`. */
+export function zstdFrames(data: Uint8Array, cuts: readonly number[]): Buffer {
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const c of [...cuts, data.length]) {
+    out.push(zstdRawFrame(data.subarray(prev, c), 1000));
+    prev = c;
+  }
+  return Buffer.concat(out);
+}
+
+/** gzip members cut at byte offsets of the uncompressed data (members need not end on a record). */
+export function gzipCut(data: Uint8Array, cuts: readonly number[]): Buffer {
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const c of [...cuts, data.length]) {
+    out.push(zlib.gzipSync(data.subarray(prev, c)));
+    prev = c;
+  }
+  return Buffer.concat(out);
+}
