@@ -29,6 +29,11 @@ export interface ArchiveScannerProps {
   /** The archive bucket whose new objects are scanned (created or imported by the caller). */
   readonly bucket: s3.IBucket;
   /**
+   * The KMS key of a bucket encrypted with SSE-KMS: the function may decrypt with it (kms:Decrypt).
+   * @default - none (S3-managed encryption needs no key permission)
+   */
+  readonly bucketKey?: kms.IKey;
+  /**
    * Only objects whose key starts with this prefix are announced and readable by the function.
    * @default "" (the whole bucket)
    */
@@ -288,6 +293,7 @@ export class ArchiveScanner extends Construct {
       actions: ["s3:GetObject", "s3:GetObjectVersion"],
       resourceArns: [props.bucket.arnForObjects(`${prefix}*`)],
     });
+    props.bucketKey?.grantDecrypt(this.function);
     // Without s3:ListBucket, S3 answers GetObject of a deleted key with AccessDenied instead of
     // NoSuchKey, and the handler would retry a permanent error until the dead-letter queue.
     iam.Grant.addToPrincipal({

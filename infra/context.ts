@@ -24,6 +24,8 @@ export class ContextError extends Error {
 export interface ScannerContext {
   /** Existing archive bucket to import; undefined: the stack creates one. */
   readonly bucketName?: string;
+  /** KMS key of an imported bucket encrypted with SSE-KMS (the function gets kms:Decrypt on it). */
+  readonly bucketKmsKeyArn?: string;
   /** Only keys with this prefix are scanned (notifications, read permission, back-scans). */
   readonly prefix: string;
   /** Only keys with this suffix trigger a scan. */
@@ -47,6 +49,7 @@ export interface ScannerContext {
 /** The context keys this app reads (documented in docs/deploy.md). */
 export const CONTEXT_KEYS = [
   "bucketName",
+  "bucketKmsKeyArn",
   "prefix",
   "suffix",
   "alertEmail",
@@ -84,6 +87,7 @@ export const CONTEXT_DEFAULTS = {
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const SLACK_WORKSPACE_ID = /^[0-9A-Z]{1,255}$/;
 const SLACK_CHANNEL_ID = /^[A-Za-z0-9]{1,255}$/;
@@ -158,6 +162,21 @@ export function readScannerContext(get: ContextGetter): ScannerContext {
       "an S3 bucket name (3-63 characters: a-z, 0-9, '.', '-')",
     );
   }
+  const bucketKmsKeyArn = readString(get, "bucketKmsKeyArn", 2048);
+  if (bucketKmsKeyArn !== undefined && !KMS_KEY_ARN.test(bucketKmsKeyArn)) {
+    throw new ContextError(
+      "bucketKmsKeyArn",
+      bucketKmsKeyArn,
+      "a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    );
+  }
+  if (bucketKmsKeyArn !== undefined && bucketName === undefined) {
+    throw new ContextError(
+      "bucketKmsKeyArn",
+      bucketKmsKeyArn,
+      "no value unless bucketName is given (a created bucket uses S3-managed keys)",
+    );
+  }
   const prefix = readString(get, "prefix", 1024) ?? "";
   const suffix = readString(get, "suffix", 1024) ?? "";
 
@@ -209,6 +228,7 @@ export function readScannerContext(get: ContextGetter): ScannerContext {
   const reservedConcurrency = readInteger(get, "reservedConcurrency", 1, 10000, "concurrent executions");
   return {
     ...(bucketName !== undefined ? { bucketName } : {}),
+    ...(bucketKmsKeyArn !== undefined ? { bucketKmsKeyArn } : {}),
     prefix,
     suffix,
     alertEmails: readEmails(get, "alertEmail"),

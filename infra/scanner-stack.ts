@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
@@ -77,6 +78,9 @@ export class ScannerStack extends Stack {
 
     this.scanner = new ArchiveScanner(this, "Scanner", {
       bucket: this.archiveBucket,
+      ...(config.bucketKmsKeyArn !== undefined
+        ? { bucketKey: kms.Key.fromKeyArn(this, "ArchiveBucketKey", config.bucketKmsKeyArn) }
+        : {}),
       prefix: config.prefix,
       suffix: config.suffix,
       ...(props.entry !== undefined ? { entry: props.entry } : {}),

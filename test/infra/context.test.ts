@@ -78,6 +78,8 @@ describe("readScannerContext", () => {
     rejects({ backfillItemsPerBatch: "5000" }, "backfillItemsPerBatch");
     rejects({ backfillToleratedFailurePercentage: "101" }, "backfillToleratedFailurePercentage");
     rejects({ bucketName: "Not_A_Bucket" }, "bucketName");
+    rejects({ bucketName: "corp-archive", bucketKmsKeyArn: "alias/aws/s3" }, "bucketKmsKeyArn");
+    rejects({ bucketKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc" }, "bucketKmsKeyArn");
     rejects({ alertEmail: "soc@example.com,not-an-address" }, "alertEmail");
     rejects({ opsTopicArn: "arn:aws:sqs:eu-west-1:123456789012:q" }, "opsTopicArn");
     rejects({ idempotency: "maybe" }, "idempotency");

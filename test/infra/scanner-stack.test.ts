@@ -55,6 +55,7 @@ const defaults = lazy({});
 const imported = lazy({
   ...NO_BUNDLING,
   bucketName: "corp-edr-archive",
+  bucketKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
   prefix: "edr/",
   suffix: ".gz",
   alertEmail: "soc@example.com, oncall@example.com",
@@ -471,6 +472,14 @@ describe("least privilege", () => {
     assert.deepEqual(byAction.get("kms:GenerateDataKey")!.Resource, {
       "Fn::GetAtt": [idOf(template, "AWS::KMS::Key"), "Arn"],
     });
+    // The archive's own SSE-KMS key: decrypt only.
+    const archiveKey = statements.filter((s) =>
+      JSON.stringify(s.Resource).includes("key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    );
+    assert.deepEqual(
+      archiveKey.flatMap((s) => asArray(s.Action)),
+      ["kms:Decrypt"],
+    );
   });
 
   test("with idempotency on, the function gets exactly the item operations Powertools uses on its table", () => {
