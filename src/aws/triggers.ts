@@ -226,7 +226,8 @@ function collect(
     });
     return "s3";
   }
-  throw new TriggerError(`unrecognised notification: ${describeShape(payload)}; ${EXPECTED}`);
+  const what = depth === 0 && messageId === undefined ? "event" : "notification";
+  throw new TriggerError(`unrecognised ${what}: ${describeShape(payload)}; ${EXPECTED}`);
 }
 
 function ref(fields: {

@@ -1,0 +1,131 @@
+/** processEvent with hand-built fakes: how each failure kind maps to retry, publish and result. */
+import assert from "node:assert/strict";
+import { Readable } from "node:stream";
+import { describe, test } from "node:test";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { type Deps, processEvent, type ScanFn } from "../../src/aws/process.ts";
+import { isPermanentS3Error } from "../../src/aws/s3.ts";
+import type { ScanResult } from "../../src/ingest/result.ts";
+import type { Rule } from "../../src/rules/rule.ts";
+import { makeAlert } from "../fixtures/lambda/alerts.ts";
+import { recordingLogger, recordingMetrics, s3Record, sqsBatch } from "../fixtures/lambda/e2e.ts";
+
+function fakes(scanResult: (uri: string) => Partial<ScanResult>, getObject?: (key: string) => unknown) {
+  const published: unknown[] = [];
+  const s3 = {
+    send: async (cmd: { input: { Key: string } }) => {
+      const r = getObject?.(cmd.input.Key);
+      if (r instanceof Error) throw r;
+      return { Body: Readable.from([Buffer.from("{}\n")]), ETag: '"e"' };
+    },
+  } as unknown as S3Client;
+  const sns = {
+    send: async (cmd: { input: unknown }) => {
+      published.push(cmd.input);
+      return {};
+    },
+  } as unknown as SNSClient;
+  const scan: ScanFn = async (_input, options) => ({
+    uri: options.uri,
+    compression: "gzip",
+    framing: "ndjson",
+    compressedBytes: 10,
+    decompressedBytes: 20,
+    records: 2,
+    malformed: 0,
+    malformedSamples: [],
+    skipped: 0,
+    skippedSamples: [],
+    alerts: [],
+    durationMs: 1,
+    ...scanResult(options.uri),
+  });
+  const logger = recordingLogger();
+  const metrics = recordingMetrics();
+  const deps: Deps = {
+    config: {
+      alertTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
+      idempotencyTtlSeconds: 60,
+      s3ForcePathStyle: false,
+    },
+    s3,
+    sns,
+    rules: [] as Rule[],
+    scan,
+    logger,
+    metrics,
+  };
+  return { deps, published, logger, metrics };
+}
+
+const batch = (...keys: string[]) => sqsBatch(keys.map((k) => ({ Records: [s3Record("b", k, "etag")] })));
+
+describe("processEvent failure mapping", () => {
+  test("read-error and aborted are transient: batch item failure, nothing published", async () => {
+    const f = fakes((uri) =>
+      uri.endsWith("/a")
+        ? { alerts: [makeAlert(1)], failure: { kind: "read-error", message: "socket hang up" } }
+        : uri.endsWith("/b")
+          ? { failure: { kind: "aborted", message: "aborted" } }
+          : { alerts: [makeAlert(2)] },
+    );
+    const r = await processEvent(batch("a", "b", "c"), f.deps);
+    assert.deepEqual(r, { batchItemFailures: [{ itemIdentifier: "msg-1" }, { itemIdentifier: "msg-2" }] });
+    assert.equal(f.published.length, 1, "only the healthy object published; no partial publish for a/b");
+    assert.equal(f.metrics.values["ObjectFailures"], 2);
+  });
+
+  test("corrupt / over-limit / unsupported objects are permanent: hits published with the failure, not retried", async () => {
+    for (const kind of ["corrupt-compressed-stream", "decompression-limit", "unsupported-compression"]) {
+      const f = fakes(() => ({
+        alerts: kind === "unsupported-compression" ? [] : [makeAlert(1)],
+        failure: { kind, message: `x: ${kind}` },
+      }));
+      const r = await processEvent(batch("a"), f.deps);
+      assert.deepEqual(r, { batchItemFailures: [] }, kind);
+      assert.equal(f.published.length, kind === "unsupported-compression" ? 0 : 1, kind);
+      const line = f.logger.entries.find((e) => e.message === "object scanned");
+      assert.equal(line?.["outcome"], "partial");
+      assert.match(String(line?.["reason"]), new RegExp(kind));
+    }
+  });
+
+  test("an SQS message that is not a notification fails alone (to the DLQ after retries)", async () => {
+    const f = fakes(() => ({}));
+    const event = sqsBatch([{ Records: [s3Record("b", "ok", "e")] }]);
+    event.Records.push({ ...event.Records[0], messageId: "junk", body: '{"hello":1}' });
+    const r = await processEvent(event, f.deps);
+    assert.deepEqual(r, { batchItemFailures: [{ itemIdentifier: "junk" }] });
+    assert.ok(
+      f.logger.entries.some((e) => e.message === "unrecognised SQS message" && e["messageId"] === "junk"),
+    );
+  });
+
+  test("S3 errors: gone/archived are permanent, everything else transient", async () => {
+    const err = (name: string, status: number) =>
+      Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+    assert.equal(isPermanentS3Error(err("NoSuchKey", 404)), true);
+    assert.equal(isPermanentS3Error(err("NotFound", 404)), true);
+    assert.equal(isPermanentS3Error(err("InvalidObjectState", 403)), true);
+    assert.equal(isPermanentS3Error(err("AccessDenied", 403)), false);
+    assert.equal(isPermanentS3Error(err("SlowDown", 503)), false);
+    assert.equal(isPermanentS3Error(err("InternalError", 500)), false);
+    assert.equal(isPermanentS3Error(Object.assign(new Error("ECONNRESET"), { code: "ECONNRESET" })), false);
+    const f = fakes(
+      () => ({}),
+      (key) =>
+        key === "denied" ? err("AccessDenied", 403) : key === "gone" ? err("NoSuchKey", 404) : undefined,
+    );
+    const r = await processEvent(batch("denied", "gone", "fine"), f.deps);
+    assert.deepEqual(r, { batchItemFailures: [{ itemIdentifier: "msg-1" }] });
+  });
+
+  test("an unrecognised top-level event is a clear error naming its shape", async () => {
+    const f = fakes(() => ({}));
+    await assert.rejects(
+      processEvent({ detail: 1, foo: "bar" }, f.deps),
+      /unrecognised event: an object with keys \["detail", "foo"\]/,
+    );
+  });
+});
