@@ -10,9 +10,8 @@ import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
 import type { Rule } from "../../src/rules/rule.ts";
 import { DefendDocs } from "./generate.ts";
 import { IMPL_NOTE, loadBuiltinRules, scanObject } from "./impl.ts";
-import { referenceScan } from "./reference-scan.ts";
 
-export type TaskKind = "idle" | "gunzip" | "scan" | "reference" | "naive" | "small-scan" | "small-naive";
+export type TaskKind = "idle" | "gunzip" | "scan" | "naive" | "small-scan" | "small-naive";
 
 export interface Task {
   readonly kind: TaskKind;
@@ -118,12 +117,10 @@ async function run(task: Task, rules: readonly Rule[], small: readonly Buffer[])
       return { ...(await plainGunzip(task.file!)), records: 0, alerts: [], alertBytes: 0 };
     case "naive":
       return naiveScan(task.file!, rules);
-    case "scan":
-    case "reference": {
-      const scan = task.kind === "scan" ? scanObject : referenceScan;
+    case "scan": {
       const alerts: number[] = [];
       let alertBytes = 0;
-      const r = await scan(createReadStream(task.file!, { highWaterMark: READ_HWM }), {
+      const r = await scanObject(createReadStream(task.file!, { highWaterMark: READ_HWM }), {
         uri: `file://${task.file}`,
         rules,
         onAlert: (a) => {
