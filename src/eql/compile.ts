@@ -10,7 +10,7 @@
  * case rules, numbers/booleans as their string form, optional ignoreAbove).
  */
 import type { CompiledQuery } from "../rules/rule.ts";
-import { compileFieldPath, type FieldPath } from "../sources/fields.ts";
+import { compileAccessor, type FieldAccessor } from "./accessor.ts";
 import type { CompareOp, Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
 import type { SourceOrigin } from "./errors.ts";
 import { deriveLiterals, type LiteralOptions } from "./literals.ts";
@@ -30,67 +30,6 @@ export interface CompileOptions extends LiteralOptions {
 }
 
 type Predicate = (event: unknown) => boolean;
-
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** Calls `test` on the scalar leaves of `node` (arrays flattened) until one passes. */
-function someLeaf(node: unknown, test: StringTest, max: number): boolean {
-  switch (typeof node) {
-    case "string":
-      return node.length <= max && test(node);
-    case "number": {
-      if (!Number.isFinite(node)) return false;
-      const s = String(node);
-      return s.length <= max && test(s);
-    }
-    case "boolean": {
-      const s = node ? "true" : "false";
-      return s.length <= max && test(s);
-    }
-    case "bigint": {
-      const s = String(node);
-      return s.length <= max && test(s);
-    }
-    case "object":
-      if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) if (someLeaf(node[i], test, max)) return true;
-      }
-      return false;
-    default:
-      return false;
-  }
-}
-
-/**
- * Same traversal as fieldValues() in src/sources/fields.ts (nested, dotted and mixed keys,
- * arrays of objects; own properties only) but short-circuiting and allocation-free.
- */
-function someValue(
-  node: unknown,
-  joins: readonly (readonly string[])[],
-  len: number,
-  i: number,
-  test: StringTest,
-  max: number,
-): boolean {
-  if (i === len) return someLeaf(node, test, max);
-  if (node === null || typeof node !== "object") return false;
-  if (Array.isArray(node)) {
-    for (let k = 0; k < node.length; k++) if (someValue(node[k], joins, len, i, test, max)) return true;
-    return false;
-  }
-  const row = joins[i]!;
-  for (let k = 0; k < row.length; k++) {
-    const key = row[k]!;
-    if (
-      hasOwn.call(node, key) &&
-      someValue((node as Record<string, unknown>)[key], joins, len, i + k + 1, test, max)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
 
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -182,26 +121,25 @@ const ALWAYS: StringTest = () => true;
 
 class Compiler {
   readonly fields: string[] = [];
-  private readonly paths = new Map<string, FieldPath>();
+  private readonly accessors = new Map<string, FieldAccessor>();
 
   constructor(private readonly max: number) {}
 
-  private path(field: string): FieldPath {
-    let fp = this.paths.get(field);
-    if (fp === undefined) {
-      fp = compileFieldPath(field);
-      this.paths.set(field, fp);
+  private accessor(field: string): FieldAccessor {
+    let acc = this.accessors.get(field);
+    if (acc === undefined) {
+      acc = compileAccessor(field);
+      this.accessors.set(field, acc);
       this.fields.push(field);
     }
-    return fp;
+    return acc;
   }
 
   /** `any value of field satisfies test`. */
   leaf(field: FieldRef | string, test: StringTest): Predicate {
-    const fp = this.path(typeof field === "string" ? field : field.path);
-    const { joins, length } = fp;
+    const acc = this.accessor(typeof field === "string" ? field : field.path);
     const max = this.max;
-    return (e) => someValue(e, joins, length, 0, test, max);
+    return (e) => acc(e, test, max);
   }
 
   expr(node: Expr): Predicate {

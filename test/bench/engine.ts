@@ -1,0 +1,124 @@
+/**
+ * Engine bench (`npm run --silent bench:engine`): prints figures, asserts nothing.
+ * - compile time of the seed rule (median of many compiles, after warm-up);
+ * - evaluation cost on already-normalised events (a matching Defend file event, a non-matching
+ *   file event, a process event): timed in batches of BATCH calls so the timer's own cost
+ *   (~40 ns per hrtime call) does not swamp sub-microsecond figures; median and p99 are over
+ *   the batches' per-call means;
+ * - the raw prefilter's throughput over Defend-shaped NDJSON lines (per-record `test()` calls,
+ *   as the reader makes them), next to JSON.parse of the same lines for scale.
+ */
+import { readFileSync } from "node:fs";
+import { compileQuery, createRawPrefilter } from "../../src/eql/index.ts";
+import { loadBuiltinRules } from "../../src/rules/index.ts";
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/eql/${name}`, import.meta.url), "utf8");
+
+const rules = await loadBuiltinRules();
+const seed = rules[0]!;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+// --- compile --------------------------------------------------------------------------------
+for (let i = 0; i < 50; i++) compileQuery(seed.query);
+const compiles: number[] = [];
+for (let i = 0; i < 500; i++) {
+  const t0 = process.hrtime.bigint();
+  compileQuery(seed.query);
+  compiles.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+compiles.sort((a, b) => a - b);
+console.log(
+  `compile seed rule: median ${quantile(compiles, 0.5).toFixed(3)} ms, p99 ${quantile(compiles, 0.99).toFixed(3)} ms (n=${compiles.length}; target <= 5 ms)`,
+);
+
+// --- evaluate -------------------------------------------------------------------------------
+const lines = fixture("linux_file_events.SYNTHETIC.ndjson").trim().split("\n");
+const matching = JSON.parse(lines[0]!) as Record<string, unknown>;
+const nonMatching = JSON.parse(lines[0]!.replaceAll("dispatcher.d", "conf.d")) as Record<string, unknown>;
+const processEvent = JSON.parse(fixture("defend_process_event.SYNTHETIC.json")) as Record<string, unknown>;
+const excluded = JSON.parse(lines[1]!) as Record<string, unknown>;
+if (
+  !seed.compiled.matches(matching) ||
+  seed.compiled.matches(nonMatching) ||
+  seed.compiled.matches(processEvent)
+) {
+  throw new Error("bench events do not have the expected verdicts");
+}
+
+const BATCH = 200;
+function evalBench(label: string, event: unknown): void {
+  const m = seed.compiled.matches;
+  let sink = 0;
+  for (let i = 0; i < 200_000; i++) if (m(event)) sink++;
+  const perCall: number[] = [];
+  for (let b = 0; b < 5000; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i++) if (m(event)) sink++;
+    perCall.push(Number(process.hrtime.bigint() - t0) / BATCH);
+  }
+  perCall.sort((a, b) => a - b);
+  console.log(
+    `eval ${label.padEnd(28)} median ${quantile(perCall, 0.5).toFixed(0).padStart(4)} ns, p99 ${quantile(perCall, 0.99).toFixed(0).padStart(4)} ns per event (target median <= 1000 ns)${sink < 0 ? "!" : ""}`,
+  );
+}
+evalBench("matching file event", matching);
+evalBench("excluded file event (dpkg)", excluded);
+evalBench("non-matching file event", nonMatching);
+evalBench("process event", processEvent);
+
+// --- raw prefilter ----------------------------------------------------------------------------
+// Mostly process events, 1 in 50 a file event, 1 in 1000 under dispatcher.d; pids and ids vary.
+const procText = fixture("defend_process_event.SYNTHETIC.json").trim();
+const fileText = lines[0]!.replaceAll("dispatcher.d", "conf.d");
+const hitText = lines[0]!;
+const parts: string[] = [];
+let bytes = 0;
+for (let i = 0; bytes < 64 * 1024 * 1024; i++) {
+  const base = i % 1000 === 0 ? hitText : i % 50 === 0 ? fileText : procText;
+  const line = base.replace(/"pid":\d+/, `"pid":${1000 + (i % 30000)}`);
+  parts.push(line);
+  bytes += Buffer.byteLength(line) + 1;
+}
+const data = Buffer.from(`${parts.join("\n")}\n`);
+const avgLine = data.length / parts.length;
+const pf = createRawPrefilter(rules.map((r) => r.compiled.prefilter));
+
+function scanOnce(): { candidates: number; ms: number } {
+  let candidates = 0;
+  const t0 = process.hrtime.bigint();
+  let s = 0;
+  for (;;) {
+    const nl = data.indexOf(10, s);
+    if (nl < 0) break;
+    if (pf.test(data, s, nl)) candidates++;
+    s = nl + 1;
+  }
+  return { candidates, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+scanOnce();
+const runs = [scanOnce(), scanOnce(), scanOnce()].sort((a, b) => a.ms - b.ms);
+const best = runs[1]!;
+const mb = data.length / (1024 * 1024);
+console.log(
+  `raw prefilter: ${(mb / (best.ms / 1000)).toFixed(0)} MB/s over ${parts.length} Defend lines of ${avgLine.toFixed(0)} B avg (${mb.toFixed(0)} MB, median of 3), ${best.candidates} candidates (${((100 * best.candidates) / parts.length).toFixed(2)}%)`,
+);
+
+let parsed = 0;
+const t0 = process.hrtime.bigint();
+let s = 0;
+const limit = Math.min(data.length, 16 * 1024 * 1024);
+while (s < limit) {
+  const nl = data.indexOf(10, s);
+  if (nl < 0) break;
+  JSON.parse(data.toString("utf8", s, nl));
+  parsed++;
+  s = nl + 1;
+}
+const parseMs = Number(process.hrtime.bigint() - t0) / 1e6;
+console.log(
+  `for scale, JSON.parse of every line: ${(s / (1024 * 1024) / (parseMs / 1000)).toFixed(0)} MB/s (${parsed} lines)`,
+);

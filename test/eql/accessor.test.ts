@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { compileAccessor, genericAccessor } from "../../src/eql/accessor.ts";
+import { fieldValues } from "../../src/sources/fields.ts";
+
+/** Every value an accessor visits, in order (the test never passes, so the walk is complete). */
+function visit(
+  acc: ReturnType<typeof compileAccessor>,
+  rec: unknown,
+  max = Number.POSITIVE_INFINITY,
+): string[] {
+  const seen: string[] = [];
+  acc(
+    rec,
+    (v) => {
+      seen.push(v);
+      return false;
+    },
+    max,
+  );
+  return seen;
+}
+
+const SEGMENTS = ["a", "b", "constructor", "__proto__", "toString", "x.y"];
+const PATHS = [
+  "a",
+  "a.b",
+  "a.b.a",
+  "b.a",
+  "constructor",
+  "constructor.prototype",
+  "__proto__.a",
+  "toString",
+  "a.x.y",
+];
+
+describe("field accessors", () => {
+  test("property: generated and generic accessors visit exactly fieldValues(), in order", () => {
+    const key = fc.constantFrom(...SEGMENTS, "a.b", "prototype", "constructor.prototype");
+    const leaf = fc.oneof(
+      fc.constantFrom("v", "w", ""),
+      fc.integer({ min: -3, max: 3 }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const tree: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("node"), { maxLength: 3 }),
+        // JSON round trip: `__proto__` becomes an own key exactly as in parsed records.
+        fc.dictionary(key, tie("node"), { maxKeys: 4 }).map((d) => JSON.parse(JSON.stringify(d)) as unknown),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(tree, fc.constantFrom(...PATHS), (rec, path) => {
+        const want = fieldValues(rec, path);
+        assert.deepEqual(visit(compileAccessor(path), rec), want);
+        assert.deepEqual(visit(genericAccessor(path), rec), want);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.equal(({} as Record<string, unknown>).a, undefined);
+  });
+
+  test("inherited values are skipped on any prototype; null-prototype objects work", () => {
+    for (const make of [compileAccessor, genericAccessor]) {
+      const inherited = Object.create({ a: { b: "x" }, constructor: "c" });
+      assert.deepEqual(visit(make("a.b"), inherited), []);
+      assert.deepEqual(visit(make("constructor"), inherited), []);
+      assert.deepEqual(visit(make("constructor"), {}), []);
+      const bare = Object.assign(Object.create(null), { a: { b: "y" }, constructor: "own" });
+      assert.deepEqual(visit(make("a.b"), bare), ["y"]);
+      assert.deepEqual(visit(make("constructor"), bare), ["own"]);
+    }
+  });
+
+  test("values longer than max are skipped", () => {
+    assert.deepEqual(visit(compileAccessor("a"), { a: ["12345", "123456", 123456] }, 5), ["12345"]);
+  });
+
+  test("field names cannot inject code into the generated accessor", () => {
+    const nasty = 'a"]; throw new Error("injected"); //.b\u2028c\\';
+    const acc = compileAccessor(nasty);
+    assert.deepEqual(visit(acc, { [nasty]: "v" }), ["v"]);
+  });
+});
