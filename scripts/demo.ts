@@ -4,7 +4,7 @@
  * queue subscribed, uploads the sample log objects from events/objects/, builds the S3
  * notifications (fauxqs has none) as an SQS batch, runs the real Lambda handler on it, then reads
  * the subscribed queue and prints every alert as its email reader would see it, plus the title
- * Slack would show through AWS Chatbot. No network beyond 127.0.0.1; exits 0 when alerts arrived.
+ * Slack would show through AWS Chatbot (`-- --chatbot`: the whole notification). No network beyond 127.0.0.1; exits 0 when alerts arrived.
  */
 import { readFileSync } from "node:fs";
 import type { Context } from "aws-lambda";
@@ -21,6 +21,8 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 process.env["POWERTOOLS_LOG_LEVEL"] = process.env["POWERTOOLS_LOG_LEVEL"] ?? "WARN";
 process.env["POWERTOOLS_METRICS_DISABLED"] = "true";
 
+// `npm start -- --chatbot` also prints each message's whole AWS Chatbot notification.
+const showChatbot = process.argv.includes("--chatbot");
 const objectsDir = new URL("../events/objects/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", objectsDir), "utf8")) as ManifestEntry[];
 
@@ -81,6 +83,10 @@ try {
     console.log(m.structure["email"] ?? "(no email rendering)");
     const chatbot = JSON.parse(m.structure["https"] ?? "{}") as { content?: { title?: string } };
     console.log(`\n---- Slack (AWS Chatbot) title: ${chatbot.content?.title ?? "(none)"}`);
+    if (showChatbot) {
+      console.log("---- AWS Chatbot custom notification (the https rendering Slack receives):");
+      console.log(JSON.stringify(chatbot, null, 2));
+    }
   });
   if (messages.length === 0) {
     console.error("no alert arrived: something is wrong");

@@ -198,7 +198,7 @@ export function renderChatbot(input: AlertMessageInput): string {
   }
   const description = input.ruleContext?.description;
   if (description !== undefined && description.trim() !== "") {
-    lines.push(escapeSlackEntities(plainText(description.replace(/\s+/g, " ").trim(), 300)));
+    lines.push(escapeSlackEntities(plainText(firstSentences(description, 300), 400)));
   }
   for (const a of alerts.slice(0, SLACK_DETAILED_HITS)) {
     const e = a.event;
@@ -259,6 +259,17 @@ export function renderChatbot(input: AlertMessageInput): string {
       },
     },
   });
+}
+
+/** Whole sentences up to about `max` characters (at least one, cut if it alone is longer). */
+function firstSentences(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  let out = "";
+  for (const sentence of flat.split(/(?<=[.!?])\s+/)) {
+    if (out !== "" && out.length + 1 + sentence.length > max) break;
+    out = out === "" ? sentence : `${out} ${sentence}`;
+  }
+  return out;
 }
 
 function field(label: string, value: unknown): string {
