@@ -353,6 +353,52 @@ async function lambdaBundle(outDir: string, runs: number): Promise<BundleFigures
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cost on Lambda, from the measured throughput (assumptions printed with the figures)
+
+const PRICE_GB_SECOND_ARM64 = 0.0000133334;
+const PRICE_PER_REQUEST = 0.2 / 1e6;
+const PRICE_PER_GET = 0.0004 / 1000;
+/** Lambda gives one full vCPU at 1,769 MB, two at 3,538 MB. */
+const ONE_VCPU_MB = 1769;
+
+function costLines(oneCpu: Series, twoCpu: Series, small1: Series, objects: number): string[] {
+  const bytes = oneCpu.runs[0]!.bytes;
+  const perSecond1 = bytes / (medWall(oneCpu) / 1000);
+  const perSecond2 = bytes / (medWall(twoCpu) / 1000);
+  const gbSecondsPerTb = (mb: number, bps: number) => (1e12 / bps) * (mb / 1024);
+  const compute1 = gbSecondsPerTb(ONE_VCPU_MB, perSecond1) * PRICE_GB_SECOND_ARM64;
+  const compute2 = gbSecondsPerTb(2 * ONE_VCPU_MB, perSecond2) * PRICE_GB_SECOND_ARM64;
+  const smallSecondsPerObject = medWall(small1) / 1000 / objects;
+  const smallBytes = (small1.runs[0]!.bytes ?? 0) / objects;
+  const out = [
+    "cost per TB scanned (10^12 bytes of uncompressed NDJSON) on Lambda arm64, from (b):",
+    `  assumptions: $${PRICE_GB_SECOND_ARM64} per GB-second, ${fmt(ONE_VCPU_MB)} MB = 1 vCPU, $0.20 per million requests,`,
+    "  S3 GET $0.0004 per 1,000, one invocation and one GET per object, transfer S3 -> Lambda in-region free;",
+    "  a Graviton vCPU is assumed as fast as one core of this machine (not measured here).",
+    `  1 vCPU (${fmt(ONE_VCPU_MB)} MB; figure (b) on 1 CPU, ${fmt(perSecond1 / 1e6, 0)} MB/s): compute $${fmt(compute1, 3)} per TB` +
+      ` (${fmt(1e12 / perSecond1 / 3600, 2)} vCPU-hours)`,
+    `  2 vCPU (${fmt(2 * ONE_VCPU_MB)} MB; figure (b), ${fmt(perSecond2 / 1e6, 0)} MB/s): compute $${fmt(compute2, 3)} per TB`,
+  ];
+  for (const objectMb of [1000, 100, 10]) {
+    const n = 1e12 / (objectMb * 1e6);
+    const fixed = n * (PRICE_PER_REQUEST + PRICE_PER_GET);
+    out.push(
+      `  objects of ${fmt(objectMb)} MB: ${fmt(n)} objects/TB, requests + GETs $${fmt(fixed, 4)}, total at 1 vCPU $${fmt(compute1 + fixed, 3)} per TB`,
+    );
+  }
+  if (smallBytes > 0) {
+    const n = 1e12 / smallBytes;
+    const compute = n * smallSecondsPerObject * (ONE_VCPU_MB / 1024) * PRICE_GB_SECOND_ARM64;
+    const fixed = n * (PRICE_PER_REQUEST + PRICE_PER_GET);
+    out.push(
+      `  objects of ${fmt(smallBytes, 0)} B (small objects, 1 CPU, ${fmt(smallSecondsPerObject * 1e6, 0)} us each): ` +
+        `${fmt(n / 1e6, 0)} million objects/TB, compute $${fmt(compute, 0)} + requests and GETs $${fmt(fixed, 0)} per TB`,
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 function machine(): string {
@@ -401,6 +447,7 @@ async function main(): Promise<number> {
   const WC = s("worst (c) naive");
   const SB = s("small (b) scanObject");
   const SC = s("small (c) gunzipSync + JSON.parse");
+  const SB1 = s("small (b) scanObject, 1 CPU");
   const idle = s("idle: bundle loaded, rules compiled");
 
   const one = { cpuList: "0" };
@@ -418,6 +465,7 @@ async function main(): Promise<number> {
     WC.runs.push(await runChild(bundle, { kind: "naive", file: worst.file }));
     SB.runs.push(await runChild(bundle, { kind: "small-scan", objects: opt.objects }));
     SC.runs.push(await runChild(bundle, { kind: "small-naive", objects: opt.objects }));
+    SB1.runs.push(await runChild(bundle, { kind: "small-scan", objects: opt.objects }, one));
     idle.runs.push(await runChild(bundle, { kind: "idle" }));
   }
   log("Lambda bundle ...");
@@ -469,12 +517,16 @@ async function main(): Promise<number> {
   p();
   const objs = (x: Series) => {
     const n = x.runs[0]!.objects ?? 0;
-    return `${fmt(n / (medWall(x) / 1000), 0)} objects/s (best ${fmt(n / (minWall(x) / 1000), 0)}), ${fmt((medWall(x) * 1000) / n, 0)} us/object`;
+    return (
+      `${fmt(n / (medWall(x) / 1000), 0)} objects/s (best ${fmt(n / (minWall(x) / 1000), 0)}), ` +
+      `${fmt((medWall(x) * 1000) / n, 0)} us/object, peak RSS ${fmt(peakRssMb(x), 0)} MB`
+    );
   };
   p(
     `small objects (${fmt(SB.runs[0]!.objects ?? 0)} x ${fmt((SB.runs[0]!.bytes ?? 0) / (SB.runs[0]!.objects || 1), 0)} B, gzip, from memory):`,
   );
   p(`  (b) scanObject:                   ${objs(SB)}`);
+  p(`  (b) scanObject, 1 CPU:            ${objs(SB1)}`);
   p(`  (c) gunzipSync + JSON.parse:      ${objs(SC)}`);
   p();
   if (typeof lambda === "string") p(`Lambda bundle: ${lambda}`);
@@ -489,6 +541,10 @@ async function main(): Promise<number> {
       );
     }
   }
+  p();
+
+  // ----- cost
+  for (const l of costLines(B1, B, SB1, opt.objects)) p(l);
   p();
 
   // ----- correctness
@@ -532,6 +588,12 @@ async function main(): Promise<number> {
   p(
     `  peak RSS of (b) <= 200 MB               ${lpad(fmt(rss, 0), 6)}   ${verdict(rss <= 200)}   (MB = 10^6 bytes)`,
   );
+  const wrss = peakRssMb(WB);
+  const srss = peakRssMb(SB);
+  p(`    ... on the worst-case data            ${lpad(fmt(wrss, 0), 6)}   ${verdict(wrss <= 200)}`);
+  p(
+    `    ... over ${pad(`${fmt(opt.objects)} small objects`, 26)} ${lpad(fmt(srss, 0), 6)}   ${verdict(srss <= 200)}`,
+  );
   p(
     `  worst case (b) no slower than (c)       ${lpad(fmt(worstRatio, 2), 6)}   ${verdict(worstRatio <= 1)}   ((b)/(c) wall time)`,
   );
@@ -555,7 +617,7 @@ async function main(): Promise<number> {
         machine: machine(),
         mixed,
         worst,
-        series: [A, B, C, A1, B1, WB, WC, BF, BF1, SB, SC, idle],
+        series: [A, B, C, A1, B1, WB, WC, BF, BF1, SB, SC, SB1, idle],
         lambda,
       },
       null,
