@@ -1,9 +1,10 @@
 // Synthesises the stack once per configuration (bundling with the local esbuild, no Docker) and
 // shares each Template across the tests that read it.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import type { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -35,12 +36,19 @@ interface Synth {
   template: Template;
 }
 
+// Every cloud assembly of this file goes here and is removed at the end.
+const OUT = mkdtempSync(join(tmpdir(), "edr-infra-test-"));
+after(() => rmSync(OUT, { recursive: true, force: true }));
+let assemblies = 0;
+const outdir = () => join(OUT, String(assemblies++));
+
 function lazy(context: Record<string, unknown>, nag = false): () => Synth {
   let cached: Synth | undefined;
   return () => {
     if (!cached) {
       const { app, stack } = createScannerApp({
         nag,
+        outdir: outdir(),
         context: { ...CDK_JSON_CONTEXT, ...context },
         entry: ENTRY,
         rulesDir: RULES_DIR,
@@ -668,6 +676,7 @@ describe("cdk-nag AwsSolutions", () => {
     // opsArn() was synthesised with the plugin on; it would have thrown on any finding.
     assert.ok(opsArn().template.toJSON());
     const careless = createScannerApp({
+      outdir: outdir(),
       context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING },
       entry: ENTRY,
       rulesDir: RULES_DIR,
