@@ -29,7 +29,15 @@ ready();
 async function lambdaHandler(event: unknown, context: Context): Promise<ProcessResult> {
   const { deps, idempotencyConfig } = await ready();
   idempotencyConfig?.registerLambdaContext(context);
-  return processEvent(event, deps);
+  return processEvent(event, deps, { signal: deadline(context) });
+}
+
+/** Stop scanning with time left to report which messages failed (10 s, or half of a short budget). */
+function deadline(context: Context): AbortSignal | undefined {
+  const remaining =
+    typeof context.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : 0;
+  if (!(remaining > 0)) return undefined;
+  return AbortSignal.timeout(remaining > 20_000 ? remaining - 10_000 : Math.floor(remaining / 2));
 }
 
 export const handler = middy(lambdaHandler)

@@ -98,12 +98,16 @@ export interface Summary {
 export type ProcessResult = SqsBatchResult | Summary;
 
 /** Scans one object and publishes its alerts. Throws TransientObjectError or PublishError to ask for a retry. */
-export async function processObject(ref: ObjectRef, deps: Deps): Promise<ObjectOutcome> {
+export async function processObject(
+  ref: ObjectRef,
+  deps: Deps,
+  signal?: AbortSignal,
+): Promise<ObjectOutcome> {
   const version = ref.versionId ?? ref.eTag;
-  if (deps.once === undefined || version === undefined) return scanAndPublish(ref, deps);
+  if (deps.once === undefined || version === undefined) return scanAndPublish(ref, deps, undefined, signal);
   const runId = randomUUID();
   const out = await deps.once({ bucket: ref.bucket, key: ref.key, version }, () =>
-    scanAndPublish(ref, deps, runId),
+    scanAndPublish(ref, deps, runId, signal),
   );
   if (out.runId === runId) return out;
   // A stored result from an earlier run: this notification is a redelivery.
@@ -122,16 +126,24 @@ export async function processObject(ref: ObjectRef, deps: Deps): Promise<ObjectO
   return duplicate;
 }
 
-async function scanAndPublish(ref: ObjectRef, deps: Deps, runId?: string): Promise<ObjectOutcome> {
+async function scanAndPublish(
+  ref: ObjectRef,
+  deps: Deps,
+  runId?: string,
+  signal?: AbortSignal,
+): Promise<ObjectOutcome> {
   const started = performance.now();
   const uri = s3Uri(ref.bucket, ref.key);
   const version = ref.versionId ?? ref.eTag;
   const elapsed = () => Math.round(performance.now() - started);
   let result: ScanResult;
   try {
-    const object = await openObject(deps.s3, ref);
+    if (signal?.aborted)
+      throw new TransientObjectError(uri, "not started: the invocation is about to time out");
+    const object = await openObject(deps.s3, ref, signal);
     result = await deps.scan(object.body, {
       uri,
+      ...(signal === undefined ? {} : { signal }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
       ...(deps.config.maxRecordBytes === undefined ? {} : { maxRecordBytes: deps.config.maxRecordBytes }),
@@ -208,13 +220,28 @@ interface Totals {
   failures: number;
 }
 
+export interface ProcessOptions {
+  /**
+   * Aborted shortly before the Lambda times out: scans in flight stop and, like objects not yet
+   * started, are reported as transient failures, so a timeout never fails (and redelivers) the
+   * objects of the batch that did finish.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Any supported event -> the result Lambda expects for it. */
-export async function processEvent(event: unknown, deps: Deps): Promise<ProcessResult> {
+export async function processEvent(
+  event: unknown,
+  deps: Deps,
+  options: ProcessOptions = {},
+): Promise<ProcessResult> {
   const trigger = parseTrigger(event);
   for (const s of trigger.skipped) deps.logger.info("notification skipped", { ...s });
   for (const inv of trigger.invalid) deps.logger.error("unrecognised SQS message", { ...inv });
   const totals: Totals = { objects: 0, bytes: 0, records: 0, malformed: 0, alerts: 0, failures: 0 };
-  const settled = await mapLimit(trigger.refs, deps.concurrency ?? 4, (ref) => runOne(ref, deps, totals));
+  const settled = await mapLimit(trigger.refs, deps.concurrency ?? 4, (ref) =>
+    runOne(ref, deps, totals, options.signal),
+  );
   emitMetrics(deps.metrics, totals);
   return shapeResult(trigger, settled);
 }
@@ -223,10 +250,10 @@ type Settled =
   | { ref: ObjectRef; ok: true; outcome: ObjectOutcome }
   | { ref: ObjectRef; ok: false; reason: string };
 
-async function runOne(ref: ObjectRef, deps: Deps, totals: Totals): Promise<Settled> {
+async function runOne(ref: ObjectRef, deps: Deps, totals: Totals, signal?: AbortSignal): Promise<Settled> {
   const started = performance.now();
   try {
-    const outcome = await processObject(ref, deps);
+    const outcome = await processObject(ref, deps, signal);
     if (outcome.outcome !== "duplicate") {
       totals.objects++;
       totals.bytes += outcome.bytes;

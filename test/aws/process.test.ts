@@ -121,6 +121,14 @@ describe("processEvent failure mapping", () => {
     assert.deepEqual(r, { batchItemFailures: [{ itemIdentifier: "msg-1" }] });
   });
 
+  test("near the Lambda timeout: objects not finished are retried, nothing partial is published", async () => {
+    const f = fakes(() => ({ alerts: [makeAlert(1)] }));
+    const r = await processEvent(batch("a", "b"), f.deps, { signal: AbortSignal.abort() });
+    assert.deepEqual(r, { batchItemFailures: [{ itemIdentifier: "msg-1" }, { itemIdentifier: "msg-2" }] });
+    assert.equal(f.published.length, 0);
+    assert.match(String(f.logger.entries.find((e) => e.level === "ERROR")?.["reason"]), /about to time out/);
+  });
+
   test("an unrecognised top-level event is a clear error naming its shape", async () => {
     const f = fakes(() => ({}));
     await assert.rejects(
