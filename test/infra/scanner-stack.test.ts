@@ -14,14 +14,9 @@ import { createScannerApp } from "../../infra/scanner-app.ts";
 import type { ScannerStack } from "../../infra/scanner-stack.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const FIXTURES = resolve(import.meta.dirname, "fixtures");
-// Until the handler and the rules land in src/, bundle stand-ins (see test/infra/fixtures/).
-const REAL_ENTRY = join(ROOT, "src/handler.ts");
-const ENTRY = existsSync(REAL_ENTRY) ? REAL_ENTRY : join(FIXTURES, "handler.ts");
-const REAL_RULES = join(ROOT, "src/rules");
-const RULES_DIR = readdirSync(REAL_RULES).some((f) => f.endsWith(".toml"))
-  ? REAL_RULES
-  : join(FIXTURES, "rules");
+// The real handler and rules: the bundle test proves what would be deployed.
+const ENTRY = join(ROOT, "src/handler.ts");
+const RULES_DIR = join(ROOT, "src/rules");
 // The feature flags the CLI applies from cdk.json, so the tests synthesise what `cdk synth` does.
 const CDK_JSON_CONTEXT = JSON.parse(readFileSync(join(ROOT, "cdk.json"), "utf8")).context as Record<
   string,
