@@ -26,6 +26,8 @@ export interface RawPrefilter {
 }
 
 const BACKSLASH = 0x5c;
+const ESC_U = Buffer.from("\\u");
+const ESC_SLASH = Buffer.from("\\/");
 
 /** The literal as JSON.stringify spells it inside a string (without quotes), UTF-8 encoded. */
 export function canonicalJsonBytes(text: string): Buffer {
@@ -53,12 +55,92 @@ const NEVER: RawPrefilter = { test: () => false, acceptsAll: false, rejectsAll: 
  * is a candidate when it may contain a literal of any rule; a rule with `null` makes every record
  * a candidate.
  */
+/** ASCII lower-casing of UTF-8 bytes (A-Z only). */
+function lowerBytes(b: Buffer): Buffer {
+  const out = Buffer.from(b);
+  for (let i = 0; i < out.length; i++) if (out[i]! >= 65 && out[i]! <= 90) out[i] = out[i]! | 0x20;
+  return out;
+}
+
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
+
+/** A case-insensitive literal: searched through the case variants of a short anchor, verified in place. */
+interface CaseInsensitiveLiteral {
+  /** The literal's JSON spelling, ASCII lower-cased. */
+  readonly lower: Buffer;
+  /** Every ASCII case variant of `lower[anchorAt, anchorAt + anchorLength)`; null: fold instead. */
+  readonly variants: readonly Buffer[] | null;
+  readonly anchorAt: number;
+  /** `lower` with every byte OR 0x20, for the folding fallback. */
+  readonly folded: Buffer;
+}
+
+const MAX_ANCHOR_LETTERS = 3; // at most 2^3 = 8 indexOf passes per record
+
+/**
+ * Picks the anchor: a window of the literal with few letters (each letter doubles the variants
+ * to search) and as long as possible (fewer false hits to verify); score = length - 2 x letters.
+ */
+function anchorOf(lower: Buffer): { at: number; len: number } | null {
+  let best: { at: number; len: number; score: number } | null = null;
+  const minLen = Math.min(3, lower.length);
+  for (let at = 0; at < lower.length; at++) {
+    let letters = 0;
+    for (let len = 1; len <= Math.min(8, lower.length - at); len++) {
+      if (isLower(lower[at + len - 1]!)) letters++;
+      if (letters > MAX_ANCHOR_LETTERS) break;
+      if (len < minLen) continue;
+      const score = len - 2 * letters;
+      if (best === null || score > best.score) best = { at, len, score };
+    }
+  }
+  // Mostly letters (e.g. `sed`): 4-8 passes with short needles would cost more than folding.
+  return best === null || best.score < -1 ? null : { at: best.at, len: best.len };
+}
+
+function caseVariants(bytes: Buffer): Buffer[] {
+  let out = [Buffer.from(bytes)];
+  for (let i = 0; i < bytes.length; i++) {
+    if (!isLower(bytes[i]!)) continue;
+    const upper = out.map((v) => {
+      const w = Buffer.from(v);
+      w[i] = w[i]! & ~0x20;
+      return w;
+    });
+    out = out.concat(upper);
+  }
+  return out;
+}
+
+function makeCaseInsensitive(bytes: Buffer): CaseInsensitiveLiteral {
+  const lower = lowerBytes(bytes);
+  const anchor = anchorOf(lower);
+  return {
+    lower,
+    variants: anchor === null ? null : caseVariants(lower.subarray(anchor.at, anchor.at + anchor.len)),
+    anchorAt: anchor === null ? 0 : anchor.at,
+    folded: foldBytes(lower),
+  };
+}
+
+/** Does `rec[at, at + lower.length)` equal `lower` up to ASCII case? */
+function equalsAsciiCi(rec: Buffer, at: number, lower: Buffer): boolean {
+  const n = lower.length;
+  if (at < 0 || at + n > rec.length) return false;
+  for (let i = 0; i < n; i++) {
+    let c = rec[at + i]!;
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== lower[i]) return false;
+  }
+  return true;
+}
+
 export function createRawPrefilter(
   literalSets: readonly (readonly PrefilterLiteral[] | null)[],
 ): RawPrefilter {
   if (literalSets.some((s) => s === null)) return ALWAYS;
   const sensitive: Buffer[] = [];
-  const insensitive: Buffer[] = [];
+  const insensitive: CaseInsensitiveLiteral[] = [];
   const seen = new Set<string>();
   // UTF-16 units an escape could spell and that would matter (in some literal, either case if CI).
   const units = new Uint8Array(65536);
@@ -69,7 +151,7 @@ export function createRawPrefilter(
       if (seen.has(key)) continue;
       seen.add(key);
       const bytes = canonicalJsonBytes(lit.text);
-      if (lit.caseInsensitive) insensitive.push(foldBytes(bytes));
+      if (lit.caseInsensitive) insensitive.push(makeCaseInsensitive(bytes));
       else sensitive.push(bytes);
       for (let i = 0; i < lit.text.length; i++) {
         const u = lit.text.charCodeAt(i);
@@ -82,6 +164,7 @@ export function createRawPrefilter(
   }
   if (sensitive.length === 0 && insensitive.length === 0) return NEVER;
   const slashMatters = units[0x2f] === 1;
+  const anyFold = insensitive.some((l) => l.variants === null);
 
   let scratch = Buffer.alloc(64 * 1024);
   let scratch32 = new Uint32Array(scratch.buffer, scratch.byteOffset, scratch.length >>> 2);
@@ -123,29 +206,43 @@ export function createRawPrefilter(
       ? buf.subarray(start, end)
       : Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
 
+  /** Is the backslash at `p` an escape (an odd run of backslashes ends there)? */
+  const isEscape = (rec: Buffer, p: number): boolean => {
+    let q = p;
+    while (q > 0 && rec[q - 1] === BACKSLASH) q--;
+    return ((p - q) & 1) === 0;
+  };
+
   /** Does the record hold a real `\u` escape of a unit that matters (or a `\/` when `/` matters)? */
   const escapeMatters = (rec: Buffer): boolean => {
-    let p = rec.indexOf(BACKSLASH);
+    if (rec.indexOf(BACKSLASH) < 0) return false;
     const n = rec.length;
-    while (p >= 0) {
-      let q = p;
-      while (q < n && rec[q] === BACKSLASH) q++;
-      // Backslashes pair up; an odd run means the last one escapes the byte at q.
-      if (((q - p) & 1) === 1 && q < n) {
-        const c = rec[q]!;
-        if (c === 0x75 /* u */) {
-          if (q + 4 >= n) return true;
-          const h0 = hexValue(rec[q + 1]!);
-          const h1 = hexValue(rec[q + 2]!);
-          const h2 = hexValue(rec[q + 3]!);
-          const h3 = hexValue(rec[q + 4]!);
-          if ((h0 | h1 | h2 | h3) < 0) return true;
-          if (units[(h0 << 12) | (h1 << 8) | (h2 << 4) | h3] === 1) return true;
-        } else if (c === 0x2f && slashMatters) {
-          return true;
-        }
+    for (let p = rec.indexOf(ESC_U); p >= 0; p = rec.indexOf(ESC_U, p + 1)) {
+      if (!isEscape(rec, p)) continue;
+      if (p + 5 >= n) return true;
+      const h0 = hexValue(rec[p + 2]!);
+      const h1 = hexValue(rec[p + 3]!);
+      const h2 = hexValue(rec[p + 4]!);
+      const h3 = hexValue(rec[p + 5]!);
+      if ((h0 | h1 | h2 | h3) < 0) return true; // undecodable: let the parser decide
+      if (units[(h0 << 12) | (h1 << 8) | (h2 << 4) | h3] === 1) return true;
+    }
+    if (slashMatters) {
+      for (let p = rec.indexOf(ESC_SLASH); p >= 0; p = rec.indexOf(ESC_SLASH, p + 1)) {
+        if (isEscape(rec, p)) return true;
       }
-      p = q < n ? rec.indexOf(BACKSLASH, q + 1) : -1;
+    }
+    return false;
+  };
+
+  /** Case-insensitive search without folding the record: anchor variants, then an in-place check. */
+  const findInsensitive = (rec: Buffer, lit: CaseInsensitiveLiteral): boolean => {
+    const variants = lit.variants!;
+    for (let v = 0; v < variants.length; v++) {
+      const needle = variants[v]!;
+      for (let p = rec.indexOf(needle); p >= 0; p = rec.indexOf(needle, p + 1)) {
+        if (equalsAsciiCi(rec, p - lit.anchorAt, lit.lower)) return true;
+      }
     }
     return false;
   };
@@ -157,10 +254,17 @@ export function createRawPrefilter(
       if (end <= start) return false;
       const rec = view(buf, start, end);
       for (let k = 0; k < sensitive.length; k++) if (rec.indexOf(sensitive[k]!) >= 0) return true;
-      if (insensitive.length > 0) {
+      for (let k = 0; k < insensitive.length; k++) {
+        const lit = insensitive[k]!;
+        if (lit.variants !== null && findInsensitive(rec, lit)) return true;
+      }
+      if (anyFold) {
         const off = fold(rec, 0, rec.length);
         const folded = scratch.subarray(off, off + rec.length);
-        for (let k = 0; k < insensitive.length; k++) if (folded.indexOf(insensitive[k]!) >= 0) return true;
+        for (let k = 0; k < insensitive.length; k++) {
+          const lit = insensitive[k]!;
+          if (lit.variants === null && folded.indexOf(lit.folded) >= 0) return true;
+        }
       }
       return escapeMatters(rec);
     },

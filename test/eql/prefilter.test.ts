@@ -330,6 +330,23 @@ describe("createRawPrefilter: precision and edges", () => {
     assert.equal(t('{"a":"q\\"x"}'), false);
   });
 
+  test("case-insensitive literals are found in every case variant (anchor and folding paths)", () => {
+    for (const text of ["dispatcher.d", "/etc/ab/", "a.b.c", "q1r2", "sed", "xy", "/usr/lib/x"]) {
+      const f = createRawPrefilter([[{ text, caseInsensitive: true }]]);
+      const letters = [...text].filter((c) => /[a-z]/.test(c)).length;
+      for (let mask = 0; mask < 1 << letters; mask++) {
+        let bit = 0;
+        const variant = [...text]
+          .map((c) => (/[a-z]/.test(c) && (mask >> bit++) & 1 ? c.toUpperCase() : c))
+          .join("");
+        const json = JSON.stringify({ pad: "zz", v: `<${variant}>` });
+        assert.ok(f.test(Buffer.from(json), 0, json.length), `${text} not found in ${json}`);
+      }
+      const miss = JSON.stringify({ v: text.slice(0, -1) });
+      assert.equal(f.test(Buffer.from(miss), 0, miss.length), false, `${text} found in ${miss}`);
+    }
+  });
+
   test("literals with quotes, backslashes and controls use their JSON spelling", () => {
     const f = createRawPrefilter([[{ text: 'a"b\\c\nd', caseInsensitive: false }]]);
     const json = JSON.stringify({ v: 'xa"b\\c\ndx' });
