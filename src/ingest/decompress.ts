@@ -128,11 +128,23 @@ export async function decompressTo(
   const { uri, signal } = options;
   const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   let finished = false;
+  // An abort must also end a wait on a stalled input (a network body that sends nothing).
+  let aborted: Promise<never> | undefined;
+  let onAbort: (() => void) | undefined;
+  if (signal !== undefined) {
+    aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new ScanAbortedError(uri, signal.reason));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+  }
   const next: Next = async () => {
     let r: IteratorResult<unknown>;
     try {
-      r = await iterator.next();
+      r = await (aborted === undefined ? iterator.next() : Promise.race([iterator.next(), aborted]));
     } catch (e) {
+      if (e instanceof ScanAbortedError) throw e;
       throw new InputReadError(uri, e);
     }
     if (r.done) {
@@ -227,6 +239,7 @@ export async function decompressTo(
         throw new TypeError(`unhandled compression ${JSON.stringify(sniffed)}`);
     }
   } finally {
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
     if (!finished) {
       // We stopped early (failure, limit, abort): release the input (an S3 body holds a socket).
       const s = source as { destroy?: () => void };
@@ -326,7 +339,7 @@ async function throughZlib(
     } catch (e) {
       // Decode what zlib was already given before reporting the read error: those bytes
       // hold records that were delivered intact.
-      if (stop || z.destroyed) {
+      if (stop || z.destroyed || e instanceof ScanAbortedError) {
         inputError = e;
         notify();
         return;
@@ -338,14 +351,15 @@ async function throughZlib(
     }
   })();
 
+  options.signal?.addEventListener("abort", notify);
   try {
     for (;;) {
+      if (options.signal?.aborted) throw new ScanAbortedError(options.uri, options.signal.reason);
       const c = queue.shift();
       if (c !== undefined) {
         queued -= c.length;
         if (z.isPaused() && queued < QUEUE_LOW_BYTES) z.resume();
         deliver(c);
-        if (options.signal?.aborted) throw new ScanAbortedError(options.uri, options.signal.reason);
         // Give zlib's completion callbacks a turn so the thread pool never idles while we scan.
         if (queue.length > 0) await nextTick();
         continue;
@@ -368,8 +382,10 @@ async function throughZlib(
     }
   } finally {
     stop = true;
+    options.signal?.removeEventListener("abort", notify);
     z.destroy();
-    await writer.catch(() => {});
+    // Not awaited: the writer may be waiting on a stalled input, which the caller now destroys.
+    void writer;
   }
 }
 

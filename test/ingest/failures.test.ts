@@ -185,6 +185,40 @@ describe("input stream errors and aborts", () => {
     assert.ok(body.destroyed);
   });
 
+  for (const [name, make] of [
+    ["plain", (b: Buffer) => b],
+    ["gzip", (b: Buffer) => gzip(b)],
+    ["zstd", (b: Buffer) => zstdRawFrame(b)],
+  ] as const) {
+    test(`${name}: an abort ends a wait on a stalled input (a body that sends nothing more)`, async () => {
+      const ac = new AbortController();
+      async function* stalled() {
+        yield make(Buffer.from(MANY.slice(0, 20_000)));
+        await new Promise(() => {}); // never resolves
+      }
+      setTimeout(() => ac.abort(new Error("deadline")), 50);
+      const r = await scanObject(stalled(), { ...opts, signal: ac.signal });
+      assert.equal(r.failure?.kind, "aborted");
+      assert.equal(r.failure?.message, "s3://b/k: scan aborted: deadline");
+      assert.ok(r.records > 0);
+    });
+  }
+
+  test("a limit failure does not wait for a stalled input", async () => {
+    async function* stalled() {
+      yield gzip(MANY);
+      await new Promise(() => {});
+    }
+    const r = await scanObject(stalled(), { ...opts, maxDecompressedBytes: 50_000 });
+    assert.equal(r.failure?.kind, "decompression-limit");
+  });
+
+  test("an already aborted signal scans nothing", async () => {
+    const r = await scanObject(chunked(Buffer.from(MANY), 1000), { ...opts, signal: AbortSignal.abort() });
+    assert.equal(r.failure?.kind, "aborted");
+    assert.equal(r.records, 0);
+  });
+
   test("a limit failure releases the input stream", async () => {
     const body = Readable.from(chunked(Buffer.from(MANY), 1000));
     const r = await scanObject(body, { ...opts, maxDecompressedBytes: 5000 });
