@@ -15,6 +15,8 @@ export interface FieldPath {
   /** `joins[i][j]` is segments i..j joined with ".", the key to try at a node for that span. */
   readonly joins: readonly (readonly string[])[];
   readonly length: number;
+  /** `risky[i][j]`: joins[i][j] names a property of Object.prototype (`constructor`, `__proto__`, ...). */
+  readonly risky?: readonly (readonly boolean[])[];
 }
 
 export function compileFieldPath(path: string): FieldPath {
@@ -25,10 +27,12 @@ export function compileFieldPath(path: string): FieldPath {
     for (let j = i; j < segs.length; j++) row.push(segs.slice(i, j + 1).join("."));
     joins.push(row);
   }
-  return { path, joins, length: segs.length };
+  const risky = joins.map((row) => row.map((key) => key in OBJECT_PROTO));
+  return { path, joins, length: segs.length, risky };
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+const OBJECT_PROTO = Object.prototype;
 
 function pushLeaves(node: unknown, out: string[]): void {
   if (node === null || node === undefined) return;
@@ -65,9 +69,21 @@ function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
     return;
   }
   const row = fp.joins[i]!;
+  const risky = fp.risky?.[i];
   for (let k = 0; k < row.length; k++) {
     const key = row[k]!;
-    if (hasOwn.call(node, key)) walk((node as Record<string, unknown>)[key], fp, i + k + 1, out);
+    // Read first: most keys tried (dotted forms) are absent, and a load is several times cheaper
+    // than hasOwnProperty. A hit on a plain object is own unless the key is one of
+    // Object.prototype's names; anything else is checked (same rule as src/eql/accessor.ts).
+    const v = (node as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (
+      (risky === undefined || risky[k] || Object.getPrototypeOf(node) !== OBJECT_PROTO) &&
+      !hasOwn.call(node, key)
+    ) {
+      continue;
+    }
+    walk(v, fp, i + k + 1, out);
   }
 }
 
