@@ -8,7 +8,7 @@
  * kept by reference under `sentinel_one_cloud_funnel.event` (where Elastic keeps the custom
  * fields), so a rule may still read any raw field; the record itself is never mutated.
  */
-import { compileFieldPath, fieldValues } from "./fields.ts";
+import { compileFieldPath, type FieldPath, fieldValues } from "./fields.ts";
 import { basename, epochMsToIso, shape, toPid } from "./values.ts";
 
 const P = {
@@ -40,6 +40,61 @@ const P = {
   parentPid: compileFieldPath("src.process.parent.pid"),
 } as const;
 
+/**
+ * Keys that would make a raw path reachable other than through its full dotted key (a nested or
+ * mixed spelling such as {"tgt": {"file.path": x}}): every proper prefix of every path in P.
+ */
+const NESTING_KEYS: readonly string[] = [
+  ...new Set(
+    Object.values(P).flatMap((fp) => {
+      const segs = fp.path.split(".");
+      return segs.slice(1).map((_, i) => segs.slice(0, i + 1).join("."));
+    }),
+  ),
+];
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** fields.ts's leaf rule for one value: strings, finite numbers, bigints, booleans; arrays flattened. */
+function leaves(node: unknown, out: string[]): void {
+  switch (typeof node) {
+    case "string":
+      out.push(node);
+      return;
+    case "number":
+      if (Number.isFinite(node)) out.push(String(node));
+      return;
+    case "bigint":
+      out.push(String(node));
+      return;
+    case "boolean":
+      out.push(node ? "true" : "false");
+      return;
+    case "object":
+      if (Array.isArray(node)) for (const el of node) leaves(el, out);
+      return;
+    default:
+      return;
+  }
+}
+
+type Reader = (fp: FieldPath) => string[];
+
+/**
+ * Cloud Funnel writes flat keys only; when no key of the record is a prefix of a mapped path,
+ * each path has exactly one place to be (its full dotted key), so one own-property read replaces
+ * the general walk (about 3x faster per record, measured with test/sources/bench-toecs.ts).
+ * Any nesting falls back to fieldValues, so both spellings give the same view.
+ */
+function readerFor(record: Record<string, unknown>): Reader {
+  for (const k of NESTING_KEYS) if (hasOwn.call(record, k)) return (fp) => fieldValues(record, fp);
+  return (fp) => {
+    const out: string[] = [];
+    if (hasOwn.call(record, fp.path)) leaves(record[fp.path], out);
+    return out;
+  };
+}
+
 /** `endpoint.os` values Elastic copies to host.os.type (exact, case-sensitive). */
 const OS_TYPES: ReadonlySet<string> = new Set(["linux", "windows", "macos", "ios", "android"]);
 
@@ -69,69 +124,64 @@ function nonEmpty(obj: View): View | undefined {
 }
 
 export function sentinelOneToEcs(record: Record<string, unknown>): Record<string, unknown> {
+  const read = readerFor(record);
   // No event.module/dataset: every value a view holds outside NON_VERBATIM_FIELDS
   // (src/eql/literals.ts) must occur verbatim in the raw record, or the raw-text prefilter
   // could drop a record the rule matches.
   const event: View = { kind: "event" };
-  if (fieldValues(record, P.category).some((c) => c.toLowerCase().includes("file")))
-    event.category = ["file"];
-  const rawTypes = fieldValues(record, P.type);
+  if (read(P.category).some((c) => c.toLowerCase().includes("file"))) event.category = ["file"];
+  const rawTypes = read(P.type);
   if (rawTypes.length > 0) event.type = unique(rawTypes.map(sentinelOneEventType));
-  put(event, "id", shape(fieldValues(record, P.id)));
+  put(event, "id", shape(read(P.id)));
 
   const os: View = {};
-  put(os, "type", shape(fieldValues(record, P.os).filter((v) => OS_TYPES.has(v))));
-  put(os, "name", shape(fieldValues(record, P.osName)));
+  put(os, "type", shape(read(P.os).filter((v) => OS_TYPES.has(v))));
+  put(os, "name", shape(read(P.osName)));
   const host: View = {};
-  put(host, "name", shape(fieldValues(record, P.endpointName)));
+  put(host, "name", shape(read(P.endpointName)));
   put(host, "os", nonEmpty(os));
-  put(host, "id", shape(fieldValues(record, P.agentUuid)));
+  put(host, "id", shape(read(P.agentUuid)));
 
-  const paths = fieldValues(record, P.filePath);
+  const paths = read(P.filePath);
   const file: View = {};
   put(file, "path", shape(paths));
-  const names = fieldValues(record, P.fileName);
+  const names = read(P.fileName);
   put(file, "name", shape(names.length > 0 ? names : paths.map(basename).filter((n) => n !== "")));
   // Only the raw extension: Elastic derives one from the name only when file.type is "file",
   // which SentinelOne never sends; deriving it here would change verdicts (the seed rule
   // excludes by extension).
-  put(file, "extension", shape(fieldValues(record, P.fileExt)));
-  put(file, "size", shape(fieldValues(record, P.fileSize)));
+  put(file, "extension", shape(read(P.fileExt)));
+  put(file, "size", shape(read(P.fileSize)));
   const fhash: View = {};
-  put(fhash, "sha1", shape(fieldValues(record, P.fileSha1)));
-  put(fhash, "sha256", shape(fieldValues(record, P.fileSha256)));
+  put(fhash, "sha1", shape(read(P.fileSha1)));
+  put(fhash, "sha256", shape(read(P.fileSha256)));
   put(file, "hash", nonEmpty(fhash));
-  put(
-    file,
-    "Ext",
-    fieldValues(record, P.fileOldPath).length > 0
-      ? { original: { path: shape(fieldValues(record, P.fileOldPath)) } }
-      : undefined,
-  );
+  const oldPaths = read(P.fileOldPath);
+  put(file, "Ext", oldPaths.length > 0 ? { original: { path: shape(oldPaths) } } : undefined);
 
   const process: View = {};
-  put(process, "executable", shape(fieldValues(record, P.exe)));
-  put(process, "name", shape(fieldValues(record, P.pname)));
-  put(process, "command_line", shape(fieldValues(record, P.cmd)));
-  const pids = fieldValues(record, P.pid);
+  put(process, "executable", shape(read(P.exe)));
+  put(process, "name", shape(read(P.pname)));
+  put(process, "command_line", shape(read(P.cmd)));
+  const pids = read(P.pid);
   put(process, "pid", pids.length === 1 ? toPid(pids[0]!) : shape(pids));
   const phash: View = {};
-  put(phash, "sha1", shape(fieldValues(record, P.sha1)));
+  put(phash, "sha1", shape(read(P.sha1)));
   put(process, "hash", nonEmpty(phash));
   const parent: View = {};
-  put(parent, "executable", shape(fieldValues(record, P.parentExe)));
-  put(parent, "name", shape(fieldValues(record, P.parentName)));
-  put(parent, "command_line", shape(fieldValues(record, P.parentCmd)));
-  const ppids = fieldValues(record, P.parentPid);
+  put(parent, "executable", shape(read(P.parentExe)));
+  put(parent, "name", shape(read(P.parentName)));
+  put(parent, "command_line", shape(read(P.parentCmd)));
+  const ppids = read(P.parentPid);
   put(parent, "pid", ppids.length === 1 ? toPid(ppids[0]!) : shape(ppids));
   put(process, "parent", nonEmpty(parent));
 
-  const users = fieldValues(record, P.user);
+  const users = read(P.user);
   const user: View = {};
-  put(user, "name", shape(users.length > 0 ? users : fieldValues(record, P.eUser)));
+  put(user, "name", shape(users.length > 0 ? users : read(P.eUser)));
 
   const view: View = {};
-  const times = fieldValues(record, P.time);
+  const times = read(P.time);
   put(view, "@timestamp", times.length > 0 ? epochMsToIso(times[0]!) : undefined);
   view.event = event;
   put(view, "host", nonEmpty(host));

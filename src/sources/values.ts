@@ -40,9 +40,11 @@ export function toPid(value: string): number | string {
 
 /** Epoch milliseconds (number or digit string) to ISO 8601, or undefined when out of range. */
 export function epochMsToIso(value: string): string | undefined {
-  if (!/^-?\d+(\.\d+)?$/.test(value)) return undefined;
+  // Number() alone would also accept "", " ", "0x10" and "1e3"; event.time is plain digits.
+  const c = value.charCodeAt(0);
+  if (!(c >= 48 && c <= 57) && c !== 45) return undefined;
   const ms = Number(value);
   // Date's range is +-8.64e15 ms; outside it toISOString throws.
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15 || !/^-?\d+(\.\d+)?$/.test(value)) return undefined;
   return new Date(ms).toISOString();
 }

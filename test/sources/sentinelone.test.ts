@@ -273,3 +273,34 @@ describe("views hold raw values verbatim outside NON_VERBATIM_FIELDS (the raw-te
     });
   }
 });
+
+describe("flat and nested spellings of a Cloud Funnel record give the same view", () => {
+  /** {"a.b.c": x} -> {"a": {"b": {"c": x}}} (first writer wins on a clash; the fixtures have none). */
+  function nest(flat: Record<string, unknown>): Record<string, unknown> {
+    const root: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(flat)) {
+      const segs = key.split(".");
+      let node = root;
+      for (const s of segs.slice(0, -1)) {
+        const next = node[s];
+        if (next === undefined || typeof next !== "object" || next === null) node[s] = {};
+        node = node[s] as Record<string, unknown>;
+      }
+      node[segs.at(-1)!] = value;
+    }
+    return root;
+  }
+  const strip = (view: Record<string, unknown>) => ({ ...view, sentinel_one_cloud_funnel: undefined });
+  for (const file of [
+    "linux_dispatcher_file_creation.SYNTHETIC.ndjson",
+    "file_filecreation_noext.raw.ndjson",
+    "file_filerename.raw.ndjson",
+    "test-file.log",
+  ]) {
+    test(file, () => {
+      for (const r of readRecords(file)) {
+        assert.deepEqual(strip(sentinelOneToEcs(nest(r))), strip(sentinelOneToEcs(r)));
+      }
+    });
+  }
+});
