@@ -10,10 +10,10 @@
  * scanner's raw-byte prefilter has to be sound to find them all.
  */
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createGzip } from "node:zlib";
+import { createGzip, gzipSync } from "node:zlib";
 
 /** Bump when the document shape changes, so cached files are regenerated. */
 export const GENERATOR_VERSION = 4;
@@ -517,4 +517,56 @@ export async function ensureDataset(
 /** Removes a half-written file left by an interrupted run. */
 export async function removePartial(dir: string, p: DatasetParams): Promise<void> {
   await rm(`${datasetFile(dir, p)}.tmp`, { force: true });
+}
+
+/** ~1 KB single-record objects, gzip-compressed: the many-small-objects case (one Lambda per PUT). */
+function makeSmallObjects(n: number, seed: number): Buffer[] {
+  const docs = new DefendDocs(seed);
+  const out: Buffer[] = [];
+  for (let i = 1; i <= n; i++) {
+    const d = docs.doc(i, "mixed", i % 100 === 0 ? i / 50 : 0) as Record<string, Record<string, unknown>>;
+    // Trim to about 1 KB while keeping every field the rule reads.
+    delete d["elastic"];
+    delete d["data_stream"];
+    delete d["agent"];
+    delete d["process"]!["Ext"];
+    delete d["process"]!["entity_id"];
+    delete d["process"]!["args"];
+    const os = d["host"]!["os"] as Record<string, unknown>;
+    d["host"]!["os"] = { type: os["type"], family: os["family"], name: os["name"], version: os["version"] };
+    out.push(gzipSync(JSON.stringify(d) + "\n", { level: 6 }));
+  }
+  return out;
+}
+
+/** Writes (once) `n` small gzip objects to one file, each preceded by its length (u32 LE). */
+export async function ensureSmallObjects(dir: string, n: number, seed: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `small-${n}-seed${seed}-v${GENERATOR_VERSION}.bin`);
+  try {
+    await readFile(`${file}.done`);
+    return file;
+  } catch {
+    // not yet written
+  }
+  const parts: Buffer[] = [];
+  for (const o of makeSmallObjects(n, seed)) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(o.length);
+    parts.push(len, o);
+  }
+  await writeFile(file, Buffer.concat(parts));
+  await writeFile(`${file}.done`, "");
+  return file;
+}
+
+export function readSmallObjects(file: string): Buffer[] {
+  const all = readFileSync(file);
+  const out: Buffer[] = [];
+  for (let p = 0; p + 4 <= all.length; ) {
+    const len = all.readUInt32LE(p);
+    out.push(all.subarray(p + 4, p + 4 + len));
+    p += 4 + len;
+  }
+  return out;
 }

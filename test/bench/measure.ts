@@ -6,9 +6,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
-import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
+import { createGunzip, gunzipSync } from "node:zlib";
 import type { Rule } from "../../src/rules/rule.ts";
-import { DefendDocs } from "./generate.ts";
+import { readSmallObjects } from "./generate.ts";
 import { IMPL_NOTE, loadBuiltinRules, scanObject } from "./impl.ts";
 
 export type TaskKind = "idle" | "gunzip" | "scan" | "naive" | "small-scan" | "small-naive";
@@ -17,6 +17,8 @@ export interface Task {
   readonly kind: TaskKind;
   readonly file?: string;
   readonly objects?: number;
+  /** For small-*: the file written by ensureSmallObjects (length-prefixed gzip objects). */
+  readonly smallFile?: string;
 }
 
 export interface Measurement {
@@ -85,26 +87,6 @@ async function naiveScan(
     }
   }
   return { bytes, records, alerts, alertBytes };
-}
-
-/** ~1 KB single-record objects, gzip-compressed: the many-small-objects case (one Lambda per PUT). */
-function makeSmallObjects(n: number): Buffer[] {
-  const docs = new DefendDocs(7);
-  const out: Buffer[] = [];
-  for (let i = 1; i <= n; i++) {
-    const d = docs.doc(i, "mixed", i % 100 === 0 ? i / 50 : 0) as Record<string, Record<string, unknown>>;
-    // Trim to about 1 KB while keeping every field the rule reads.
-    delete d["elastic"];
-    delete d["data_stream"];
-    delete d["agent"];
-    delete d["process"]!["Ext"];
-    delete d["process"]!["entity_id"];
-    delete d["process"]!["args"];
-    const os = d["host"]!["os"] as Record<string, unknown>;
-    d["host"]!["os"] = { type: os["type"], family: os["family"], name: os["name"], version: os["version"] };
-    out.push(gzipSync(JSON.stringify(d) + "\n", { level: 6 }));
-  }
-  return out;
 }
 
 type Timed = Omit<Measurement, "wallMs" | "cpuMs" | "maxRssKiB" | "kind" | "impl">;
@@ -178,7 +160,8 @@ async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2] ?? "{}") as Task;
   // Set-up stays outside the clock (on Lambda it is the init phase): rules, in-memory objects.
   const rules = await loadBuiltinRules();
-  const small = task.kind.startsWith("small-") ? makeSmallObjects(task.objects ?? 10_000) : [];
+  // Read from a file the parent generated, so this process's peak RSS is the scan's, not the generator's.
+  const small = task.kind.startsWith("small-") ? readSmallObjects(task.smallFile!) : [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await run(task, rules, small);

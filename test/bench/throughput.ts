@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build, type Plugin } from "esbuild";
-import { type DatasetInfo, ensureDataset } from "./generate.ts";
+import { type DatasetInfo, ensureDataset, ensureSmallObjects } from "./generate.ts";
 import type { Measurement, Task } from "./measure.ts";
 import { summariseProfile } from "./profile.ts";
 
@@ -437,6 +437,8 @@ async function main(): Promise<number> {
     log,
   );
 
+  const smallFile = await ensureSmallObjects(join(opt.outDir, "data"), opt.objects, 7);
+  const small = { objects: opt.objects, smallFile };
   const s = (label: string): Series => ({ label, runs: [] });
   const A = s("(a) gunzip only, output discarded");
   const B = s("(b) scanObject, alerts serialised");
@@ -465,9 +467,9 @@ async function main(): Promise<number> {
     if (fastBundle) BF1.runs.push(await runChild(fastBundle, { kind: "scan", file: mixed.file }, one));
     WB.runs.push(await runChild(bundle, { kind: "scan", file: worst.file }));
     WC.runs.push(await runChild(bundle, { kind: "naive", file: worst.file }));
-    SB.runs.push(await runChild(bundle, { kind: "small-scan", objects: opt.objects }));
-    SC.runs.push(await runChild(bundle, { kind: "small-naive", objects: opt.objects }));
-    SB1.runs.push(await runChild(bundle, { kind: "small-scan", objects: opt.objects }, one));
+    SB.runs.push(await runChild(bundle, { kind: "small-scan", ...small }));
+    SC.runs.push(await runChild(bundle, { kind: "small-naive", ...small }));
+    SB1.runs.push(await runChild(bundle, { kind: "small-scan", ...small }, one));
     idle.runs.push(await runChild(bundle, { kind: "idle" }));
   }
   log("Lambda bundle ...");
