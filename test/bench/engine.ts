@@ -107,6 +107,35 @@ console.log(
   `raw prefilter: ${(mb / (best.ms / 1000)).toFixed(0)} MB/s over ${parts.length} Defend lines of ${avgLine.toFixed(0)} B avg (${mb.toFixed(0)} MB, median of 3), ${best.candidates} candidates (${((100 * best.candidates) / parts.length).toFixed(2)}%)`,
 );
 
+// The same records through forBuffer(), one tester per ~1 MiB buffer as a reader's chunks.
+const chunks: Buffer[] = [];
+for (let s = 0; s < data.length; ) {
+  let e = data.indexOf(10, Math.min(data.length - 1, s + 1024 * 1024));
+  e = e < 0 ? data.length : e + 1;
+  chunks.push(data.subarray(s, e));
+  s = e;
+}
+function scanShared(): { candidates: number; ms: number } {
+  let candidates = 0;
+  const t0 = process.hrtime.bigint();
+  for (const chunk of chunks) {
+    const tester = pf.forBuffer(chunk);
+    let s = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, s);
+      if (nl < 0) break;
+      if (tester(s, nl)) candidates++;
+      s = nl + 1;
+    }
+  }
+  return { candidates, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+scanShared();
+const shared = [scanShared(), scanShared(), scanShared()].sort((a, b) => a.ms - b.ms)[1]!;
+console.log(
+  `raw prefilter, forBuffer (1 MiB buffers): ${(mb / (shared.ms / 1000)).toFixed(0)} MB/s, ${shared.candidates} candidates`,
+);
+
 let parsed = 0;
 const t0 = process.hrtime.bigint();
 let s = 0;

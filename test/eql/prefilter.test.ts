@@ -266,6 +266,73 @@ describe("createRawPrefilter: soundness", () => {
   });
 });
 
+describe("createRawPrefilter: forBuffer", () => {
+  test("property: forBuffer gives test()'s verdict for every record of a buffer, in order or not", () => {
+    let candidates = 0;
+    fc.assert(
+      fc.property(
+        fc.array(queryArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(recordArb, fc.integer(), fc.double({ min: 0, max: 1, noNaN: true })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.boolean(),
+        (queries, recs, shuffle) => {
+          const pf = createRawPrefilter(queries.map((q) => compileQuery(q).prefilter));
+          const texts = recs.map(([r, seed, p]) => serialise(r, prng(seed), p));
+          const buf = Buffer.from(`${texts.join("\n")}\n`);
+          const spans: [number, number][] = [];
+          let at = 0;
+          for (const t of texts) {
+            const n = Buffer.byteLength(t);
+            spans.push([at, at + n]);
+            at += n + 1;
+          }
+          if (shuffle) spans.reverse();
+          const tester = pf.forBuffer(buf);
+          for (const [s0, e0] of spans) {
+            const want = pf.test(buf, s0, e0);
+            if (want) candidates++;
+            assert.equal(tester(s0, e0), want, buf.toString("utf8", s0, e0));
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    );
+    assert.ok(candidates > 100, `too few candidates (${candidates})`);
+  });
+
+  test("a literal split across two records is in neither", () => {
+    const pf = createRawPrefilter([compileQuery(SEED_QUERY).prefilter]);
+    const buf = Buffer.from("/etc/NetworkManager/dispatcher.d/");
+    const tester = pf.forBuffer(buf);
+    assert.equal(tester(0, 20), false);
+    assert.equal(tester(20, buf.length), false);
+    assert.equal(pf.forBuffer(buf)(0, buf.length), true);
+  });
+
+  test("the seed rule over the Defend fixtures, as one buffer", () => {
+    const pf = createRawPrefilter([compileQuery(SEED_QUERY).prefilter]);
+    const lines = [
+      ...fixture("linux_file_events.SYNTHETIC.ndjson").trim().split("\n"),
+      fixture("defend_process_event.SYNTHETIC.json").trim(),
+      '{"p":"/ETC/networkmanager/Dispatcher.D/x"}',
+      '{"p":"/etc/NetworkManager\\/dispatcher.d/x"}',
+      '{"p":"/etc/NetworkManager/dispatcher.d"}',
+    ];
+    const buf = Buffer.from(lines.join("\n"));
+    const tester = pf.forBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
+    let at = 0;
+    const got = lines.map((l) => {
+      const n = Buffer.byteLength(l);
+      const r = tester(at, at + n);
+      at += n + 1;
+      return r;
+    });
+    assert.deepEqual(got, [true, true, true, true, false, true, true, false]);
+  });
+});
+
 describe("createRawPrefilter: precision and edges", () => {
   const seed = compileQuery(SEED_QUERY);
   const pf = createRawPrefilter([seed.prefilter]);
