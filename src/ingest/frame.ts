@@ -87,7 +87,40 @@ enum Key {
   InValue = 4,
 }
 
-const CAPTURE_MAX = 32;
+const CAPTURE_MAX = 16;
+// Keys that make a top-level object a wrapper, compared as bytes (no string per key).
+const KEY_RECORDS = Buffer.from("Records");
+const KEY_HITS = Buffer.from("hits");
+const KEY_LOG_EVENTS = Buffer.from("logEvents");
+const KEY_MESSAGE_TYPE = Buffer.from("messageType");
+const CONTROL_MESSAGE = Buffer.from("CONTROL_MESSAGE");
+enum K {
+  Other = 0,
+  Records = 1,
+  Hits = 2,
+  LogEvents = 3,
+  MessageType = 4,
+}
+/** messageType of the current top-level object: none seen yet, a data message, a control message. */
+enum Msg {
+  None = 0,
+  Data = 1,
+  Control = 2,
+}
+
+function capIs(cap: Uint8Array, len: number, k: Buffer): boolean {
+  if (len !== k.length) return false;
+  for (let i = 0; i < len; i++) if (cap[i] !== k[i]) return false;
+  return true;
+}
+
+function keyCode(cap: Uint8Array, len: number): K {
+  if (capIs(cap, len, KEY_RECORDS)) return K.Records;
+  if (capIs(cap, len, KEY_HITS)) return K.Hits;
+  if (capIs(cap, len, KEY_LOG_EVENTS)) return K.LogEvents;
+  if (capIs(cap, len, KEY_MESSAGE_TYPE)) return K.MessageType;
+  return K.Other;
+}
 
 function isWs(c: number): boolean {
   return c === SP || c === LF || c === CR || c === TAB;
@@ -125,12 +158,12 @@ export class Framer {
   /** 0 none, 1 object, 2 array: the current top-level value. */
   private top = 0;
   private key1: Key = Key.Expect;
-  private key1Name = "";
+  private key1Name: K = K.Other;
   private key2: Key = Key.Expect;
-  private key2Name = "";
+  private key2Name: K = K.Other;
   /** Inside the object value of a top-level `hits` key (depth 2). */
   private inHits = false;
-  private messageType = "";
+  private messageType: Msg = Msg.None;
   /** Capturing a short string (a key, or the messageType value): its bytes; -1 when not capturing. */
   private capLen = -1;
   private capTarget = 0; // 1 key1, 2 key2, 3 messageType
@@ -406,48 +439,68 @@ export class Framer {
     return this.firstHasSource ? "es-export" : "ndjson";
   }
 
+  /**
+   * Scans a string from `i` (just after its opening quote, or where the previous chunk left it).
+   * Returns the index after its closing quote, or -1 when the chunk ends inside it.
+   */
+  private scanString(b: Buffer, i: number): number {
+    const n = b.length;
+    if (this.capLen >= 0) {
+      // A short key (or messageType value) at depth 1/2: keep its bytes.
+      while (i < n) {
+        const c = b[i]!;
+        if (this.esc) {
+          this.esc = false;
+          this.capture(c);
+        } else if (c === BSLASH) {
+          this.esc = true;
+          this.capture(c);
+        } else if (c === QUOTE) {
+          return i + 1;
+        } else {
+          this.capture(c);
+        }
+        i++;
+      }
+      return -1;
+    }
+    if (this.esc) {
+      if (i >= n) return -1;
+      this.esc = false;
+      i++;
+    }
+    for (;;) {
+      while (i < n) {
+        const c = b[i]!;
+        if (c === QUOTE || c === BSLASH) break;
+        i++;
+      }
+      if (i >= n) return -1;
+      if (b[i] === QUOTE) return i + 1;
+      // A backslash escapes the next byte (which may be in the next chunk).
+      if (i + 1 >= n) {
+        this.esc = true;
+        return -1;
+      }
+      i += 2;
+    }
+  }
+
   private structWrite(b: Buffer, from: number): void {
     const n = b.length;
     let i = from;
     if (this.cut !== Cut.None) this.cutStart = from;
-    while (i < n) {
-      if (this.inStr) {
-        if (this.esc) {
-          this.esc = false;
-          if (this.capLen >= 0) this.capture(b[i]!);
-          i++;
-          continue;
-        }
-        let j = i;
-        if (this.capLen >= 0) {
-          while (j < n) {
-            const c = b[j]!;
-            if (c === QUOTE || c === BSLASH) break;
-            this.capture(c);
-            j++;
-          }
-        } else {
-          while (j < n) {
-            const c = b[j]!;
-            if (c === QUOTE || c === BSLASH) break;
-            j++;
-          }
-        }
-        if (j >= n) {
-          i = n;
-          break;
-        }
-        if (b[j] === BSLASH) {
-          this.esc = true;
-          if (this.capLen >= 0) this.capture(BSLASH);
-          i = j + 1;
-          continue;
-        }
-        this.inStr = false;
-        i = j + 1;
-        this.stringEnded(b, i);
-        continue;
+    if (this.inStr) {
+      const e = this.scanString(b, i);
+      if (e < 0) {
+        this.stashCut(b);
+        return;
       }
+      this.inStr = false;
+      i = e;
+      this.stringEnded(b, i);
+    }
+    while (i < n) {
       if (this.cut === Cut.Garbage) {
         const nl = b.indexOf(LF, i);
         if (nl < 0) {
@@ -459,13 +512,14 @@ export class Framer {
         continue;
       }
       const c = b[i]!;
-      if (isWs(c)) {
+      if (c === SP || c === LF || c === CR || c === TAB) {
         if (this.cut === Cut.Scalar && this.depth === this.cutDepth) this.endCut(b, i);
         if (c === LF && this.afterFirst && this.depth === 0) this.lfAfterFirst = true;
         i++;
         continue;
       }
-      if (this.depth === 0 && this.afterFirst) {
+      const d = this.depth;
+      if (d === 0 && this.afterFirst) {
         // The second top-level value starts here: NDJSON (switch to LINES) or concatenated.
         this.afterFirst = false;
         if (this.lfAfterFirst && this.firstWasLine) {
@@ -477,25 +531,32 @@ export class Framer {
         this.framing = "concatenated";
       }
       switch (c) {
-        case QUOTE:
-          if (this.depth === this.recDepth && this.cut === Cut.None) this.startCut(Cut.Str, i);
-          this.inStr = true;
-          if (this.depth === 1 && this.top === 1) {
+        case QUOTE: {
+          if (d === this.recDepth && this.cut === Cut.None) this.startCut(Cut.Str, i);
+          if (d === 1 && this.top === 1) {
             if (this.key1 === Key.Expect) {
               this.key1 = Key.In;
               this.beginCapture(1);
             } else if (this.key1 === Key.ExpectValue) {
               this.key1 = Key.InValue;
-              if (this.key1Name === "messageType") this.beginCapture(3);
+              if (this.key1Name === K.MessageType) this.beginCapture(3);
             }
-          } else if (this.depth === 2 && this.inHits) {
+          } else if (d === 2 && this.inHits) {
             if (this.key2 === Key.Expect) {
               this.key2 = Key.In;
               this.beginCapture(2);
             } else if (this.key2 === Key.ExpectValue) this.key2 = Key.InValue;
           }
-          i++;
+          const e = this.scanString(b, i + 1);
+          if (e < 0) {
+            this.inStr = true;
+            i = n;
+            break;
+          }
+          i = e;
+          this.stringEnded(b, i);
           break;
+        }
         case LBRACE:
         case LBRACK:
           this.open(c, i);
@@ -503,40 +564,60 @@ export class Framer {
           break;
         case RBRACE:
         case RBRACK:
-          if (this.depth === 0) {
+          if (d === 0) {
             // A stray closer at the top level: garbage up to the end of the line.
             this.valuesSeen++;
             this.startCut(Cut.Garbage, i);
             continue;
           }
-          if (this.cut === Cut.Scalar && this.depth === this.cutDepth) this.endCut(b, i);
-          this.depth--;
+          if (this.cut === Cut.Scalar && d === this.cutDepth) this.endCut(b, i);
+          this.depth = d - 1;
           i++;
           this.closed(b, i);
           break;
         case COMMA:
-          if (this.cut === Cut.Scalar && this.depth === this.cutDepth) this.endCut(b, i);
-          if (this.depth === 1 && this.top === 1) this.key1 = Key.Expect;
-          else if (this.depth === 2 && this.inHits) this.key2 = Key.Expect;
+          if (this.cut === Cut.Scalar && d === this.cutDepth) this.endCut(b, i);
+          if (d === 1 && this.top === 1) this.key1 = Key.Expect;
+          else if (d === 2 && this.inHits) this.key2 = Key.Expect;
           i++;
           break;
         case COLON:
-          if (this.depth === 1 && this.top === 1 && this.key1 === Key.AfterKey) this.key1 = Key.ExpectValue;
-          else if (this.depth === 2 && this.inHits && this.key2 === Key.AfterKey) this.key2 = Key.ExpectValue;
+          if (d === 1 && this.top === 1 && this.key1 === Key.AfterKey) this.key1 = Key.ExpectValue;
+          else if (d === 2 && this.inHits && this.key2 === Key.AfterKey) this.key2 = Key.ExpectValue;
           i++;
           break;
         default:
-          if (this.depth === this.recDepth && this.cut === Cut.None) {
-            if (this.depth === 0) {
+          if (d === this.recDepth && this.cut === Cut.None) {
+            if (d === 0) {
               this.valuesSeen++;
               this.startCut(Cut.Garbage, i);
               continue;
             }
             this.startCut(Cut.Scalar, i);
           }
-          if (this.depth === 1 && this.top === 1 && this.key1 === Key.ExpectValue) this.key1 = Key.InValue;
-          else if (this.depth === 2 && this.inHits && this.key2 === Key.ExpectValue) this.key2 = Key.InValue;
+          if (d === 1 && this.top === 1 && this.key1 === Key.ExpectValue) this.key1 = Key.InValue;
+          else if (d === 2 && this.inHits && this.key2 === Key.ExpectValue) this.key2 = Key.InValue;
+          // The rest of a number or literal: no structure inside.
           i++;
+          while (i < n) {
+            const x = b[i]!;
+            if (
+              x === COMMA ||
+              x === RBRACE ||
+              x === RBRACK ||
+              x === SP ||
+              x === LF ||
+              x === CR ||
+              x === TAB ||
+              x === QUOTE ||
+              x === LBRACE ||
+              x === LBRACK ||
+              x === COLON
+            ) {
+              break;
+            }
+            i++;
+          }
           break;
       }
     }
@@ -555,8 +636,8 @@ export class Framer {
       } else {
         this.startCut(Cut.Container, i);
         this.key1 = Key.Expect;
-        this.key1Name = "";
-        this.messageType = "";
+        this.key1Name = K.Other;
+        this.messageType = Msg.None;
       }
     } else if (d === this.recDepth && this.cut === Cut.None) {
       this.startCut(Cut.Container, i);
@@ -564,20 +645,20 @@ export class Framer {
     if (d === 1 && this.top === 1 && this.key1 === Key.ExpectValue) {
       this.key1 = Key.InValue;
       const k = this.key1Name;
-      if (c === LBRACK && k === "Records") {
+      if (c === LBRACK && k === K.Records) {
         this.enterWrapper(2, RecordKind.Plain, "records-wrapper");
-      } else if (c === LBRACK && k === "logEvents" && this.messageType !== "") {
+      } else if (c === LBRACK && k === K.LogEvents && this.messageType !== Msg.None) {
         // A CONTROL_MESSAGE's events are health checks, not records: skip them (recDepth -1).
-        const data = this.messageType !== "CONTROL_MESSAGE";
+        const data = this.messageType !== Msg.Control;
         this.enterWrapper(data ? 2 : -1, RecordKind.CwlEvent, "cloudwatch-logs");
-      } else if (c === LBRACE && k === "hits") {
+      } else if (c === LBRACE && k === K.Hits) {
         this.inHits = true;
         this.key2 = Key.Expect;
-        this.key2Name = "";
+        this.key2Name = K.Other;
       }
     } else if (d === 2 && this.inHits && this.key2 === Key.ExpectValue) {
       this.key2 = Key.InValue;
-      if (c === LBRACK && this.key2Name === "hits") this.enterWrapper(3, RecordKind.EsHit, "es-hits");
+      if (c === LBRACK && this.key2Name === K.Hits) this.enterWrapper(3, RecordKind.EsHit, "es-hits");
     }
     this.depth = d + 1;
   }
@@ -628,21 +709,18 @@ export class Framer {
   private stringEnded(b: Buffer, i: number): void {
     if (this.cut === Cut.Str && this.depth === this.cutDepth) this.endCut(b, i);
     if (this.capLen >= 0) {
-      const name =
-        this.capLen <= CAPTURE_MAX
-          ? String.fromCharCode.apply(null, Array.from(this.cap.subarray(0, this.capLen)))
-          : "";
       const t = this.capTarget;
+      const len = this.capLen;
       this.capLen = -1;
       this.capTarget = 0;
       if (t === 1) {
-        this.key1Name = name;
+        this.key1Name = keyCode(this.cap, len);
         this.key1 = Key.AfterKey;
       } else if (t === 2) {
-        this.key2Name = name;
+        this.key2Name = keyCode(this.cap, len);
         this.key2 = Key.AfterKey;
       } else if (t === 3) {
-        this.messageType = name;
+        this.messageType = capIs(this.cap, len, CONTROL_MESSAGE) ? Msg.Control : Msg.Data;
       }
     }
   }

@@ -175,7 +175,7 @@ describe("any chunking gives the same records as one chunk", () => {
             }
           },
         ),
-        { numRuns: 60 },
+        { numRuns: Number(process.env.FC_NUM_RUNS ?? 60) },
       );
     });
   }
