@@ -310,7 +310,7 @@ export function createRawPrefilter(
       };
       return (start, end) => {
         if (end <= start) return false;
-        let escape = false;
+        let escaped = false;
         for (let k = 0; k < count; k++) {
           const needle = needles[k]!;
           const len = needle.bytes.length;
@@ -323,7 +323,7 @@ export function createRawPrefilter(
           while (p !== -1 && p + len <= end) {
             if (needle.kind === 0) return true;
             if (needle.kind === 2) {
-              escape = true;
+              escaped = true;
               break;
             }
             const lit = needle.lit!;
@@ -332,10 +332,10 @@ export function createRawPrefilter(
             p = seek(k, p + 1);
           }
         }
-        if (!anyFold && !escape) return false;
+        if (!anyFold && !escaped) return false;
         const rec = raw.subarray(start, end);
         if (anyFold && foldedSearch(rec)) return true;
-        return escape && escapeMatters(rec);
+        return escaped && escapeMatters(rec);
       };
     },
   };
