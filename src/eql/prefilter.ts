@@ -8,11 +8,15 @@
  * - any other spelling needs a `\uXXXX` escape or `\/`: a record holding a real escape (an odd
  *   run of backslashes before `u` or `/`) whose character occurs in some literal (either case
  *   for case-insensitive ones) is a candidate; an undecodable `\u` escape is a candidate too.
- * Case-insensitive search stays on bytes: OR-ing 0x20 into every byte maps A-Z onto a-z (and a
- * few other bytes onto each other, giving only harmless extra candidates); the record is folded
- * into a scratch buffer 4 bytes at a time and searched for the folded literal with the native
- * Buffer.indexOf (../shared/notes/performance.md: a case-insensitive RegExp over strings was
- * ~3x slower than gunzip; byte search hides behind it).
+ * Case-insensitive search stays on bytes, without folding the record: a short window of the
+ * literal with few letters (the anchor, e.g. `.d/` in `/etc/networkmanager/dispatcher.d/`) is
+ * searched in each of its ASCII case variants with the native Buffer.indexOf, and every hit is
+ * compared in place, ASCII case-insensitively, with the whole literal. Literals that are mostly
+ * letters (no window with at most one letter more than non-letters) fall back to folding: OR-ing
+ * 0x20 into every byte maps A-Z onto a-z (and a few other bytes onto each other, which only adds
+ * candidates), 4 bytes at a time, then a search for the folded literal
+ * (../shared/notes/performance.md: a case-insensitive RegExp over strings was ~3x slower than
+ * gunzip; byte search hides behind it). No string conversion, no regular expressions.
  */
 import type { PrefilterLiteral } from "../rules/rule.ts";
 
