@@ -523,7 +523,8 @@ async function main(): Promise<number> {
     const n = x.runs[0]!.objects ?? 0;
     return (
       `${fmt(n / (medWall(x) / 1000), 0)} objects/s (best ${fmt(n / (minWall(x) / 1000), 0)}), ` +
-      `${fmt((medWall(x) * 1000) / n, 0)} us/object, peak RSS ${fmt(peakRssMb(x), 0)} MB`
+      `${fmt((medWall(x) * 1000) / n, 0)} us/object (cpu ${fmt((median(x.runs.map((r) => r.cpuMs)) * 1000) / n, 0)} us), ` +
+      `peak RSS ${fmt(peakRssMb(x), 0)} MB`
     );
   };
   p(
