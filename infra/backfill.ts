@@ -42,6 +42,22 @@ export const KEEP_TRANSIENT_OUTPUT = `{% (
   }
 ) %}`;
 
+/**
+ * Cause of a failed batch, within Step Functions' 32,768-character limit: the totals, the number of
+ * failed objects and the first 50 of them (the first 10 if their keys and reasons are long).
+ */
+export const OBJECTS_FAILED_CAUSE = `{% (
+  $cause := function($n) {
+    $string({
+      "totals": $states.input.totals,
+      "failedCount": $count($states.input.failed),
+      "failed": $states.input.failed[[0..($n - 1)]][]
+    })
+  };
+  $long := $cause(50);
+  $length($long) <= 32000 ? $long : $cause(10)
+) %}`;
+
 /** Properties of {@link ArchiveBackfill}. */
 export interface ArchiveBackfillProps {
   /** The archive bucket: the only bucket a back-scan may list (the scanner can read no other). */
@@ -158,7 +174,7 @@ export class ArchiveBackfill extends Construct {
       cause:
         `{% 'Expected {"bucket": "' & ${bucketLiteral} & '" (the archive bucket, the only one the scanner may read), ` +
         `"prefix": a key prefix starting with "' & ${prefixLiteral} & '", "maxConcurrency": 1-10000, ` +
-        `"maxItemsPerBatch": 1-1000}, all optional; got ' & $string($states.input) %}`,
+        `"maxItemsPerBatch": 1-1000}, all optional; got ' & $substring($string($states.input), 0, 2000) %}`,
     });
 
     const scanBatch = tasks.LambdaInvoke.jsonata(this, "ScanBatch", {
@@ -191,7 +207,7 @@ export class ArchiveBackfill extends Construct {
     });
     const objectsFailed = sfn.Fail.jsonata(this, "ObjectsFailed", {
       error: "ObjectsFailed",
-      cause: '{% $string({"totals": $states.input.totals, "failed": $states.input.failed}) %}',
+      cause: OBJECTS_FAILED_CAUSE,
     });
     const batchDone = sfn.Succeed.jsonata(this, "BatchScanned", {
       outputs: '{% $merge([$states.input.totals, {"failed": []}]) %}',

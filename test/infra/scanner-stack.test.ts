@@ -561,7 +561,10 @@ describe("back-scan state machine", () => {
     assert.match(condition, /\$states\.input\.bucket = "corp-edr-archive"/);
     assert.match(condition, /\$substring\(\$states\.input\.prefix, 0, \$length\("edr\/"\)\) = "edr\/"/);
     assert.equal(i["ValidateInput"]!["Default"], "InvalidInput");
-    assert.match(String(i["InvalidInput"]!["Cause"]), /got ' & \$string\(\$states\.input\)/);
+    assert.match(
+      String(i["InvalidInput"]!["Cause"]),
+      /got ' & \$substring\(\$string\(\$states\.input\), 0, 2000\)/,
+    );
   });
 
   test("the state machine may list only the archive bucket, write only its results, invoke only the scanner", () => {
@@ -760,6 +763,8 @@ describe("back-scan JSONata, evaluated", () => {
     assert.match(cause, /Expected \{"bucket": "corp-edr-archive"/);
     assert.match(cause, /starting with "edr\/"/);
     assert.match(cause, /got \{"bucket":"x"/);
+    const huge = String(await evaluate(states()["InvalidInput"]!["Cause"], { prefix: "x".repeat(100_000) }));
+    assert.ok(huge.length < 32768, `${huge.length} characters`);
   });
 
   test("transiently failed objects are retried alone, totals add up, permanent failures fail the batch", async () => {
@@ -826,9 +831,28 @@ describe("back-scan JSONata, evaluated", () => {
     assert.equal(await next(third), "ObjectsFailed");
     const cause = JSON.parse(String(await evaluate(p["ObjectsFailed"]!["Cause"], third)));
     assert.deepEqual(cause.failed, [{ key: "edr/c.gz", reason: "corrupt" }]);
+    assert.equal(cause.failedCount, 1);
     // Transient failures after the last attempt fail the batch too.
     const exhausted = { ...second, attempt: 3 };
     assert.equal(await next(exhausted), "ObjectsFailed");
+  });
+
+  test("the cause of a failed batch stays under Step Functions' 32,768 characters", async () => {
+    const p = processor();
+    const failed = (n: number, size: number) =>
+      Array.from({ length: n }, (_, i) => ({ key: `edr/${"k".repeat(size)}-${i}.gz`, reason: "corrupt" }));
+    const input = (f: unknown[]) => ({
+      totals: { objects: 0, records: 0, malformed: 0, alerts: 0 },
+      failed: f,
+    });
+    const few = JSON.parse(String(await evaluate(p["ObjectsFailed"]!["Cause"], input(failed(3, 10)))));
+    assert.equal(few.failed.length, 3);
+    const many = String(await evaluate(p["ObjectsFailed"]!["Cause"], input(failed(1000, 10))));
+    assert.equal(JSON.parse(many).failed.length, 50);
+    assert.equal(JSON.parse(many).failedCount, 1000);
+    const long = String(await evaluate(p["ObjectsFailed"]!["Cause"], input(failed(1000, 1000))));
+    assert.ok(long.length <= 32768, `${long.length} characters`);
+    assert.equal(JSON.parse(long).failed.length, 10);
   });
 
   test("a clean batch succeeds with its totals as the child output", async () => {
