@@ -3,7 +3,7 @@
  * run with plain node), so each figure's peak RSS is its own and no run warms another's JIT.
  * argv[2] is a JSON Task; the last stdout line is a JSON Measurement.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
@@ -11,7 +11,7 @@ import type { Rule } from "../../src/rules/rule.ts";
 import { readSmallObjects } from "./generate.ts";
 import { IMPL_NOTE, loadBuiltinRules, scanObject } from "./impl.ts";
 
-export type TaskKind = "idle" | "gunzip" | "scan" | "naive" | "small-scan" | "small-naive";
+export type TaskKind = "idle" | "gunzip" | "scan" | "scan-plain" | "naive" | "small-scan" | "small-naive";
 
 export interface Task {
   readonly kind: TaskKind;
@@ -91,7 +91,36 @@ async function naiveScan(
 
 type Timed = Omit<Measurement, "wallMs" | "cpuMs" | "maxRssKiB" | "kind" | "impl">;
 
-async function run(task: Task, rules: readonly Rule[], small: readonly Buffer[]): Promise<Timed> {
+async function scanWith(
+  input: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
+  file: string,
+  rules: readonly Rule[],
+) {
+  const alerts: number[] = [];
+  let alertBytes = 0;
+  const r = await scanObject(input, {
+    uri: `file://${file}`,
+    rules,
+    onAlert: (a) => {
+      alerts.push(a.source.record);
+      alertBytes += JSON.stringify(a).length + 1;
+    },
+  });
+  return {
+    bytes: r.decompressedBytes,
+    records: r.records,
+    alerts,
+    alertBytes,
+    ...(r.failure ? { failure: `${r.failure.kind}: ${r.failure.message}` } : {}),
+  };
+}
+
+async function run(
+  task: Task,
+  rules: readonly Rule[],
+  small: readonly Buffer[],
+  plain: readonly Buffer[],
+): Promise<Timed> {
   switch (task.kind) {
     case "idle":
       return { bytes: 0, records: 0, alerts: [], alertBytes: 0 };
@@ -99,25 +128,11 @@ async function run(task: Task, rules: readonly Rule[], small: readonly Buffer[])
       return { ...(await plainGunzip(task.file!)), records: 0, alerts: [], alertBytes: 0 };
     case "naive":
       return naiveScan(task.file!, rules);
-    case "scan": {
-      const alerts: number[] = [];
-      let alertBytes = 0;
-      const r = await scanObject(createReadStream(task.file!, { highWaterMark: READ_HWM }), {
-        uri: `file://${task.file}`,
-        rules,
-        onAlert: (a) => {
-          alerts.push(a.source.record);
-          alertBytes += JSON.stringify(a).length + 1;
-        },
-      });
-      return {
-        bytes: r.decompressedBytes,
-        records: r.records,
-        alerts,
-        alertBytes,
-        ...(r.failure ? { failure: `${r.failure.kind}: ${r.failure.message}` } : {}),
-      };
-    }
+    case "scan":
+      return scanWith(createReadStream(task.file!, { highWaterMark: READ_HWM }), task.file!, rules);
+    case "scan-plain":
+      // The decompressed NDJSON from memory in 1 MiB chunks: the scanner's own (main-thread) cost.
+      return scanWith(Readable.from(plain), task.file!, rules);
     case "small-scan": {
       let bytes = 0;
       let records = 0;
@@ -162,9 +177,15 @@ async function main(): Promise<void> {
   const rules = await loadBuiltinRules();
   // Read from a file the parent generated, so this process's peak RSS is the scan's, not the generator's.
   const small = task.kind.startsWith("small-") ? readSmallObjects(task.smallFile!) : [];
+  const plain: Buffer[] = [];
+  if (task.kind === "scan-plain") {
+    const all = gunzipSync(readFileSync(task.file!));
+    for (let i = 0; i < all.length; i += 1 << 20)
+      plain.push(all.subarray(i, Math.min(all.length, i + (1 << 20))));
+  }
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await run(task, rules, small);
+  const r = await run(task, rules, small, plain);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const m: Measurement = {

@@ -444,6 +444,8 @@ async function main(): Promise<number> {
   const B = s("(b) scanObject, alerts serialised");
   const BF = s("(b+) scanObject + bench/fast-prefilter.ts");
   const BF1 = s("(b+) same, 1 CPU (taskset -c 0)");
+  const P = s("(b) on NDJSON from memory: scan cost alone");
+  const PF = s("(b+) on NDJSON from memory");
   const C = s("(c) naive: readline + JSON.parse + rule");
   const A1 = s("(a) gunzip, 1 CPU (taskset -c 0)");
   const B1 = s("(b) scanObject, 1 CPU (taskset -c 0)");
@@ -465,6 +467,8 @@ async function main(): Promise<number> {
     A1.runs.push(await runChild(bundle, { kind: "gunzip", file: mixed.file }, one));
     B1.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file }, one));
     if (fastBundle) BF1.runs.push(await runChild(fastBundle, { kind: "scan", file: mixed.file }, one));
+    P.runs.push(await runChild(bundle, { kind: "scan-plain", file: mixed.file }));
+    if (fastBundle) PF.runs.push(await runChild(fastBundle, { kind: "scan-plain", file: mixed.file }));
     WB.runs.push(await runChild(bundle, { kind: "scan", file: worst.file }));
     WC.runs.push(await runChild(bundle, { kind: "naive", file: worst.file }));
     SB.runs.push(await runChild(bundle, { kind: "small-scan", ...small }));
@@ -511,7 +515,7 @@ async function main(): Promise<number> {
   p(`rounds: ${opt.rounds}; MB = 10^6 bytes of uncompressed NDJSON; cpu s = user+sys of the whole process`);
   p();
   p(HEADER);
-  for (const x of [A, B, C, A1, B1, WB, WC, BF, BF1]) if (x.runs.length > 0) p(row(x));
+  for (const x of [A, B, C, A1, B1, WB, WC, BF, BF1, P, PF]) if (x.runs.length > 0) p(row(x));
   if (fastNote) p(fastNote);
   p(
     pad("idle process (bundle + rules loaded)", 44) +
@@ -568,6 +572,7 @@ async function main(): Promise<number> {
   };
   check("(b) vs (c)", B, C, mixed.expectedAlerts);
   if (BF.runs.length > 0) check("(b+) vs (c)", BF, C, mixed.expectedAlerts);
+  check("(b) from memory vs (c)", P, C, mixed.expectedAlerts);
   check("1-CPU (b) vs (c)", B1, C, mixed.expectedAlerts);
   check("worst (b) vs (c)", WB, WC, worst.expectedAlerts);
   const recordsOk = B.runs[0]!.records === mixed.records && C.runs[0]!.records === mixed.records;
@@ -622,7 +627,7 @@ async function main(): Promise<number> {
         machine: machine(),
         mixed,
         worst,
-        series: [A, B, C, A1, B1, WB, WC, BF, BF1, SB, SC, SB1, idle],
+        series: [A, B, C, A1, B1, WB, WC, BF, BF1, P, PF, SB, SC, SB1, idle],
         lambda,
       },
       null,
