@@ -18,24 +18,28 @@
  * record contents can never reach a prototype.
  */
 import { compileFieldPath } from "../sources/fields.ts";
-import type { StringTest } from "./wildcard.ts";
+/**
+ * A test of one field value, given as its string form; `num` is the value itself when the record
+ * holds a JSON number (so `< <= > >=` can compare numerically when both sides are numbers).
+ */
+export type ValueTest = (value: string, num?: number) => boolean;
 
 /** True when some value of the field (long ones beyond `max` UTF-16 units ignored) passes `test`. */
-export type FieldAccessor = (event: unknown, test: StringTest, max: number) => boolean;
+export type FieldAccessor = (event: unknown, test: ValueTest, max: number) => boolean;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT_PROTO = Object.prototype;
 const getProto = Object.getPrototypeOf;
 
 /** Calls `test` on the scalar leaves of `node` (arrays flattened) until one passes. */
-export function someLeaf(node: unknown, test: StringTest, max: number): boolean {
+export function someLeaf(node: unknown, test: ValueTest, max: number): boolean {
   switch (typeof node) {
     case "string":
       return node.length <= max && test(node);
     case "number": {
       if (!Number.isFinite(node)) return false;
       const s = String(node);
-      return s.length <= max && test(s);
+      return s.length <= max && test(s, node);
     }
     case "boolean": {
       const s = node ? "true" : "false";
@@ -63,7 +67,7 @@ function isOwn(node: object, key: string, risky: boolean): boolean {
 export function genericAccessor(path: string): FieldAccessor {
   const { joins, length } = compileFieldPath(path);
   const risky = joins.map((row) => row.map((key) => key in OBJECT_PROTO));
-  const walk = (node: unknown, i: number, test: StringTest, max: number): boolean => {
+  const walk = (node: unknown, i: number, test: ValueTest, max: number): boolean => {
     if (i === length) return someLeaf(node, test, max);
     if (node === null || typeof node !== "object") return false;
     if (Array.isArray(node)) {

@@ -10,7 +10,7 @@
  * case rules, numbers/booleans as their string form, optional ignoreAbove).
  */
 import type { CompiledQuery } from "../rules/rule.ts";
-import { compileAccessor, type FieldAccessor } from "./accessor.ts";
+import { compileAccessor, type FieldAccessor, type ValueTest } from "./accessor.ts";
 import type { CompareOp, Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
 import type { SourceOrigin } from "./errors.ts";
 import { deriveLiterals, type LiteralOptions } from "./literals.ts";
@@ -30,8 +30,6 @@ export interface CompileOptions extends LiteralOptions {
 }
 
 type Predicate = (event: unknown) => boolean;
-
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Code point order (JS `<` on strings compares UTF-16 units, which misorders astral vs U+E000..U+FFFF). */
 export function compareCodePoints(a: string, b: string): number {
@@ -61,7 +59,7 @@ function constantText(c: Constant): string {
   }
 }
 
-function orderTest(op: Exclude<CompareOp, "==" | "!=">, c: Constant): StringTest {
+function orderTest(op: Exclude<CompareOp, "==" | "!=">, c: Constant): ValueTest {
   const accept = (d: number): boolean => {
     switch (op) {
       case "<":
@@ -76,15 +74,11 @@ function orderTest(op: Exclude<CompareOp, "==" | "!=">, c: Constant): StringTest
   };
   const text = constantText(c);
   if (c.kind === "number") {
-    const num = c.value;
-    // Both sides numbers: numeric order; otherwise code-point order of the string forms.
-    return (v) => {
-      if (NUMERIC.test(v)) {
-        const x = Number(v);
-        return accept(x < num ? -1 : x > num ? 1 : 0);
-      }
-      return accept(compareCodePoints(v, text));
-    };
+    const n = c.value;
+    // Both sides numbers (the record holds a JSON number): numeric order. A digit string is a
+    // keyword in Elasticsearch and compares as text there, so it does here.
+    return (v, num) =>
+      num !== undefined ? accept(num < n ? -1 : num > n ? 1 : 0) : accept(compareCodePoints(v, text));
   }
   return (v) => accept(compareCodePoints(v, text));
 }
@@ -136,7 +130,7 @@ class Compiler {
   }
 
   /** `any value of field satisfies test`. */
-  leaf(field: FieldRef | string, test: StringTest): Predicate {
+  leaf(field: FieldRef | string, test: ValueTest): Predicate {
     const acc = this.accessor(typeof field === "string" ? field : field.path);
     const max = this.max;
     return (e) => acc(e, test, max);

@@ -564,7 +564,7 @@ export const MATCH_CASES: readonly MatchCase[] = [
   // 15: comparisons
   {
     row: 15,
-    name: "numeric order when both sides are numbers",
+    name: "numeric order when both sides are numbers; a digit string is text (a keyword)",
     query: "any where pid < 9",
     events: {
       ten: { pid: 10 },
@@ -572,8 +572,9 @@ export const MATCH_CASES: readonly MatchCase[] = [
       eight: { pid: 8 },
       neg: { pid: -1 },
       float: { pid: 8.5 },
+      ninetyStr: { pid: "90" },
     },
-    expected: ["eight", "neg", "float"],
+    expected: ["eight", "neg", "float", "tenStr"],
   },
   {
     row: 15,
@@ -596,9 +597,15 @@ export const MATCH_CASES: readonly MatchCase[] = [
   },
   {
     row: 15,
-    name: "a number constant against a non-numeric value compares strings",
+    name: "a number constant against a string value compares strings",
     query: "any where a > 5",
-    events: { word: { a: "abc" }, six: { a: 6 }, four: { a: "4" }, fiveStr: { a: "5" } },
+    events: {
+      word: { a: "abc" },
+      six: { a: 6 },
+      four: { a: "4" },
+      fiveStr: { a: "5" },
+      fortyStr: { a: "40" },
+    },
     expected: ["word", "six"],
   },
   {
