@@ -15,13 +15,13 @@ process.on("SIGINT", () => {
   interrupted = true;
   controller.abort(new Error("interrupted"));
 });
-// `edr-scan ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+// `edr-scan ... | head`: the reader went away. Only alerts are written to stdout, so at least one
+// was found: stop at once with the alerts code instead of crashing on EPIPE.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") {
-    controller.abort(err);
-    process.exit(process.exitCode ?? 0);
-  }
-  throw err;
+  controller.abort(err);
+  if (err.code === "EPIPE") process.exit(1);
+  process.stderr.write(`edr-scan: cannot write alerts to stdout: ${err.message}\n`);
+  process.exit(2);
 });
 
 process.exitCode = await runCli(

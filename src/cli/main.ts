@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import type { Alert } from "../alerts/alert.ts";
 import type { ScanOptions, ScanResult, SourceOption } from "../ingest/result.ts";
 import type { Rule } from "../rules/rule.ts";
-import { expandInputs, type InputItem, type ObjectTask } from "./inputs.ts";
+import { expandInputs, type InputItem, type ObjectTask, type OpenedInput } from "./inputs.ts";
 import {
   bytesOption,
   type CliOptions,
@@ -142,6 +142,18 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+function release(body: unknown): void {
+  const b = body as { destroy?: () => void; readableEnded?: boolean; destroyed?: boolean } | undefined;
+  if (
+    b !== undefined &&
+    typeof b.destroy === "function" &&
+    b.destroyed !== true &&
+    b.readableEnded !== true
+  ) {
+    b.destroy();
+  }
+}
+
 /** The reader's messages name the object already; the summary prints the URI once. */
 function withoutUri(message: string, uri: string): string {
   return message.startsWith(`${uri}: `) ? message.slice(uri.length + 2) : message;
@@ -189,8 +201,9 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
 
   const scanTask = async (task: ObjectTask): Promise<void> => {
     let result: ScanResult | undefined;
+    let opened: OpenedInput | undefined;
     try {
-      const opened = await task.open(io.signal);
+      opened = await task.open(io.signal);
       const version = opened.version;
       result = await deps.scanObject(opened.body, {
         uri: task.uri,
@@ -213,6 +226,11 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         typeof status === "number" ? ` (HTTP ${status})` : ""
       }`;
       fail(task.uri, "open-error", `cannot read: ${reason}`);
+    } finally {
+      // A reader that stops early (unsupported compression, limit reached) leaves the rest of the
+      // body unread; release the file descriptor or the HTTP socket now, not at garbage collection
+      // (an S3 client has a bounded socket pool, and a leaked socket would stall later objects).
+      release(opened?.body);
     }
     progress.objectDone(task.uri, result);
     if (result === undefined) return;

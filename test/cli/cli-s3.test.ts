@@ -40,6 +40,17 @@ before(async () => {
   await put("defend/ls.s3.a=b.part0.txt", "defend_file_events.ndjson");
   await put("defend/clean.ndjson", "clean.ndjson");
   await put("broken/cut.gz", "corrupt_truncated.ndjson.gz");
+  // More objects than the SDK's socket pool (50), each one the reader stops reading at once.
+  const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(256 * 1024, 7)]);
+  for (let i = 0; i < 60; i++) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "edr-archive",
+        Key: `zips/${String(i).padStart(2, "0")}.zip`,
+        Body: zip,
+      }),
+    );
+  }
 });
 
 after(async () => {
@@ -104,4 +115,10 @@ test("a corrupt object and an empty prefix in S3: exit 2, each reported, hits be
   );
   assert.match(r.stderr, /FAILED s3:\/\/edr-archive\/broken\/cut\.gz: .*\[corrupt-compressed-stream\]/);
   assert.match(r.stderr, /FAILED s3:\/\/edr-archive\/none\/: no objects under this prefix \[input\]/);
+});
+
+test("objects the reader abandons early release their sockets: 60 unsupported objects, no stall", async () => {
+  const r = await scan(["--concurrency", "8", "s3://edr-archive/zips/"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.match(/^ {2}FAILED .*unsupported compression.*$/gm)?.length, 60, r.stderr);
 });
