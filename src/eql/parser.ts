@@ -20,6 +20,8 @@ interface NullOperand {
 }
 type Operand = FieldRef | Constant | NullOperand;
 
+const MAX_DEPTH = 256;
+
 const MIRROR: Record<CompareOp, CompareOp> = {
   "==": "==",
   "!=": "!=",
@@ -220,11 +222,22 @@ class Parser {
     return { kind: "and", operands, span: { start: first.span.start, end: last.span.end } };
   }
 
+  /** Nesting of parentheses and `not`: bounded so a hostile query cannot exhaust the stack. */
+  private depth = 0;
+
+  private enter(at: number): void {
+    if (++this.depth > MAX_DEPTH) {
+      throw this.syntax(`the query nests parentheses or \`not\` more than ${MAX_DEPTH} levels deep`, at);
+    }
+  }
+
   private parseNot(): Expr {
     const t = this.peek();
     if (this.isKeyword(t, "not")) {
       this.next();
+      this.enter(t.span.start);
       const operand = this.parseNot();
+      this.depth--;
       return { kind: "not", operand, span: { start: t.span.start, end: operand.span.end } };
     }
     return this.parsePredicate();
@@ -234,7 +247,9 @@ class Parser {
     const t = this.peek();
     if (this.isPunct(t, "(")) {
       this.next();
+      this.enter(t.span.start);
       const inner = this.parseOr();
+      this.depth--;
       const close = this.peek();
       if (!this.isPunct(close, ")")) {
         this.refuseUnsupported(close);

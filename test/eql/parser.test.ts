@@ -126,6 +126,18 @@ describe("parser", () => {
     assert.equal(err.file, "f");
   });
 
+  test("deep nesting is an error with a position, not a stack overflow", () => {
+    const deep = `any where ${"(".repeat(100_000)}a == "x"${")".repeat(100_000)}`;
+    assert.throws(
+      () => parse(deep),
+      (e: unknown) => e instanceof EqlSyntaxError && e.column === 267,
+    );
+    const nots = `any where ${"not ".repeat(100_000)}a == "x"`;
+    assert.throws(() => parse(nots), EqlSyntaxError);
+    const ok = `any where ${"(".repeat(200)}a == "x"${")".repeat(200)}`;
+    assert.equal(parse(ok).condition.kind, "compare");
+  });
+
   test("property: any input either parses or throws an EqlError (never another exception)", () => {
     const pieces = [
       "file",
