@@ -3,7 +3,7 @@
  * `[metadata]` + `[rule]` + `[[rule.threat]]`), validates them and compiles their EQL query.
  * Every problem names the file (and, for query errors, the line:column in that file).
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { compileQuery } from "../eql/compile.ts";
@@ -254,13 +254,25 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
 
 async function listTomlFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
+  const visited = new Set<string>();
   const walk = async (d: string): Promise<void> => {
+    // Symbolic links are followed; a directory reached twice (a link loop) is read once.
+    const real = await realpath(d);
+    if (visited.has(real)) return;
+    visited.add(real);
     const entries = await readdir(d, { withFileTypes: true });
     for (const e of entries) {
       if (e.name.startsWith(".")) continue;
       const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && e.name.endsWith(".toml")) out.push(p);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const target = await stat(p).catch(() => undefined);
+        isDir = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDir) await walk(p);
+      else if (isFile && e.name.endsWith(".toml")) out.push(p);
     }
   };
   await walk(dir);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -102,6 +102,18 @@ describe("loadRules", () => {
     assert.deepEqual(
       rules.map((r) => r.id),
       ["a", "az", "b"], // "a.toml" < "a/z.toml": '.' sorts before '/'
+    );
+  });
+
+  test("symbolic links to rule files and directories are followed; a link loop is read once", async () => {
+    await write("links/real/r.toml", minimal({ rule_id: '"linked"' }));
+    await mkdir(join(dir, "links/root"), { recursive: true });
+    await symlink(join(dir, "links/real/r.toml"), join(dir, "links/root/file-link.toml"));
+    await symlink(join(dir, "links/root"), join(dir, "links/root/loop"));
+    const rules = await loadRules(join(dir, "links/root"));
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      ["linked"],
     );
   });
 
