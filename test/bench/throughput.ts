@@ -22,7 +22,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { type DatasetInfo, ensureDataset, ensureSmallObjects } from "./generate.ts";
 import type { Measurement, Task } from "./measure.ts";
 import { summariseProfile } from "./profile.ts";
@@ -119,52 +119,7 @@ function copyRules(toDir: string): number {
   return tomls.length;
 }
 
-/** What the proposal changes in scan.ts: ask the prefilter for one tester per framed buffer. */
-const SCAN_CALL = "prefilter.test(buf, start, end)";
-const SCAN_ANCHOR = "const usePrefilter = !prefilter.acceptsAll;";
-const SCAN_HELPER = `
-  let pfBuf: Uint8Array | null = null;
-  let pfTest: (s: number, e: number) => boolean = () => true;
-  const pfFor = (b: Uint8Array) => {
-    if (b !== pfBuf) {
-      pfBuf = b;
-      pfTest = prefilter.forBuffer(b);
-    }
-    return pfTest;
-  };`;
-
-/**
- * Bundles the real scanObject with test/bench/fast-prefilter.ts in place of src/eql/prefilter.ts
- * and the 3-line change to scan.ts above, so the proposal is measured on the real scanner.
- */
-function fastPrefilterPlugin(): Plugin {
-  return {
-    name: "bench-fast-prefilter",
-    setup(b) {
-      b.onResolve({ filter: /\/prefilter\.ts$/ }, (args) =>
-        args.importer.startsWith(join(ROOT, "src"))
-          ? { path: join(ROOT, "test/bench/fast-prefilter.ts") }
-          : undefined,
-      );
-      b.onLoad({ filter: /[\\/]src[\\/]ingest[\\/]scan\.ts$/ }, (args) => {
-        const src = readFileSync(args.path, "utf8");
-        // scan.ts already asks for a per-buffer tester when the prefilter offers one.
-        if (src.includes(".forBuffer")) return { contents: src, loader: "ts" };
-        if (!src.includes(SCAN_CALL) || !src.includes(SCAN_ANCHOR)) {
-          throw new Error(`src/ingest/scan.ts no longer contains "${SCAN_CALL}": update the bench's patch`);
-        }
-        return {
-          contents: src
-            .replace(SCAN_ANCHOR, SCAN_ANCHOR + SCAN_HELPER)
-            .replace(SCAN_CALL, "pfFor(buf)(start, end)"),
-          loader: "ts",
-        };
-      });
-    },
-  };
-}
-
-async function bundleMeasure(outDir: string, name: string, plugins: Plugin[] = []): Promise<string> {
+async function bundleMeasure(outDir: string, name: string): Promise<string> {
   const outfile = join(outDir, name);
   await build({
     entryPoints: [join(ROOT, "test/bench/measure.ts")],
@@ -175,7 +130,6 @@ async function bundleMeasure(outDir: string, name: string, plugins: Plugin[] = [
     target: "node20",
     // Not minified: profiles keep function names and esbuild's `// src/...` module markers.
     banner: { js: ESM_REQUIRE_BANNER },
-    plugins,
     logLevel: "error",
   });
   // builtinRulesDir() looks next to the bundle, then in <bundle dir>/rules/.
@@ -237,6 +191,7 @@ const min = (xs: number[]): number => Math.min(...xs);
 const wall = (s: Series) => s.runs.map((r) => r.wallMs);
 const medWall = (s: Series) => median(wall(s));
 const minWall = (s: Series) => min(wall(s));
+const medCpu = (s: Series) => median(s.runs.map((r) => r.cpuMs));
 const peakRssMb = (s: Series) => Math.max(...s.runs.map((r) => r.maxRssKiB)) * 1024 * 1e-6;
 const fmt = (n: number, d = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -419,13 +374,6 @@ async function main(): Promise<number> {
   const log = (s: string) => console.error(s);
   mkdirSync(opt.outDir, { recursive: true });
   const bundle = await bundleMeasure(opt.outDir, "measure.mjs");
-  let fastBundle: string | undefined;
-  let fastNote = "";
-  try {
-    fastBundle = await bundleMeasure(opt.outDir, "measure-fast-prefilter.mjs", [fastPrefilterPlugin()]);
-  } catch (e) {
-    fastNote = `(b+) not measured: ${(e as Error).message.split("\n")[0]}`;
-  }
   const mixed = await ensureDataset(
     join(opt.outDir, "data"),
     { kind: "mixed", bytes: opt.sizeMb * 1e6, seed: opt.seed, plantEvery: opt.plantEvery },
@@ -442,10 +390,7 @@ async function main(): Promise<number> {
   const s = (label: string): Series => ({ label, runs: [] });
   const A = s("(a) gunzip only, output discarded");
   const B = s("(b) scanObject, alerts serialised");
-  const BF = s("(b+) scanObject + bench/fast-prefilter.ts");
-  const BF1 = s("(b+) same, 1 CPU (taskset -c 0)");
-  const P = s("(b) on NDJSON from memory: scan cost alone");
-  const PF = s("(b+) on NDJSON from memory");
+  const P = s("(b) on NDJSON from memory: scan cost only*");
   const C = s("(c) naive: readline + JSON.parse + rule");
   const A1 = s("(a) gunzip, 1 CPU (taskset -c 0)");
   const B1 = s("(b) scanObject, 1 CPU (taskset -c 0)");
@@ -462,13 +407,10 @@ async function main(): Promise<number> {
     // Interleaved, so slow phases of a shared machine spread over every series alike.
     A.runs.push(await runChild(bundle, { kind: "gunzip", file: mixed.file }));
     B.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file }));
-    if (fastBundle) BF.runs.push(await runChild(fastBundle, { kind: "scan", file: mixed.file }));
     C.runs.push(await runChild(bundle, { kind: "naive", file: mixed.file }));
     A1.runs.push(await runChild(bundle, { kind: "gunzip", file: mixed.file }, one));
     B1.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file }, one));
-    if (fastBundle) BF1.runs.push(await runChild(fastBundle, { kind: "scan", file: mixed.file }, one));
     P.runs.push(await runChild(bundle, { kind: "scan-plain", file: mixed.file }));
-    if (fastBundle) PF.runs.push(await runChild(fastBundle, { kind: "scan-plain", file: mixed.file }));
     WB.runs.push(await runChild(bundle, { kind: "scan", file: worst.file }));
     WC.runs.push(await runChild(bundle, { kind: "naive", file: worst.file }));
     SB.runs.push(await runChild(bundle, { kind: "small-scan", ...small }));
@@ -515,8 +457,8 @@ async function main(): Promise<number> {
   p(`rounds: ${opt.rounds}; MB = 10^6 bytes of uncompressed NDJSON; cpu s = user+sys of the whole process`);
   p();
   p(HEADER);
-  for (const x of [A, B, C, A1, B1, WB, WC, BF, BF1, P, PF]) if (x.runs.length > 0) p(row(x));
-  if (fastNote) p(fastNote);
+  for (const x of [A, B, C, A1, B1, P, WB, WC]) p(row(x));
+  p("* no decompression: the decompressed NDJSON is fed from memory (its RSS includes that copy)");
   p(
     pad("idle process (bundle + rules loaded)", 44) +
       " ".repeat(6 * 7 + 3 * 8 + 11 - 38) +
@@ -571,7 +513,6 @@ async function main(): Promise<number> {
     );
   };
   check("(b) vs (c)", B, C, mixed.expectedAlerts);
-  if (BF.runs.length > 0) check("(b+) vs (c)", BF, C, mixed.expectedAlerts);
   check("(b) from memory vs (c)", P, C, mixed.expectedAlerts);
   check("1-CPU (b) vs (c)", B1, C, mixed.expectedAlerts);
   check("worst (b) vs (c)", WB, WC, worst.expectedAlerts);
@@ -590,7 +531,7 @@ async function main(): Promise<number> {
   const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
   p("targets (issue 6), on medians:");
   p(
-    `  (b)/(a) wall time <= 1.25               ${lpad(fmt(ba, 2), 6)}   ${verdict(ba <= 1.25)}   (mins: ${fmt(minWall(B) / minWall(A), 2)}; 1 CPU: ${fmt(medWall(B1) / medWall(A1), 2)})`,
+    `  (b)/(a) wall time <= 1.25               ${lpad(fmt(ba, 2), 6)}   ${verdict(ba <= 1.25)}   (mins: ${fmt(minWall(B) / minWall(A), 2)}; 1 CPU: ${fmt(medWall(B1) / medWall(A1), 2)}; cpu s: ${fmt(medCpu(B) / medCpu(A), 2)})`,
   );
   p(
     `  (b) >= 2.5x as fast as (c)              ${lpad(fmt(cb, 2), 6)}x  ${verdict(cb >= 2.5)}   (mins: ${fmt(minWall(C) / minWall(B), 2)}x)`,
@@ -627,7 +568,7 @@ async function main(): Promise<number> {
         machine: machine(),
         mixed,
         worst,
-        series: [A, B, C, A1, B1, WB, WC, BF, BF1, P, PF, SB, SC, SB1, idle],
+        series: [A, B, C, A1, B1, P, WB, WC, SB, SC, SB1, idle],
         lambda,
       },
       null,
