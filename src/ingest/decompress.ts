@@ -85,6 +85,11 @@ export const ZLIB_CHUNK_BYTES = 1 << 20;
  */
 export const QUEUE_HIGH_BYTES = 16 << 20;
 const QUEUE_LOW_BYTES = 8 << 20;
+/** The last TAIL_BYTES of a zlib-decoded object are written TAIL_WRITE_BYTES at a time (see the writer). */
+const TAIL_BYTES = 64 * 1024;
+const TAIL_WRITE_BYTES = 256;
+const WAITING = Symbol("waiting");
+const EMPTY = Buffer.alloc(0);
 
 /** Counters the caller can read even when decompression fails half-way. */
 export interface DecompressStats {
@@ -317,20 +322,47 @@ async function throughZlib(
     notify();
   });
 
+  let pending: Buffer | null = null;
   const writer = (async () => {
     try {
-      if (!z.write(first)) await drained(z);
+      // One piece of look-ahead, so that the last piece of the object can be written in small
+      // steps (below); but a piece is never held while the input makes us wait.
+      pending = first;
       while (!stop) {
-        const c = await next();
+        const p = next();
+        let c = await Promise.race([p, nextTick().then(() => WAITING)]);
+        if (c === WAITING) {
+          if (pending !== null && !z.write(pending)) await drained(z);
+          pending = null;
+          c = await p;
+        }
         if (c === null) break;
         if (stop) return;
-        stats.compressedBytes += c.length;
-        if (!z.write(c)) await drained(z);
+        const piece = c as Buffer;
+        stats.compressedBytes += piece.length;
+        if (pending !== null && !z.write(pending)) await drained(z);
+        pending = piece;
       }
+      if (pending === null) pending = EMPTY;
+      // node:zlib drops the output of a decoding step that fails. Bytes after the last gzip
+      // member that are not zero padding fail the step that ends the member, so the tail of
+      // the object goes in small writes: such junk then costs at most one small step's output
+      // (a few records) instead of up to a whole 1 MiB chunk.
+      const tail = Math.max(0, pending.length - TAIL_BYTES);
+      if (tail > 0 && !stop && !z.write(pending.subarray(0, tail))) await drained(z);
+      for (let off = tail; off < pending.length && !stop; off += TAIL_WRITE_BYTES) {
+        if (!z.write(pending.subarray(off, Math.min(pending.length, off + TAIL_WRITE_BYTES))))
+          await drained(z);
+      }
+      // Let every write be decoded before end(): the last write would otherwise carry the
+      // finish flag, and a truncated stream would fail in the step that decodes it, losing its
+      // output; after a flush, a truncation fails in an empty step.
+      if (!stop && !z.destroyed) await flushed(z);
       if (!stop && !z.destroyed) z.end();
     } catch (e) {
       // Decode what zlib was already given before reporting the read error: those bytes
       // hold records that were delivered intact.
+      if (!(stop || z.destroyed || e instanceof ScanAbortedError) && pending !== null) z.write(pending);
       if (stop || z.destroyed || e instanceof ScanAbortedError) {
         inputError = e;
         notify();
@@ -380,6 +412,20 @@ async function throughZlib(
     // Not awaited: the writer may be waiting on a stalled input, which the caller now destroys.
     void writer;
   }
+}
+
+/** Resolves when everything written so far has been decoded (or the stream closed/errored). */
+function flushed(z: zlib.Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      z.off("close", done);
+      z.off("error", done);
+      resolve();
+    };
+    z.on("close", done);
+    z.on("error", done);
+    z.flush(done);
+  });
 }
 
 /** Resolves when the writable side can take more, or when it will never (closed/errored). */
