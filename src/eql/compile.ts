@@ -1,10 +1,11 @@
 /**
  * AST -> predicate closures (an exhaustive switch: adding a node kind without handling it here
- * fails type checking). Everything that can be decided at compile time is: field paths are
- * resolved once (compileFieldPath), constants case-folded once, `in` lists become Sets, wildcard
- * patterns become specialised matchers. Evaluation then allocates nothing on the common path
- * (no value arrays: the walker stops at the first value that satisfies the leaf), which keeps
- * the seed rule well under 1 µs per event (test/bench/engine.ts prints the figure).
+ * fails type checking). Everything that can be decided at compile time is: each field path gets
+ * its own accessor (src/eql/accessor.ts), constants are case-folded once, `in` lists become Sets
+ * (with a set of lengths in front), wildcard patterns become specialised matchers. Evaluation
+ * allocates nothing on the common path (no value arrays: the walk stops at the first value that
+ * satisfies the leaf). Measured by test/bench/engine.ts on this 2-core machine: the seed rule
+ * takes ~0.45 µs on a matching Defend event, ~0.02 µs on a process event; compiling it ~0.12 ms.
  *
  * Semantics: ../../docs/rules-and-eql.md and the spec table (any-value leaves, two-valued logic,
  * case rules, numbers/booleans as their string form, optional ignoreAbove).
