@@ -89,7 +89,6 @@ const QUEUE_LOW_BYTES = 8 << 20;
 const TAIL_BYTES = 64 * 1024;
 const TAIL_WRITE_BYTES = 256;
 const WAITING = Symbol("waiting");
-const EMPTY = Buffer.alloc(0);
 
 /** Counters the caller can read even when decompression fails half-way. */
 export interface DecompressStats {
@@ -325,34 +324,40 @@ async function throughZlib(
   let pending: Buffer | null = null;
   const writer = (async () => {
     try {
-      // One piece of look-ahead, so that the last piece of the object can be written in small
-      // steps (below); but a piece is never held while the input makes us wait.
-      pending = first;
+      // One piece of look-ahead, so that the end of the object can be written in small steps
+      // (below). While the input makes us wait (a network body), all but the last TAIL_BYTES of
+      // the held piece go to zlib, so at most 64 KiB of compressed input waits for the next
+      // piece (or the end, or a read error, which also writes it).
+      let held: Buffer = first;
+      pending = held;
       while (!stop) {
         const p = next();
         let c = await Promise.race([p, nextTick().then(() => WAITING)]);
         if (c === WAITING) {
-          if (pending !== null && !z.write(pending)) await drained(z);
-          pending = null;
+          if (held.length > TAIL_BYTES) {
+            if (!z.write(held.subarray(0, held.length - TAIL_BYTES))) await drained(z);
+            held = held.subarray(held.length - TAIL_BYTES);
+            pending = held;
+          }
           c = await p;
         }
         if (c === null) break;
         if (stop) return;
         const piece = c as Buffer;
         stats.compressedBytes += piece.length;
-        if (pending !== null && !z.write(pending)) await drained(z);
-        pending = piece;
+        if (!z.write(held)) await drained(z);
+        held = piece;
+        pending = held;
       }
-      if (pending === null) pending = EMPTY;
+      pending = null;
       // node:zlib drops the output of a decoding step that fails. Bytes after the last gzip
       // member that are not zero padding fail the step that ends the member, so the tail of
       // the object goes in small writes: such junk then costs at most one small step's output
       // (a few records) instead of up to a whole 1 MiB chunk.
-      const tail = Math.max(0, pending.length - TAIL_BYTES);
-      if (tail > 0 && !stop && !z.write(pending.subarray(0, tail))) await drained(z);
-      for (let off = tail; off < pending.length && !stop; off += TAIL_WRITE_BYTES) {
-        if (!z.write(pending.subarray(off, Math.min(pending.length, off + TAIL_WRITE_BYTES))))
-          await drained(z);
+      const tail = Math.max(0, held.length - TAIL_BYTES);
+      if (tail > 0 && !stop && !z.write(held.subarray(0, tail))) await drained(z);
+      for (let off = tail; off < held.length && !stop; off += TAIL_WRITE_BYTES) {
+        if (!z.write(held.subarray(off, Math.min(held.length, off + TAIL_WRITE_BYTES)))) await drained(z);
       }
       // Let every write be decoded before end(): the last write would otherwise carry the
       // finish flag, and a truncated stream would fail in the step that decodes it, losing its
