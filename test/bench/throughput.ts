@@ -17,7 +17,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -393,6 +393,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const log = (s: string) => console.error(s);
+  // Other processes on the machine change what 2-thread figures mean: say how busy it was.
+  const loadBefore = loadavg()[0]!;
   mkdirSync(opt.outDir, { recursive: true });
   const bundle = await bundleMeasure(opt.outDir, "measure.mjs");
   const mixed = await ensureDataset(
@@ -476,6 +478,10 @@ async function main(): Promise<number> {
   p(describe("data", mixed));
   p(describe("worst-case data (every record holds the rule's literals)", worst));
   p(`rounds: ${opt.rounds}; MB = 10^6 bytes of uncompressed NDJSON; cpu s = user+sys of the whole process`);
+  p(
+    `machine load (1-min average) at start ${fmt(loadBefore, 2)}, at end ${fmt(loadavg()[0]!, 2)}` +
+      ` on ${cpus().length} CPUs (above ~1, 2-thread figures such as (b) lose their second core part of the time)`,
+  );
   p();
   p(HEADER);
   for (const x of [A, B, C, A1, B1, P, WB, WC]) p(row(x));
