@@ -37,16 +37,16 @@ const ESM_REQUIRE_BANNER =
 const USAGE = `usage: npm run bench -- [--size-mb N] [--rounds N] [--out-dir DIR] [--quick]
                       [--worst-mb N] [--objects N] [--load-runs N] [--seed N] [--plant-every N]
                       [--profile]
-  --size-mb    uncompressed size of the main data set, MB (10^6 bytes)   default 300
-  --rounds     rounds per measurement (median and min are reported)       default 3
-  --out-dir    data, bundles, profiles and results                        default .bench/
-  --quick      a fast smoke run: 30 MB, 1 round, 1,000 small objects
-  --worst-mb   size of the worst-case data set, MB                        default 100
-  --objects    number of ~1 KB objects for the small-objects case         default 10000
-  --load-runs  module-load timings of the Lambda bundle                   default 10
-  --seed       PRNG seed of the generated data                            default 1
-  --plant-every  a dispatcher.d creation every N records (half excluded)  default 20000 (--quick: 2000)
-  --profile    also run (b) once under --cpu-prof and print its top self-time functions`;
+  --size-mb N      uncompressed size of the main data set, MB (10^6 bytes)  default 300 (--quick: 30)
+  --rounds N       rounds per measurement (median and min are reported)      default 3 (--quick: 1)
+  --out-dir DIR    data, bundles, profiles and results                       default .bench/
+  --quick          a fast smoke run
+  --worst-mb N     size of the worst-case data set, MB                       default 100 (--quick: 10)
+  --objects N      number of ~1 KB objects for the small-objects case        default 10000 (--quick: 1000)
+  --load-runs N    module-load timings of the Lambda bundle                  default 10 (--quick: 3)
+  --seed N         PRNG seed of the generated data                           default 1
+  --plant-every N  a dispatcher.d creation every N records (half excluded)   default 20000 (--quick: 2000)
+  --profile        also run (b) once under --cpu-prof and print its top self-time functions`;
 
 interface Options {
   readonly sizeMb: number;
