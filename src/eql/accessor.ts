@@ -17,7 +17,7 @@
  * otherwise hasOwnProperty decides. JSON.parse makes a `__proto__` key a plain own property, so
  * record contents can never reach a prototype.
  */
-import { compileFieldPath } from "../sources/fields.ts";
+import { compileFieldPath, someFlat } from "../sources/fields.ts";
 /**
  * A test of one field value, given as its string form; `num` is the value itself when the record
  * holds a JSON number (so `< <= > >=` can compare numerically when both sides are numbers).
@@ -31,8 +31,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT_PROTO = Object.prototype;
 const getProto = Object.getPrototypeOf;
 
-/** Calls `test` on the scalar leaves of `node` (arrays flattened) until one passes. */
-export function someLeaf(node: unknown, test: ValueTest, max: number): boolean {
+function someScalar(node: unknown, test: ValueTest, max: number): boolean {
   switch (typeof node) {
     case "string":
       return node.length <= max && test(node);
@@ -49,14 +48,15 @@ export function someLeaf(node: unknown, test: ValueTest, max: number): boolean {
       const s = String(node);
       return s.length <= max && test(s);
     }
-    case "object":
-      if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) if (someLeaf(node[i], test, max)) return true;
-      }
-      return false;
     default:
+      // null, undefined, objects: no value.
       return false;
   }
+}
+
+/** Calls `test` on the scalar leaves of `node` (arrays flattened, iteratively) until one passes. */
+export function someLeaf(node: unknown, test: ValueTest, max: number): boolean {
+  return Array.isArray(node) ? someFlat(node, someScalar, test, max, undefined) : someScalar(node, test, max);
 }
 
 function isOwn(node: object, key: string, risky: boolean): boolean {
@@ -70,10 +70,7 @@ export function genericAccessor(path: string): FieldAccessor {
   const walk = (node: unknown, i: number, test: ValueTest, max: number): boolean => {
     if (i === length) return someLeaf(node, test, max);
     if (node === null || typeof node !== "object") return false;
-    if (Array.isArray(node)) {
-      for (let k = 0; k < node.length; k++) if (walk(node[k], i, test, max)) return true;
-      return false;
-    }
+    if (Array.isArray(node)) return someFlat(node, walk, i, test, max);
     const row = joins[i]!;
     for (let k = 0; k < row.length; k++) {
       const key = row[k]!;
@@ -101,7 +98,7 @@ function generatedAccessor(path: string): FieldAccessor | undefined {
       .join("\n    ");
     levels.push(`function L${i}(n, test, max) {
     if (n === null || typeof n !== "object") return false;
-    if (isArray(n)) { for (let j = 0; j < n.length; j++) if (L${i}(n[j], test, max)) return true; return false; }
+    if (isArray(n)) return someFlat(n, L${i}, test, max);
     let v;
     ${tries}
     return false;
@@ -109,12 +106,13 @@ function generatedAccessor(path: string): FieldAccessor | undefined {
   }
   const body = `"use strict";\n  ${levels.join("\n  ")}\n  return L0;`;
   try {
-    const factory = new Function("someLeaf", "isOwn", "isArray", body) as (
+    const factory = new Function("someLeaf", "isOwn", "isArray", "someFlat", body) as (
       someLeaf: unknown,
       isOwn: unknown,
       isArray: unknown,
+      someFlat: unknown,
     ) => FieldAccessor;
-    return factory(someLeaf, isOwn, Array.isArray);
+    return factory(someLeaf, isOwn, Array.isArray, someFlat);
   } catch {
     return undefined;
   }

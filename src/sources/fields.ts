@@ -34,38 +34,87 @@ export function compileFieldPath(path: string): FieldPath {
 const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT_PROTO = Object.prototype;
 
-function pushLeaves(node: unknown, out: string[]): void {
-  if (node === null || node === undefined) return;
+/**
+ * Calls `visit` on every non-array element of `arr`, flattening nested arrays in order, until
+ * `visit` returns true. Iterative: a record can nest arrays arbitrarily deep (JSON.parse accepts
+ * a million levels) and must not exhaust the stack; objects need no such care, since each object
+ * level of a walk consumes a path segment.
+ */
+export function someFlat<A, B, C>(
+  arr: readonly unknown[],
+  visit: (el: unknown, a: A, b: B, c: C) => boolean,
+  a: A,
+  b: B,
+  c: C,
+): boolean {
+  for (let i = 0; i < arr.length; i++) {
+    const el = arr[i];
+    if (!Array.isArray(el)) {
+      if (visit(el, a, b, c)) return true;
+      continue;
+    }
+    // Nested arrays (rare): an explicit stack instead of recursion.
+    const stack: (readonly unknown[])[] = [el];
+    const pos: number[] = [0];
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const cur = stack[top]!;
+      const j = pos[top]!;
+      if (j >= cur.length) {
+        stack.pop();
+        pos.pop();
+        continue;
+      }
+      pos[top] = j + 1;
+      const x = cur[j];
+      if (Array.isArray(x)) {
+        stack.push(x);
+        pos.push(0);
+      } else if (visit(x, a, b, c)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+function pushScalar(node: unknown, out: string[]): boolean {
   switch (typeof node) {
     case "string":
       out.push(node);
-      return;
+      break;
     case "number":
       if (Number.isFinite(node)) out.push(String(node));
-      return;
+      break;
     case "bigint":
       out.push(String(node));
-      return;
+      break;
     case "boolean":
       out.push(node ? "true" : "false");
-      return;
-    case "object":
-      if (Array.isArray(node)) for (const el of node) pushLeaves(el, out);
-      // A plain object at the end of the path is not a value (an object is not a keyword).
-      return;
+      break;
     default:
-      return;
+      // null, undefined, and a plain object at the end of the path (an object is not a keyword).
+      break;
   }
+  return false;
+}
+
+const pushFromArray = (el: unknown, out: string[]): boolean => pushScalar(el, out);
+
+function walkFromArray(el: unknown, fp: FieldPath, i: number, out: string[]): boolean {
+  walk(el, fp, i, out);
+  return false;
 }
 
 function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
   if (i === fp.length) {
-    pushLeaves(node, out);
+    if (Array.isArray(node)) someFlat(node, pushFromArray, out, undefined, undefined);
+    else pushScalar(node, out);
     return;
   }
   if (node === null || typeof node !== "object") return;
   if (Array.isArray(node)) {
-    for (const el of node) walk(el, fp, i, out);
+    someFlat(node, walkFromArray, fp, i, out);
     return;
   }
   const row = fp.joins[i]!;

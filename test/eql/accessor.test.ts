@@ -76,6 +76,19 @@ describe("field accessors", () => {
     }
   });
 
+  test("arrays nested a million levels deep (JSON.parse accepts them) do not exhaust the stack", () => {
+    const d = 1_000_000;
+    const leafDeep = JSON.parse(`{"a":{"b":${"[".repeat(d)}"x"${"]".repeat(d)}}}`);
+    const midDeep = JSON.parse(`{"a":${"[".repeat(d)}{"b":"y"}${"]".repeat(d)}}`);
+    for (const make of [compileAccessor, genericAccessor]) {
+      assert.deepEqual(visit(make("a.b"), leafDeep), ["x"]);
+      assert.deepEqual(visit(make("a.b"), midDeep), ["y"]);
+    }
+    assert.deepEqual(fieldValues(leafDeep, "a.b"), ["x"]);
+    assert.deepEqual(fieldValues(midDeep, "a.b"), ["y"]);
+    assert.deepEqual(fieldValues({ a: [1, [2, [3, [4]], 5], [[6]]] }, "a"), ["1", "2", "3", "4", "5", "6"]);
+  });
+
   test("values longer than max are skipped", () => {
     assert.deepEqual(visit(compileAccessor("a"), { a: ["12345", "123456", 123456] }, 5), ["12345"]);
   });
