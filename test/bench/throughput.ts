@@ -379,6 +379,17 @@ function costLines(oneCpu: Series, twoCpu: Series, small1: Series, objects: numb
 // ---------------------------------------------------------------------------------------------
 // Main
 
+/** Which code was measured: the commit, and whether src/ had uncommitted changes (shared checkout). */
+function revision(): string {
+  const git = (args: string[]) => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" });
+  const head = git(["rev-parse", "--short", "HEAD"]);
+  if (head.status !== 0) return "not a git checkout";
+  const dirty = git(["status", "--porcelain", "--", "src"])
+    .stdout.split("\n")
+    .filter((l) => l.trim() !== "");
+  return `${head.stdout.trim()}${dirty.length > 0 ? ` + uncommitted changes in ${dirty.length} file(s) under src/` : ""}`;
+}
+
 function machine(): string {
   const model = cpus()[0]?.model ?? "unknown CPU";
   return `${cpus().length} x ${model}, node ${process.version}, ${process.platform}/${process.arch}`;
@@ -470,6 +481,7 @@ async function main(): Promise<number> {
   const impl = B.runs[0]!.impl;
   p(`edr-archive-scanner throughput bench, ${new Date().toISOString()}`);
   p(`machine: ${machine()}`);
+  p(`code: ${revision()}`);
   if (impl.startsWith("STUB")) p(`!! ${impl}`);
   const describe = (name: string, d: DatasetInfo) =>
     `${name}: ${fmt(d.uncompressedBytes / 1e6, 1)} MB NDJSON, ${fmt(d.records)} records ` +
