@@ -195,6 +195,29 @@ describe("loadRules", () => {
     assert.equal(caret, `${" ".repeat(9)}^`);
   });
 
+  test("CRLF line endings and a byte-order mark do not shift query error positions", () => {
+    const base = minimal({}, 'file where\n  a regex "x"');
+    const line = base.split("\n").findIndex((l) => l.includes("regex")) + 1;
+    for (const [label, text] of [
+      ["crlf", base.replaceAll("\n", "\r\n")],
+      ["bom", `\uFEFF${base}`],
+    ] as const) {
+      const e = (() => {
+        try {
+          parseRule(text, `${label}.toml`);
+        } catch (err) {
+          return err as RuleLoadError;
+        }
+        assert.fail("expected an error");
+      })();
+      assert.deepEqual(e.message.split("\n"), [
+        `${label}.toml:${line}:5: the \`regex\` operator is not supported: use \`like\`, \`like~\` or \`:\` with wildcards`,
+        '  a regex "x"',
+        "    ^",
+      ]);
+    }
+  });
+
   test("duplicate rule ids across the set name both files", async () => {
     await write("dup/one.toml", minimal({ rule_id: '"same"' }));
     await write("dup/two.toml", minimal({ rule_id: '"same"' }));
