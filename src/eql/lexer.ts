@@ -30,8 +30,6 @@ export const KEYWORDS = [
   "until",
   "maxspan",
   "of",
-  "descendant",
-  "child",
 ] as const;
 export type Keyword = (typeof KEYWORDS)[number];
 const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
@@ -106,7 +104,9 @@ export interface LexOptions {
 
 const isIdentStart = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 64; // a-z A-Z _ @
-const isIdentPart = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57);
+// Elasticsearch's IDENTIFIER: (LETTER | '_' | '@') (LETTER | DIGIT | '_')*, so `@` only leads.
+const isIdentPart = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
@@ -147,14 +147,15 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
       return { text, quoted: true };
     }
     const start = i;
+    i++; // the leading letter, `_` or `@`
     while (i < n && isIdentPart(source.charCodeAt(i))) i++;
     return { text: source.slice(start, i), quoted: false };
   };
 
   while (i < n) {
     const c = source.charCodeAt(i);
-    // Whitespace.
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 0xa0 || c === 0xfeff) {
+    // Whitespace: exactly Elasticsearch's set (a no-break space is an error there, so here).
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
       i++;
       continue;
     }
@@ -164,21 +165,38 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
       continue;
     }
     if (c === 47 && source.charCodeAt(i + 1) === 42 /* * */) {
-      const close = source.indexOf("*/", i + 2);
-      if (close < 0) throw syntax("unterminated comment", i);
-      i = close + 2;
+      // Block comments nest, as in Elasticsearch's grammar.
+      const open = i;
+      let depth = 0;
+      while (i < n) {
+        if (source.startsWith("/*", i)) {
+          depth++;
+          i += 2;
+        } else if (source.startsWith("*/", i)) {
+          depth--;
+          i += 2;
+          if (depth === 0) break;
+        } else i++;
+      }
+      if (depth !== 0) throw syntax("unterminated comment", open);
       continue;
     }
     const start = i;
     // Strings.
     if (c === 34 /* " */) {
       if (source.startsWith('"""', i)) {
+        // Elasticsearch: '"""' (~[\r\n])*? '"""' '"'? '"'?: one line, ends at the first `"""`,
+        // and up to two more quotes right after it belong to the value.
         const close = source.indexOf('"""', i + 3);
+        const eol = source.slice(i + 3, close < 0 ? n : close).search(/[\r\n]/);
+        if (eol >= 0) throw syntax('a raw string (""" ... """) cannot span lines', start);
         if (close < 0) throw syntax('unterminated raw string (""" ... """)', start);
-        i = close + 3;
+        let end = close;
+        while (end < close + 2 && source.charCodeAt(end + 3) === 34) end++;
+        i = end + 3;
         tokens.push({
           kind: "string",
-          value: source.slice(start + 3, close),
+          value: source.slice(start + 3, end),
           raw: true,
           span: { start, end: i },
         });
@@ -190,6 +208,9 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
       for (;;) {
         if (i >= n) throw syntax("unterminated string", start);
         const ch = source.charCodeAt(i);
+        if (ch === 10 || ch === 13) {
+          throw syntax("unterminated string: a string cannot span lines (write \\n for a newline)", start);
+        }
         if (ch === 34) {
           value += source.slice(chunkStart, i);
           i++;
@@ -266,7 +287,8 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
     // Numbers (a sign is a separate `-` token; the parser folds it into a constant).
     if (isDigit(c) || (c === 46 /* . */ && isDigit(source.charCodeAt(i + 1)))) {
       while (i < n && isDigit(source.charCodeAt(i))) i++;
-      if (source.charCodeAt(i) === 46 && isDigit(source.charCodeAt(i + 1))) {
+      if (source.charCodeAt(i) === 46) {
+        // `1.`, `1.5`, `.5` (DECIMAL_VALUE)
         i++;
         while (i < n && isDigit(source.charCodeAt(i))) i++;
       }
@@ -293,7 +315,7 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
         path += seg.text;
         quoted ||= seg.quoted;
         const next = source.charCodeAt(i + 1);
-        if (source.charCodeAt(i) === 46 && (isIdentPart(next) || next === 96)) {
+        if (source.charCodeAt(i) === 46 && (isIdentStart(next) || next === 96)) {
           path += ".";
           i++;
           continue;

@@ -39,8 +39,6 @@ const UNSUPPORTED_KEYWORDS: Readonly<Record<string, string>> = {
   maxspan: "`maxspan` (sequences) is not supported",
   by: "`by` (join keys of sequences/samples) is not supported",
   with: "`with` (sequence options) is not supported",
-  descendant: "lineage operators (`descendant of`) are not supported",
-  child: "lineage operators (`child of`) are not supported",
   of: "lineage operators (`... of [...]`) are not supported",
 };
 
@@ -306,6 +304,12 @@ class Parser {
         case "in~":
           this.next();
           return this.inExpr(left, op.word, false);
+        case "of":
+          throw this.unsupported(
+            "lineage operators (`descendant of [...]`, `child of [...]`) are not supported",
+            left.span.start,
+            left.kind === "field" ? `${left.path} of` : "of",
+          );
         case "not": {
           const after = this.peek(1);
           if (after.kind === "keyword" && (after.word === "in" || after.word === "in~")) {
@@ -514,8 +518,20 @@ class Parser {
   }
 
   private refuseCall(name: string, at: number): void {
-    if (this.isPunct(this.peek(), "(")) {
+    const t = this.peek();
+    if (this.isPunct(t, "(")) {
       throw this.unsupported(`function calls are not supported (\`${name}(...)\`)`, at, `function ${name}`);
+    }
+    // `startsWith~(...)`: the case-insensitive form of a function.
+    if (this.isPunct(t, "~") && this.isPunct(this.peek(1), "(")) {
+      throw this.unsupported(`function calls are not supported (\`${name}~(...)\`)`, at, `function ${name}~`);
+    }
+    if (this.isPunct(t, "[")) {
+      throw this.unsupported(
+        `array indexes (\`${name}[0]\`) are not supported: a field matches when any element does`,
+        t.span.start,
+        "array index",
+      );
     }
   }
 }
