@@ -89,6 +89,14 @@ const QUEUE_LOW_BYTES = 8 << 20;
 const TAIL_BYTES = 64 * 1024;
 const TAIL_WRITE_BYTES = 256;
 const WAITING = Symbol("waiting");
+/**
+ * Tuning knobs. `smallObjectBytes`: gzip objects up to this compressed size (whose output fits
+ * SMALL_OUTPUT_MAX_BYTES) are decoded in one step; 0 streams every object (tests use it to
+ * exercise the stream path on small fixtures).
+ */
+export const decompressTuning = { smallObjectBytes: 256 * 1024 };
+const SMALL_OUTPUT_MAX_BYTES = 16 << 20;
+const SMALL_OBJECT_WAIT_MS = 2;
 
 /** Counters the caller can read even when decompression fails half-way. */
 export interface DecompressStats {
@@ -118,6 +126,22 @@ function toBuffer(c: unknown): Buffer {
   throw new TypeError(`input chunk is ${c === null ? "null" : typeof c}, expected bytes (Uint8Array)`);
 }
 
+/** An async iterator over the input; a plain (sync) iterable of chunks is accepted too. */
+function iteratorOf(source: unknown, uri: string): AsyncIterator<unknown> {
+  const s = source as Partial<AsyncIterable<unknown> & Iterable<unknown>> | null;
+  if (s !== null && typeof s === "object") {
+    if (typeof s[Symbol.asyncIterator] === "function") return s[Symbol.asyncIterator]!();
+    if (typeof s[Symbol.iterator] === "function" && !(s instanceof Uint8Array)) {
+      const it = s[Symbol.iterator]!();
+      return {
+        next: async () => it.next(),
+        return: async () => it.return?.() ?? { done: true, value: undefined },
+      };
+    }
+  }
+  throw new TypeError(`${uri}: scanObject input must be an async iterable of bytes or a Node Readable`);
+}
+
 /**
  * Reads `source`, decompresses it and calls `sink` with each decompressed chunk, in order.
  * Throws an IngestError subclass for object-level failures (after delivering every byte decoded
@@ -130,7 +154,7 @@ export async function decompressTo(
   stats: DecompressStats,
 ): Promise<void> {
   const { uri, signal } = options;
-  const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const iterator = iteratorOf(source, uri);
   let finished = false;
   // An abort must also end a wait on a stalled input (a network body that sends nothing).
   let aborted: Promise<never> | undefined;
@@ -219,17 +243,74 @@ export async function decompressTo(
       case "none":
         await copyPlain(first, next, deliver, stats, checkAbort);
         return;
-      case "gzip":
+      case "gzip": {
+        // A small object (one PUT of a few KB is common) is decoded in one step: a zlib stream
+        // costs a 1 MiB output buffer and several thread-pool round trips, about 10x the work
+        // of the decoding itself for 1 KB. Anything unusual (damage, a large output) falls back
+        // to the stream, which then reports it exactly as for a large object.
+        // Only what is there without waiting is gathered: a body that makes us wait is streamed.
+        const pieces = [first];
+        let len = first.length;
+        let then: Next = next;
+        try {
+          while (!finished && len <= decompressTuning.smallObjectBytes) {
+            checkAbort();
+            const p = next();
+            // A short grace: a file or in-memory body reports its end within it; a network
+            // body that makes us wait longer is streamed.
+            let timer: NodeJS.Timeout | undefined;
+            const c = await Promise.race([
+              p,
+              new Promise<typeof WAITING>((resolve) => {
+                timer = setTimeout(resolve, SMALL_OBJECT_WAIT_MS, WAITING);
+              }),
+            ]).finally(() => clearTimeout(timer));
+            if (c === WAITING) {
+              let waiting: Promise<Buffer | null> | undefined = p;
+              then = () => {
+                const w = waiting;
+                waiting = undefined;
+                return w ?? next();
+              };
+              break;
+            }
+            if (c === null) break;
+            const piece = c as Buffer;
+            pieces.push(piece);
+            len += piece.length;
+            stats.compressedBytes += piece.length;
+          }
+        } catch (e) {
+          // A read error: decode what arrived, then report it (as the stream path does).
+          if (!(e instanceof InputReadError)) throw e;
+          then = () => Promise.reject(e);
+        }
+        const start = pieces.length === 1 ? first : Buffer.concat(pieces, len);
+        if (finished && len <= decompressTuning.smallObjectBytes) {
+          let out: Buffer | undefined;
+          try {
+            out = zlib.gunzipSync(start, {
+              maxOutputLength: Math.min(options.maxDecompressedBytes, SMALL_OUTPUT_MAX_BYTES),
+            });
+          } catch {
+            out = undefined;
+          }
+          if (out !== undefined) {
+            deliver(out);
+            return;
+          }
+        }
         await throughZlib(
           zlib.createGunzip({ chunkSize: ZLIB_CHUNK_BYTES }),
           "gzip",
-          first,
-          next,
+          start,
+          then,
           deliver,
           options,
           stats,
         );
         return;
+      }
       case "zstd": {
         const native = nativeZstd();
         if (native !== undefined) {

@@ -1,6 +1,6 @@
 /** The reader: one object's byte stream -> scan result (docs/reader.md). */
 export type { ByteSource, DecompressStats, Sniffed } from "./decompress.ts";
-export { decompressTo, sniffCompression } from "./decompress.ts";
+export { decompressTo, decompressTuning, sniffCompression } from "./decompress.ts";
 export type { ScanFailureKind } from "./errors.ts";
 export {
   CorruptCompressedStreamError,

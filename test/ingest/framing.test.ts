@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { scanObject } from "../../src/ingest/index.ts";
+import { decompressTuning, scanObject } from "../../src/ingest/index.ts";
 import type { ScanResult } from "../../src/ingest/result.ts";
 import { RECORDS } from "../fixtures/ingest/generate.ts";
 import {
@@ -32,7 +32,13 @@ const LAYOUTS = [
   { file: "framing-cloudwatch-logs.json", framing: "cloudwatch-logs" },
 ] as const;
 
-type Compressor = { name: string; compression: string; make: (plain: Buffer, file: string) => Buffer };
+type Compressor = {
+  name: string;
+  compression: string;
+  make: (plain: Buffer, file: string) => Buffer;
+  /** Force the zlib stream path (small gzip objects are otherwise decoded in one step). */
+  stream?: boolean;
+};
 
 const COMPRESSORS: readonly Compressor[] = [
   { name: "none", compression: "none", make: (p) => p },
@@ -41,6 +47,13 @@ const COMPRESSORS: readonly Compressor[] = [
     name: "gzip multi-member cut mid-record",
     compression: "gzip",
     make: (p) => gzipCut(p, [1, Math.floor(p.length / 3), Math.floor(p.length / 2) + 7]),
+  },
+  { name: "gzip, streamed", compression: "gzip", make: (p) => gzip(p), stream: true },
+  {
+    name: "gzip multi-member, streamed",
+    compression: "gzip",
+    make: (p) => gzipCut(p, [1, Math.floor(p.length / 3), Math.floor(p.length / 2) + 7]),
+    stream: true,
   },
   { name: "zstd (zstd -19)", compression: "zstd", make: (_p, file) => fixture(`${file}.zst`) },
   {
@@ -90,6 +103,7 @@ describe("every layout x every compression x chunking", () => {
     for (const c of COMPRESSORS) {
       const bytes = c.make(plain, layout.file);
       test(`${layout.file} / ${c.name}`, async () => {
+        decompressTuning.smallObjectBytes = c.stream ? 0 : 256 * 1024;
         for (const ch of CHUNKINGS) {
           for (const rule of [SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER]) {
             const label = `${layout.file} / ${c.name} / ${ch.name} / prefilter ${rule.compiled.prefilter ? "on" : "off"}`;

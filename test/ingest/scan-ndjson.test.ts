@@ -55,3 +55,20 @@ describe("scanObject: NDJSON", () => {
     }
   });
 });
+
+describe("small and large gzip objects take the same road to the same result", () => {
+  test("a small gzip object whose output exceeds the one-step ceiling (16 MiB) is streamed", async () => {
+    const line = `${JSON.stringify({ event: { id: "NOMATCH" }, pad: "a".repeat(1000) })}\n`;
+    const text = line.repeat(20_000) + ndjson([{ event: { id: "LAST_SHOULD_ALERT" } }]); // ~20 MB, compresses to < 256 KiB
+    const gz = gzip(text);
+    assert.ok(gz.length < 256 * 1024);
+    const r = await scanObject(chunked(gz, 1 << 16), { uri: "x", rules: [SHOULD_ALERT] });
+    assert.equal(r.failure, undefined);
+    assert.equal(r.records, 20_001);
+    assert.equal(r.decompressedBytes, Buffer.byteLength(text));
+    assert.deepEqual(
+      r.alerts.map((a) => a.source.record),
+      [20_001],
+    );
+  });
+});
