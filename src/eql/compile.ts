@@ -5,7 +5,7 @@
  * (with a set of lengths in front), wildcard patterns become specialised matchers. Evaluation
  * allocates nothing on the common path (no value arrays: the walk stops at the first value that
  * satisfies the leaf). Measured by test/bench/engine.ts on this 2-core machine: the seed rule
- * takes ~0.45 µs on a matching Defend event, ~0.02 µs on a process event; compiling it ~0.12 ms.
+ * takes ~0.45-0.5 µs on a matching Defend event, ~0.02 µs on a process event; compiling it ~0.05 ms.
  *
  * Semantics: ../../docs/rules-and-eql.md and the spec table (any-value leaves, two-valued logic,
  * case rules, numbers/booleans as their string form, optional ignoreAbove).
