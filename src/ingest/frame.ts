@@ -38,6 +38,7 @@ export interface FrameHandler {
 
 export type Framing =
   | "empty"
+  | "json"
   | "ndjson"
   | "es-export"
   | "concatenated"
@@ -218,7 +219,8 @@ export class Framer {
       return;
     }
     if (this.framing === "empty" && this.valuesSeen > 0) {
-      this.framing = this.afterFirst ? this.firstFraming() : "ndjson";
+      // One value and nothing after it: a one-line object is NDJSON, anything else one document.
+      this.framing = this.afterFirst && this.firstWasLine ? this.firstFraming() : "json";
     }
     if (this.cut !== Cut.None) {
       const kind = this.recKind;
@@ -303,14 +305,16 @@ export class Framer {
     for (;;) {
       const nl = b.indexOf(LF, pos);
       if (nl < 0) break;
-      if (glue >= 0 && glue < nl) {
-        this.emitGlued(b, pos, nl);
-        glue = b.indexOf(GLUE, nl);
-      } else if (nl - pos > this.max) {
+      // A line over the limit is skipped whole, glued values or not, as it is when it spans
+      // chunks (where its bytes are dropped before it could be split).
+      if (nl - pos > this.max) {
         this.handler.oversize(nl - pos, RecordKind.Plain);
+      } else if (glue >= 0 && glue < nl) {
+        this.emitGlued(b, pos, nl);
       } else {
         this.emitLine(b, pos, nl, false);
       }
+      if (glue >= 0 && glue < nl) glue = b.indexOf(GLUE, nl);
       pos = nl + 1;
     }
     if (pos < n) this.keep(b, pos, n);

@@ -181,3 +181,59 @@ describe("any chunking gives the same records as one chunk", () => {
     });
   }
 });
+
+describe("arbitrary bytes", () => {
+  const jsonish = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          "{",
+          "}",
+          "[",
+          "]",
+          '"',
+          "\\",
+          ",",
+          ":",
+          "\n",
+          "\r\n",
+          " ",
+          "}{",
+          '{"a":1}',
+          '"Records"',
+          '"hits"',
+        ),
+        fc.constantFrom(
+          '"messageType":"DATA_MESSAGE"',
+          '"logEvents":[',
+          '{"_source":{"x":1},"_id":"1"}',
+          "\u0000",
+          "é",
+        ),
+        fc.string({ maxLength: 4 }),
+      ),
+      { maxLength: 60 },
+    )
+    .map((parts) => Buffer.from(parts.join("")));
+  test("never throw, and any chunking gives the same counts", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          jsonish,
+          fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+        ),
+        fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 8, max: 200 }),
+        async (bytes, sizes, maxRecordBytes) => {
+          const opts = { uri: "s3://b/k", rules: [SHOULD_ALERT], maxRecordBytes };
+          const whole = await scanObject(chunked(bytes, bytes.length + 1), opts);
+          const pieces = await scanObject(chunked(bytes, sizes), opts);
+          assert.deepEqual(summary(pieces), summary(whole));
+          assert.ok(whole.malformed + whole.skipped <= whole.records);
+          assert.equal(whole.decompressedBytes, bytes.length);
+        },
+      ),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 300) },
+    );
+  });
+});

@@ -72,3 +72,27 @@ describe("small and large gzip objects take the same road to the same result", (
     );
   });
 });
+
+describe("a single JSON document", () => {
+  test("pretty-printed: one record, framing json", async () => {
+    const doc = JSON.stringify({ event: { id: "1_SHOULD_ALERT" }, file: { path: "/x" } }, null, 2);
+    for (const sizes of [1 << 20, 1]) {
+      const r = await scanObject(chunked(Buffer.from(`\n ${doc}\n\n`), sizes), {
+        uri: "x",
+        rules: [SHOULD_ALERT],
+      });
+      assert.equal(r.framing, "json");
+      assert.equal(r.records, 1);
+      assert.equal(r.alerts.length, 1);
+    }
+  });
+  test("one line without a newline: ndjson", async () => {
+    const r = await scanObject(chunked(Buffer.from('{"event":{"id":"1_SHOULD_ALERT"}}'), 3), {
+      uri: "x",
+      rules: [SHOULD_ALERT],
+    });
+    assert.equal(r.framing, "ndjson");
+    assert.equal(r.records, 1);
+    assert.equal(r.alerts.length, 1);
+  });
+});
