@@ -237,3 +237,36 @@ describe("arbitrary bytes", () => {
     );
   });
 });
+
+describe("damaged compressed streams", () => {
+  test("never throw: a failure kind or a clean result, and records before the damage", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom("gzip", "gzip-streamed", "zstd"),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 512 }), { minLength: 1, maxLength: 8 }),
+        async (rs, compression, at, byte, truncate, sizes) => {
+          const plain = Buffer.from(rs.map((r) => JSON.stringify(r)).join("\n"));
+          const packed =
+            compression === "zstd" ? zstdFrames(plain, [Math.floor(plain.length / 2)]) : gzipCut(plain, []);
+          const pos = at % packed.length;
+          const bytes = truncate ? packed.subarray(0, pos) : Buffer.from(packed);
+          if (!truncate) bytes[pos] = byte;
+          decompressTuning.smallObjectBytes = compression === "gzip-streamed" ? 0 : 256 * 1024;
+          const r = await scanObject(chunked(bytes, sizes), { uri: "s3://b/k", rules: [SHOULD_ALERT] });
+          if (r.failure !== undefined) {
+            assert.ok(
+              ["corrupt-compressed-stream", "unsupported-compression"].includes(r.failure.kind),
+              r.failure.message,
+            );
+          }
+          assert.ok(r.malformed + r.skipped <= r.records);
+        },
+      ),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 200) },
+    );
+  });
+});
