@@ -178,10 +178,21 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   };
 
   const evaluate = (record: Record<string, unknown>, raw: unknown, ordinal: number): void => {
-    const { event } = toEcs(record, source);
-    for (let r = 0; r < rules.length; r++) {
-      const rule: Rule = rules[r]!;
-      if (!rule.compiled.matches(event)) continue;
+    // A record of a shape the mapping or a rule did not expect is one bad record, not a failed
+    // object (nor a crash). Errors from the caller's onAlert are not caught here.
+    let event: unknown;
+    const hits: Rule[] = [];
+    try {
+      event = toEcs(record, source).event;
+      for (let r = 0; r < rules.length; r++) {
+        const rule: Rule = rules[r]!;
+        if (rule.compiled.matches(event)) hits.push(rule);
+      }
+    } catch (e) {
+      bad(ordinal, `could not be evaluated: ${shortReason(e)}`);
+      return;
+    }
+    for (const rule of hits) {
       const alert = buildAlert(
         version === undefined
           ? { rule, ecs: event, raw, uri, record: ordinal }

@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import { scanObject } from "../../src/ingest/index.ts";
 import {
   chunked,
+  fakeRule,
   gzip,
   randomSizes,
   SHOULD_ALERT,
@@ -224,4 +225,38 @@ describe("records longer than maxRecordBytes", () => {
       });
     }
   }
+});
+
+describe("a rule or mapping that throws on an odd record", () => {
+  test("is one malformed record, not a failed object; onAlert errors still reach the caller", async () => {
+    const throwing = fakeRule("throws", "event.id", "X");
+    const rule = {
+      ...throwing,
+      compiled: {
+        ...throwing.compiled,
+        prefilter: null,
+        matches: (e: unknown) => {
+          if (JSON.stringify(e).includes("boom")) throw new Error("boom in rule");
+          return JSON.stringify(e).includes("SHOULD_ALERT");
+        },
+      },
+    };
+    const text = Buffer.from('{"a":"boom"}\n{"event":{"id":"SHOULD_ALERT"}}\n');
+    const r = await scanObject(chunked(text, 5), { uri: "x", rules: [rule] });
+    assert.equal(r.failure, undefined);
+    assert.equal(r.records, 2);
+    assert.equal(r.malformed, 1);
+    assert.equal(r.malformedSamples[0]!.reason, "could not be evaluated: boom in rule");
+    assert.equal(r.alerts.length, 1);
+    await assert.rejects(
+      scanObject(chunked(text, 5), {
+        uri: "x",
+        rules: [rule],
+        onAlert: () => {
+          throw new Error("sink down");
+        },
+      }),
+      /sink down/,
+    );
+  });
 });
