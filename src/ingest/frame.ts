@@ -330,7 +330,9 @@ export class Framer {
       this.partsLen = 0;
       return;
     }
-    this.parts.push(b.subarray(from, to));
+    // A copy, not a view: the caller may reuse the chunk's memory once write() returns (only
+    // the unfinished record, at most maxRecordBytes, is ever copied).
+    this.parts.push(Buffer.from(b.subarray(from, to)));
     this.partsLen += len;
   }
 

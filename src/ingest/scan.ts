@@ -150,17 +150,15 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   // A record is parsed only when its raw bytes may hold a literal some rule needs.
   const prefilter = prefilterFor(rules);
   const usePrefilter = !prefilter.acceptsAll;
-  // A prefilter may offer a per-buffer tester that shares its searches among the records of one
-  // buffer (the framer hands records in increasing order within a buffer). The tester is renewed
-  // for every buffer and every chunk, so a caller that reuses one Buffer object is still safe.
-  const forBuffer = (prefilter as { forBuffer?: (buf: Uint8Array) => (s: number, e: number) => boolean })
-    .forBuffer;
+  // The prefilter's per-buffer tester shares its searches among the records of one buffer (the
+  // framer hands records in increasing order within a buffer). It is renewed for every buffer
+  // and every chunk, so a caller that reuses one Buffer object for new bytes is still safe.
   let testerBuf: Uint8Array | null = null;
   let tester: (s: number, e: number) => boolean = () => true;
   const testerFor = (buf: Uint8Array): ((s: number, e: number) => boolean) => {
     if (buf !== testerBuf) {
       testerBuf = buf;
-      tester = forBuffer!.call(prefilter, buf);
+      tester = prefilter.forBuffer(buf);
     }
     return tester;
   };
@@ -209,9 +207,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
       // A record no rule can match is not parsed. Only its shape is checked, so that obvious
       // garbage (not `{...}`, or `{}`) is still counted as malformed.
       if (buf[start] === 123 && buf[end - 1] === 125 && end - start > 2) {
-        const candidate =
-          forBuffer !== undefined ? testerFor(buf)(start, end) : prefilter.test(buf, start, end);
-        if (!candidate) return;
+        if (!testerFor(buf)(start, end)) return;
       }
     }
     let value: unknown;

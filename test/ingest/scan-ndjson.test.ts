@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../src/ingest/index.ts";
-import { chunked, gzip, gzipMembers, ndjson, SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER } from "./helpers.ts";
+import { decompressTuning, scanObject } from "../../src/ingest/index.ts";
+import {
+  chunked,
+  gzip,
+  gzipMembers,
+  ndjson,
+  SHOULD_ALERT,
+  SHOULD_ALERT_NO_PREFILTER,
+  zstdRawFrame,
+} from "./helpers.ts";
 
 const recs = [
   { "event.id": "1_NOMATCH", process: { name: "a" } },
@@ -94,5 +102,35 @@ describe("a single JSON document", () => {
     assert.equal(r.framing, "ndjson");
     assert.equal(r.records, 1);
     assert.equal(r.alerts.length, 1);
+  });
+});
+
+describe("input chunks", () => {
+  test("a caller that reuses one Buffer for every chunk gets the same result", async () => {
+    const text = Buffer.from(ndjson(recs).repeat(50));
+    async function* reused(bytes: Buffer, size: number) {
+      const buf = Buffer.alloc(size);
+      for (let pos = 0; pos < bytes.length; pos += size) {
+        const n = bytes.copy(buf, 0, pos, pos + size);
+        yield buf.subarray(0, n);
+      }
+    }
+    for (const [name, bytes] of [
+      ["plain", text],
+      ["gzip", gzip(text)],
+      ["zstd", zstdRawFrame(text, 300)],
+    ] as const) {
+      for (const size of [7, 64, 1000]) {
+        for (const stream of [false, true]) {
+          decompressTuning.smallObjectBytes = stream ? 0 : 256 * 1024;
+          const r = await scanObject(reused(bytes, size), { uri: "x", rules: [SHOULD_ALERT] });
+          assert.equal(r.failure, undefined, `${name} ${size}`);
+          assert.equal(r.records, 200, `${name} ${size}`);
+          assert.equal(r.malformed, 0, `${name} ${size}`);
+          assert.equal(r.alerts.length, 100, `${name} ${size}`);
+        }
+      }
+    }
+    decompressTuning.smallObjectBytes = 256 * 1024;
   });
 });
