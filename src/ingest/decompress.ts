@@ -7,6 +7,7 @@
  * mid-call (fzstd decodes a whole input chunk at once, and a zstd RLE block turns 4 bytes into
  * 128 KiB) never builds up output in memory.
  */
+import { Readable } from "node:stream";
 import { setImmediate as nextTick } from "node:timers/promises";
 import zlib from "node:zlib";
 import { Decompress as ZstdStreamDecoder } from "fzstd";
@@ -182,8 +183,8 @@ export async function decompressTo(
     }
     const b = toBuffer(r.value);
     // Compressed input is held across reads (look-ahead, zlib's write queue, fzstd's partial
-    // block): copy it, so a caller that reuses its buffer for the next chunk cannot change
-    // bytes we still hold. About 1 ms per 40 MB of compressed input.
+    // block): from a plain async iterable it is copied, so a caller that reuses its buffer for
+    // the next chunk cannot change bytes we still hold.
     return copyInput ? Buffer.from(b) : b;
   };
   const checkAbort = () => {
@@ -244,7 +245,8 @@ export async function decompressTo(
       throw new UnsupportedCompressionError(uri, sniffed.format, hexMagic(first));
     }
     stats.compression = sniffed.kind;
-    copyInput = sniffed.kind !== "none";
+    // A Node Readable hands over its chunks for good (stream contract), so no copy is needed.
+    copyInput = sniffed.kind !== "none" && !(source instanceof Readable);
     if (copyInput && head.length === 1) first = Buffer.from(first);
     switch (sniffed.kind) {
       case "none":
