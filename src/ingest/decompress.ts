@@ -538,6 +538,33 @@ function drained(z: zlib.Gunzip): Promise<void> {
   });
 }
 
+/** zstd's own default ceiling for a decoder's window (windowLogMax 27); node:zlib enforces it too. */
+export const ZSTD_MAX_WINDOW_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The window a zstd frame header asks for (the memory fzstd allocates for it), or undefined when
+ * `b` does not start with a complete frame header (a skippable frame, or too few bytes).
+ */
+export function zstdFrameWindowBytes(b: Uint8Array): number | undefined {
+  if (b.length < 6 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return undefined;
+  const fhd = b[4]!;
+  const single = (fhd >> 5) & 1;
+  if (!single) {
+    const wd = b[5]!;
+    const base = 2 ** (10 + (wd >> 3));
+    return base + (base / 8) * (wd & 7);
+  }
+  // Single segment: the window is the frame content size.
+  const dictBytes = [0, 1, 2, 4][fhd & 3]!;
+  const fcsFlag = fhd >> 6;
+  const fcsBytes = [1, 2, 4, 8][fcsFlag]!;
+  const at = 5 + dictBytes;
+  if (b.length < at + fcsBytes) return undefined;
+  let size = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) size = size * 256 + b[at + i]!;
+  return fcsFlag === 1 ? size + 256 : size;
+}
+
 async function throughFzstd(
   first: Buffer,
   next: Next,
@@ -546,6 +573,24 @@ async function throughFzstd(
   stats: DecompressStats,
   checkAbort: () => void,
 ): Promise<void> {
+  // fzstd allocates the frame's whole window up front (up to 2 GiB for zstd --long=31): refuse
+  // what zstd itself refuses by default. Only the first frame's header is checked here.
+  while (first.length < 18) {
+    const c = await next();
+    if (c === null) break;
+    stats.compressedBytes += c.length;
+    first = Buffer.concat([first, c]);
+  }
+  const window = zstdFrameWindowBytes(first);
+  if (window !== undefined && window > ZSTD_MAX_WINDOW_BYTES) {
+    throw new DecompressionLimitError(
+      options.uri,
+      `zstd frame needs a ${Math.ceil(window / 1048576)} MiB window, more than the ${ZSTD_MAX_WINDOW_BYTES / 1048576} MiB ` +
+        "a decoder accepts by default; recompress without --long (or with --long=27 or less)",
+      ZSTD_MAX_WINDOW_BYTES,
+      "zstd window",
+    );
+  }
   let sinkError: unknown;
   const decoder = new ZstdStreamDecoder((block: Uint8Array) => {
     // fzstd hands out a fresh array per block; no copy needed.

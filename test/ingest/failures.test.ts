@@ -1,5 +1,6 @@
 /** Object-level failures: a value in result.failure, with the alerts found before them kept. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
@@ -304,5 +305,23 @@ describe("progress", () => {
     assert.equal(r.records, 80_000);
     assert.ok(seen.length >= 3 && seen.length <= 5, String(seen));
     assert.equal(seen.at(-1), big.length);
+  });
+});
+
+describe("zstd frames that need a huge window", () => {
+  test("a 1 GiB window (zstd --long=30) is refused before the decoder allocates it", async () => {
+    // 200 MB of zeros, compressed with `zstd --long=30` (6,980 bytes).
+    const bytes = readFileSync(
+      new URL("../fixtures/ingest/zstd-long30-window-1GiB-zeros.zst", import.meta.url),
+    );
+    const r = await scanObject(chunked(bytes, 3), opts);
+    if (typeof (zlib as unknown as Record<string, unknown>)["createZstdDecompress"] === "function") {
+      // node:zlib refuses it itself (windowLogMax 27).
+      assert.equal(r.failure?.kind, "corrupt-compressed-stream");
+    } else {
+      assert.equal(r.failure?.kind, "decompression-limit");
+      assert.match(r.failure!.message, /zstd frame needs a 1024 MiB window, more than the 128 MiB/);
+    }
+    assert.equal(r.decompressedBytes, 0);
   });
 });
