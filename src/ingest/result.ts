@@ -33,7 +33,10 @@ export interface ScanOptions {
 }
 
 export interface ScanFailure {
-  /** Machine-readable kind, e.g. "corrupt-gzip", "unsupported-compression", "decompression-limit", "read-error". */
+  /**
+   * Machine-readable kind: "unsupported-compression", "corrupt-compressed-stream",
+   * "decompression-limit", "read-error" or "aborted" (src/ingest/errors.ts ScanFailureKind).
+   */
   readonly kind: string;
   /** Human message naming the object and the reason. */
   readonly message: string;
