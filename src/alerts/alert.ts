@@ -101,6 +101,52 @@ export function buildAlert(input: AlertInput): Alert {
     rule: ruleSummary(rule),
     source: version === undefined ? { uri, record } : { uri, record, version },
     event: alertEvent(rule, ecs),
-    raw,
+    raw: boundDepth(raw, MAX_RAW_DEPTH),
   };
+}
+
+/**
+ * Nesting kept in an alert's `raw`. JSON.parse accepts arrays nested a million levels deep, but
+ * JSON.stringify overflows the stack at about 10,000, which would lose the alert (and, in the
+ * CLI, every later alert of the object). Real EDR records nest fewer than 20 levels.
+ */
+export const MAX_RAW_DEPTH = 256;
+
+/** Marker that replaces a subtree nested deeper than MAX_RAW_DEPTH. */
+export const DEPTH_MARKER = "[nested too deep: omitted by edr-archive-scanner]";
+
+/** Nesting depth of a JSON value, without recursion (so it cannot overflow either). */
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === "object") stack.push([child, d + 1]);
+    }
+  }
+  return false;
+}
+
+function cut(value: unknown, depth: number, max: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= max) return DEPTH_MARKER;
+  if (Array.isArray(value)) return value.map((v) => cut(v, depth + 1, max));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    // defineProperty: a "__proto__" key stays an own data property, as JSON.parse made it.
+    Object.defineProperty(out, k, {
+      value: cut(v, depth + 1, max),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** `value` itself when it nests at most `max` levels, else a copy with deeper subtrees replaced by DEPTH_MARKER. */
+export function boundDepth(value: unknown, max: number): unknown {
+  return depthExceeds(value, max) ? cut(value, 0, max) : value;
 }
