@@ -24,7 +24,16 @@ if (files.length === 0) {
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=tap", ...files],
+  [
+    "--import",
+    "tsx",
+    "--import",
+    "./test/fast-check-seed.ts",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=tap",
+    ...files,
+  ],
   { stdio: "inherit", env },
 );
 process.exit(r.status ?? 1);

@@ -56,7 +56,7 @@ describe("buildAlert", () => {
     assert.ok(text.includes(DEPTH_MARKER));
     const back = JSON.parse(text);
     assert.equal(back.raw.file.path, hit.file.path, "the rest of the record is kept");
-    assert.deepEqual(JSON.parse(JSON.stringify(back.raw.__proto__)), { polluted: true });
+    assert.deepEqual(Object.getOwnPropertyDescriptor(back.raw, "__proto__")?.value, { polluted: true });
     assert.equal(({} as Record<string, unknown>).polluted, undefined, "nothing reached Object.prototype");
   });
 
