@@ -143,12 +143,106 @@ function iteratorOf(source: unknown, uri: string): AsyncIterator<unknown> {
   throw new TypeError(`${uri}: scanObject input must be an async iterable of bytes or a Node Readable`);
 }
 
+/** Decoded bytes the output check looks at (longest: a UTF-32 BOM, or two NUL-interleaved UTF-16 units). */
+const OUTPUT_HEAD_BYTES = 4;
+
+/**
+ * What the first decoded bytes say about the text, or undefined when they look like UTF-8/ASCII.
+ * Without this check a second compression layer (CloudWatch Logs data is gzipped and Firehose may
+ * gzip it again) or a UTF-16 export would be framed as garbage: a few "malformed" records and a
+ * clean-looking scan whose hits were all lost.
+ */
+export function sniffOutput(
+  head: Uint8Array,
+  outer: Compression,
+): { format: string; message: string } | undefined {
+  const magic = hexMagic(head);
+  if (outer !== "none") {
+    const inner = sniffCompression(head);
+    if (inner.kind !== "none") {
+      const format = `${inner.kind === "unsupported" ? inner.format : inner.kind} inside ${outer}`;
+      return {
+        format,
+        message:
+          `unsupported compression: ${format} (decompressed bytes start ${magic}); ` +
+          "the object is compressed twice: decompress the outer layer first (e.g. gunzip -c obj | gunzip -c)",
+      };
+    }
+  }
+  let encoding: string | undefined;
+  let how = `BOM ${hexMagic(head, 2)}`;
+  const b = (i: number) => (i < head.length ? head[i]! : -1);
+  if (b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0) {
+    encoding = "UTF-32LE";
+    how = `BOM ${magic}`;
+  } else if (b(0) === 0 && b(1) === 0 && b(2) === 0xfe && b(3) === 0xff) {
+    encoding = "UTF-32BE";
+    how = `BOM ${magic}`;
+  } else if (b(0) === 0xff && b(1) === 0xfe) encoding = "UTF-16LE";
+  else if (b(0) === 0xfe && b(1) === 0xff) encoding = "UTF-16BE";
+  else if (head.length >= 4 && b(0) > 0 && b(1) === 0 && b(2) > 0 && b(3) === 0) {
+    encoding = "UTF-16LE";
+    how = `no BOM, NUL-interleaved: ${magic}`;
+  } else if (head.length >= 4 && b(0) === 0 && b(1) > 0 && b(2) === 0 && b(3) > 0) {
+    encoding = "UTF-16BE";
+    how = `no BOM, NUL-interleaved: ${magic}`;
+  }
+  if (encoding === undefined) return undefined;
+  return {
+    format: encoding,
+    message: `unsupported encoding: ${encoding} text (${how}); convert it to UTF-8 first (e.g. iconv -f ${encoding} -t UTF-8)`,
+  };
+}
+
 /**
  * Reads `source`, decompresses it and calls `sink` with each decompressed chunk, in order.
  * Throws an IngestError subclass for object-level failures (after delivering every byte decoded
  * before the failure); rethrows whatever the sink throws. `stats` is updated as it goes.
+ * Decoded output that is compressed again, or UTF-16/UTF-32 text, fails the object with
+ * UnsupportedCompressionError before any of it reaches the sink.
  */
 export async function decompressTo(
+  source: ByteSource,
+  sink: (chunk: Buffer) => void,
+  options: DecompressOptions,
+  stats: DecompressStats,
+): Promise<void> {
+  // The first OUTPUT_HEAD_BYTES decoded bytes are held until they can be checked (chunks may be
+  // one byte each), so nothing of a refused object is framed.
+  let held: Buffer[] | null = [];
+  let heldLen = 0;
+  const check = (): void => {
+    if (held === null) return;
+    const head = held.length === 1 ? held[0]! : Buffer.concat(held, heldLen);
+    held = null;
+    const bad = sniffOutput(head, stats.compression);
+    if (bad !== undefined) {
+      throw new UnsupportedCompressionError(options.uri, bad.format, hexMagic(head), bad.message);
+    }
+    if (head.length > 0) sink(head);
+  };
+  const guarded = (chunk: Buffer): void => {
+    if (held === null) {
+      sink(chunk);
+      return;
+    }
+    // Copied: the decoder may reuse its buffer for the next chunk.
+    held.push(Buffer.from(chunk));
+    heldLen += chunk.length;
+    if (heldLen >= OUTPUT_HEAD_BYTES) check();
+  };
+  try {
+    await decompressStage(source, guarded, options, stats);
+  } catch (e) {
+    // A damaged stream's decoded bytes are still scanned (the caller ends the framer): hand over
+    // what was held, unless it is refused.
+    if (e instanceof CorruptCompressedStreamError) check();
+    throw e;
+  }
+  check();
+}
+
+async function decompressStage(
   source: ByteSource,
   sink: (chunk: Buffer) => void,
   options: DecompressOptions,

@@ -31,8 +31,9 @@ export class UnsupportedCompressionError extends IngestError {
   /** The first bytes, hex, space separated (what the sniffer saw). */
   readonly magic: string;
 
-  constructor(uri: string, format: string, magic: string) {
-    super(uri, `unsupported compression: ${format} (magic ${magic}); decompress it first`);
+  /** `message` replaces the default text (nested compression, UTF-16/32 text: same kind, another fix). */
+  constructor(uri: string, format: string, magic: string, message?: string) {
+    super(uri, message ?? `unsupported compression: ${format} (magic ${magic}); decompress it first`);
     this.format = format;
     this.magic = magic;
   }
