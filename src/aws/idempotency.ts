@@ -1,7 +1,10 @@
 /**
  * Object-level idempotency with Powertools Idempotency on DynamoDB: the key is (bucket, key,
- * versionId or ETag), so a redelivered notification for an object version already scanned
- * returns the stored outcome and publishes nothing again. The record is written only when the
+ * versionId or ETag, fingerprint of the rules and reader limits), so a redelivered notification
+ * for an object version already scanned with the same configuration returns the stored outcome
+ * and publishes nothing again, while a back-scan after a rule or limit change scans it again.
+ * Objects not found or archived are not remembered (process.ts throws them past the store).
+ * The record is written only when the
  * work returns; if it throws (S3 or SNS failed) Powertools deletes the in-progress record, so the
  * retry does the work again: a failed publish never marks the object done.
  */
@@ -36,8 +39,10 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
   });
   const config = new IdempotencyConfig({ expiresAfterSeconds: options.expiresAfterSeconds });
   const idempotent = makeIdempotent(
-    async (_key: { bucket: string; key: string; version: string }, work: () => Promise<ObjectOutcome>) =>
-      work(),
+    async (
+      _key: { bucket: string; key: string; version: string; config: string },
+      work: () => Promise<ObjectOutcome>,
+    ) => work(),
     { persistenceStore, config, dataIndexArgument: 0 },
   );
   const once: OnceFn = async (key, work) => {

@@ -19,6 +19,7 @@ import type { ObjectContext, RuleContext } from "../alerts/render.ts";
 import type { ScanOptions, ScanResult } from "../ingest/result.ts";
 import type { Rule } from "../rules/rule.ts";
 import type { Config } from "./config.ts";
+import { scanFingerprint } from "./fingerprint.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "./s3.ts";
 import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
 
@@ -39,9 +40,18 @@ export interface MetricSink {
   addMetric(name: string, unit: "Count" | "Bytes", value: number): void;
 }
 
-/** Runs the object's work at most once per object version (see src/aws/idempotency.ts). */
+/**
+ * Runs the object's work at most once per object version and configuration (see
+ * src/aws/idempotency.ts): `config` is scanFingerprint() of the rules and limits, so a change of
+ * either scans the object again. A work that throws leaves nothing remembered.
+ */
 export type OnceFn = (
-  key: { readonly bucket: string; readonly key: string; readonly version: string },
+  key: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly version: string;
+    readonly config: string;
+  },
   work: () => Promise<ObjectOutcome>,
 ) => Promise<ObjectOutcome>;
 
@@ -55,6 +65,8 @@ export interface Deps {
   readonly metrics?: MetricSink;
   /** Object-level idempotency; absent = every notification is processed. */
   readonly once?: OnceFn;
+  /** scanFingerprint(rules, config), computed once at cold start; absent = computed on first use. */
+  readonly fingerprint?: string;
   /** Objects scanned at the same time within one invocation. */
   readonly concurrency?: number;
 }
@@ -106,9 +118,19 @@ export async function processObject(
   const version = ref.versionId ?? ref.eTag;
   if (deps.once === undefined || version === undefined) return scanAndPublish(ref, deps, undefined, signal);
   const runId = randomUUID();
-  const out = await deps.once({ bucket: ref.bucket, key: ref.key, version }, () =>
-    scanAndPublish(ref, deps, runId, signal),
-  );
+  const key = { bucket: ref.bucket, key: ref.key, version, config: fingerprintOf(deps) };
+  const out = await deps
+    .once(key, async () => {
+      const o = await scanAndPublish(ref, deps, runId, signal);
+      // Nothing was read: throwing keeps it out of the store, so a restored or re-uploaded object
+      // (same version id or ETag) is scanned when it is notified again.
+      if (o.outcome === "missing") throw new NotScanned(o);
+      return o;
+    })
+    .catch((err: unknown) => {
+      if (err instanceof NotScanned) return err.outcome;
+      throw err;
+    });
   if (out.runId === runId) return out;
   // A stored result from an earlier run: this notification is a redelivery.
   const duplicate: ObjectOutcome = {
@@ -124,6 +146,24 @@ export async function processObject(
   };
   deps.logger.info("object already scanned", { ...duplicate });
   return duplicate;
+}
+
+class NotScanned extends Error {
+  override readonly name = "NotScanned";
+  constructor(readonly outcome: ObjectOutcome) {
+    super(`not scanned: ${outcome.reason ?? outcome.outcome}`);
+  }
+}
+
+const fingerprints = new WeakMap<Deps, string>();
+function fingerprintOf(deps: Deps): string {
+  if (deps.fingerprint !== undefined) return deps.fingerprint;
+  let fp = fingerprints.get(deps);
+  if (fp === undefined) {
+    fp = scanFingerprint(deps.rules, deps.config);
+    fingerprints.set(deps, fp);
+  }
+  return fp;
 }
 
 async function scanAndPublish(

@@ -13,6 +13,7 @@ import { loadBuiltinRules, loadRules } from "../rules/index.ts";
 import type { Rule } from "../rules/rule.ts";
 import { type AwsClients, createClients } from "./clients.ts";
 import { type Env, loadConfig } from "./config.ts";
+import { scanFingerprint } from "./fingerprint.ts";
 import { createIdempotency } from "./idempotency.ts";
 import type { Deps, LogSink, MetricSink } from "./process.ts";
 
@@ -68,6 +69,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     s3: clients.s3,
     sns: clients.sns,
     rules,
+    // Once per container, not per object: part of every idempotency key.
+    fingerprint: scanFingerprint(rules, config),
     scan: scanObject,
     logger: options.logger ?? createLogger(),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),

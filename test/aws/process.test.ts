@@ -4,7 +4,14 @@ import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { type Deps, processEvent, type ScanFn } from "../../src/aws/process.ts";
+import { scanFingerprint } from "../../src/aws/fingerprint.ts";
+import {
+  type Deps,
+  type ObjectOutcome,
+  type OnceFn,
+  processEvent,
+  type ScanFn,
+} from "../../src/aws/process.ts";
 import { isPermanentS3Error } from "../../src/aws/s3.ts";
 import type { ScanResult } from "../../src/ingest/result.ts";
 import type { Rule } from "../../src/rules/rule.ts";
@@ -134,6 +141,113 @@ describe("processEvent failure mapping", () => {
     await assert.rejects(
       processEvent({ detail: 1, foo: "bar" }, f.deps),
       /unrecognised event: an object with keys \["detail", "foo"\]/,
+    );
+  });
+});
+
+/** Behaves like Powertools Idempotency: remembers a result only when the work returns. */
+function memoryOnce(): { once: OnceFn; keys: () => string[] } {
+  const store = new Map<string, ObjectOutcome>();
+  const once: OnceFn = async (key, work) => {
+    const k = JSON.stringify(key);
+    const hit = store.get(k);
+    if (hit !== undefined) return hit;
+    const out = await work();
+    store.set(k, out);
+    return out;
+  };
+  return { once, keys: () => [...store.keys()] };
+}
+
+const rule = (id: string, query: string) => ({ id, query }) as Rule;
+
+describe("idempotency key: object version and configuration", () => {
+  test("same rules -> redelivery publishes nothing; an added rule, a changed query or a raised limit scans again", async () => {
+    const mem = memoryOnce();
+    const f = fakes(() => ({ alerts: [makeAlert(1)] }));
+    const base = [rule("a", 'file where file.name == "x"'), rule("b", 'process where process.name == "y"')];
+    const withRules = (rules: Rule[], config: Partial<Deps["config"]> = {}): Deps => ({
+      ...f.deps,
+      config: { ...f.deps.config, ...config },
+      rules,
+      once: mem.once,
+    });
+    const outcomes = async (deps: Deps) => {
+      f.logger.entries.length = 0;
+      const before = f.published.length;
+      assert.deepEqual(await processEvent(batch("k"), deps), { batchItemFailures: [] });
+      const dup = f.logger.entries.some((e) => e.message === "object already scanned");
+      return { published: f.published.length - before, dup };
+    };
+
+    assert.deepEqual(await outcomes(withRules(base)), { published: 1, dup: false });
+    assert.deepEqual(await outcomes(withRules(base)), { published: 0, dup: true }, "same rules: duplicate");
+    assert.deepEqual(
+      await outcomes(withRules([...base].reverse())),
+      { published: 0, dup: true },
+      "rule order does not matter",
+    );
+    const added = [...base, rule("c", "network where destination.port == 4444")];
+    assert.deepEqual(await outcomes(withRules(added)), { published: 1, dup: false }, "rule added: rescanned");
+    assert.deepEqual(await outcomes(withRules(added)), { published: 0, dup: true });
+    const changed = [rule("a", 'file where file.name == "z"'), base[1] as Rule];
+    assert.deepEqual(
+      await outcomes(withRules(changed)),
+      { published: 1, dup: false },
+      "query changed: rescanned",
+    );
+    assert.deepEqual(
+      await outcomes(withRules(base, { maxDecompressedBytes: 2 ** 40 })),
+      { published: 1, dup: false },
+      "limit raised: rescanned",
+    );
+    assert.deepEqual(
+      await outcomes(withRules(base, { maxRecordBytes: 2 ** 24 })),
+      { published: 1, dup: false },
+      "record limit raised: rescanned",
+    );
+    // The precomputed fingerprint (createRuntime) is what the key uses.
+    assert.deepEqual(
+      await outcomes({ ...withRules(added), fingerprint: scanFingerprint(base, f.deps.config) }),
+      { published: 0, dup: true },
+    );
+  });
+
+  test("an object not found or archived is not remembered: once restored it is scanned", async () => {
+    const mem = memoryOnce();
+    let gone = true;
+    const err = Object.assign(new Error("NoSuchKey"), {
+      name: "NoSuchKey",
+      $metadata: { httpStatusCode: 404 },
+    });
+    const f = fakes(
+      () => ({ alerts: [makeAlert(1)] }),
+      () => (gone ? err : undefined),
+    );
+    const deps: Deps = { ...f.deps, once: mem.once };
+    assert.deepEqual(await processEvent(batch("k"), deps), { batchItemFailures: [] });
+    assert.equal(f.published.length, 0);
+    assert.deepEqual(mem.keys(), [], "a missing object leaves no idempotency record");
+    gone = false;
+    assert.deepEqual(await processEvent(batch("k"), deps), { batchItemFailures: [] });
+    assert.equal(f.published.length, 1, "scanned once it is there");
+    assert.equal(mem.keys().length, 1);
+    assert.deepEqual(await processEvent(batch("k"), deps), { batchItemFailures: [] });
+    assert.equal(f.published.length, 1, "then remembered");
+  });
+
+  test("scanFingerprint: short, stable, independent of rule order, sensitive to ids, queries and limits", () => {
+    const a = [rule("a", "q1"), rule("b", "q2")];
+    const fp = scanFingerprint(a, {});
+    assert.match(fp, /^[0-9a-f]{16}$/);
+    assert.equal(scanFingerprint([...a].reverse(), {}), fp);
+    assert.notEqual(scanFingerprint([rule("a", "q1"), rule("c", "q2")], {}), fp);
+    assert.notEqual(scanFingerprint([rule("a", "q1"), rule("b", "q3")], {}), fp);
+    assert.notEqual(scanFingerprint(a, { maxRecordBytes: 1024 }), fp);
+    assert.notEqual(scanFingerprint(a, { maxDecompressedBytes: 1024 }), fp);
+    assert.notEqual(
+      scanFingerprint(a, { maxRecordBytes: 1024 }),
+      scanFingerprint(a, { maxDecompressedBytes: 1024 }),
     );
   });
 });

@@ -15,6 +15,8 @@ import dynalite from "dynalite";
 import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/aws/local-stack.ts";
 import { processEvent } from "../../src/aws/process.ts";
 import { createRuntime } from "../../src/aws/runtime.ts";
+import { loadBuiltinRules } from "../../src/rules/index.ts";
+import type { Rule } from "../../src/rules/rule.ts";
 import { recordingLogger, sampleEvent, uploadSamples } from "../fixtures/lambda/e2e.ts";
 
 let stack: LocalStack;
@@ -57,12 +59,18 @@ const ALL_FAILED = {
   batchItemFailures: [1, 2, 3].map((i) => ({ itemIdentifier: `00000000-0000-4000-8000-00000000000${i}` })),
 };
 
-async function run(sns: SNSClient, extraEnv: Record<string, string> = {}, dynamodb?: DynamoDBClient) {
+async function run(
+  sns: SNSClient,
+  extraEnv: Record<string, string> = {},
+  dynamodb?: DynamoDBClient,
+  rules?: readonly Rule[],
+) {
   const logger = recordingLogger();
   const { deps, idempotencyConfig } = await createRuntime({
     env: { ...stack.env, ...extraEnv },
     clients: { s3: stack.s3, sns, ...(dynamodb === undefined ? {} : { dynamodb }) },
     logger,
+    ...(rules === undefined ? {} : { rules }),
   });
   // As the handler does per invocation: in-progress records expire with the invocation.
   idempotencyConfig?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
@@ -122,5 +130,42 @@ describe("idempotency on DynamoDB (dynalite)", () => {
     const dups = again.logger.entries.filter((e) => e.message === "object already scanned");
     assert.equal(dups.length, 3);
     assert.match(String(dups[0]?.["reason"]), /already scanned \(scanned, \d+ alerts\)/);
+  });
+
+  test("a back-scan after a rule is added or a limit changed scans every object again", async () => {
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: "us-east-1",
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: "edr-idempotency-rules",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    const env = { IDEMPOTENCY_TABLE: "edr-idempotency-rules" };
+    const builtin = await loadBuiltinRules();
+    const first = await run(goodSns(), env, dynamodb, builtin);
+    assert.deepEqual(first.result, { batchItemFailures: [] });
+    const published = (await stack.received()).length;
+    assert.ok(published > 0);
+
+    const same = await run(goodSns(), env, dynamodb, builtin);
+    assert.equal((await stack.received()).length, 0, "same rules: nothing published again");
+    assert.equal(same.logger.entries.filter((e) => e.message === "object already scanned").length, 3);
+
+    const base = builtin[0] as Rule;
+    const extra: Rule = { ...base, id: "00000000-0000-4000-8000-0000000000ff", name: "extra rule" };
+    const added = await run(goodSns(), env, dynamodb, [...builtin, extra]);
+    assert.deepEqual(added.result, { batchItemFailures: [] });
+    assert.equal(added.logger.entries.filter((e) => e.message === "object already scanned").length, 0);
+    assert.ok((await stack.received()).length >= published, "every object scanned again with the new rule");
+
+    const limits = await run(goodSns(), { ...env, MAX_RECORD_BYTES: "16777216" }, dynamodb, builtin);
+    assert.equal(limits.logger.entries.filter((e) => e.message === "object already scanned").length, 0);
+    assert.equal((await stack.received()).length, published, "a changed limit rescans too");
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * A short digest of everything loaded at cold start that changes an object's verdict: the rules
+ * (id and query) and the reader limits. It is part of the idempotency key, so a redelivery with
+ * the same configuration publishes nothing again, while a back-scan after a rule is added or
+ * changed, or a limit raised, scans every object again instead of answering "duplicate".
+ */
+import { createHash } from "node:crypto";
+import type { Rule } from "../rules/rule.ts";
+import type { Config } from "./config.ts";
+
+export function scanFingerprint(
+  rules: readonly Pick<Rule, "id" | "query">[],
+  config: Pick<Config, "maxRecordBytes" | "maxDecompressedBytes">,
+): string {
+  const sorted = rules
+    .map((r) => [r.id, r.query] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const material = JSON.stringify({
+    rules: sorted,
+    // null = unset (the reader's default); setting it explicitly, even to the default, rescans once.
+    maxRecordBytes: config.maxRecordBytes ?? null,
+    maxDecompressedBytes: config.maxDecompressedBytes ?? null,
+  });
+  return createHash("sha256").update(material).digest("hex").slice(0, 16);
+}
