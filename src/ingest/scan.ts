@@ -114,6 +114,27 @@ function shortReason(e: unknown): string {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** A CloudWatch Logs subscription payload (as parsed): a `logEvents` array and a known messageType. */
+function isCwlPayload(v: Record<string, unknown>): boolean {
+  const t = v["messageType"];
+  return (
+    hasOwn.call(v, "logEvents") &&
+    Array.isArray(v["logEvents"]) &&
+    (t === "DATA_MESSAGE" || t === "CONTROL_MESSAGE")
+  );
+}
+
+const LOG_EVENTS_KEY = Buffer.from('"logEvents"');
+
+/** Does the object in `buf[start, end)` (starting with `{`) have `"logEvents"` as its first key? */
+function startsWithLogEvents(buf: Buffer, start: number, end: number): boolean {
+  let i = start + 1;
+  while (i < end && (buf[i] === 32 || buf[i] === 10 || buf[i] === 13 || buf[i] === 9)) i++;
+  if (end - i < LOG_EVENTS_KEY.length) return false;
+  for (let k = 0; k < LOG_EVENTS_KEY.length; k++) if (buf[i + k] !== LOG_EVENTS_KEY[k]) return false;
+  return true;
+}
+
 /**
  * Building a prefilter costs ~70 us, as much as scanning a 1 KB object; the CLI and the Lambda
  * scan many objects with one rules array, so it is built once per array. The literal sets are
@@ -201,13 +222,47 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     }
   };
 
+  /** One element of a CloudWatch Logs payload's logEvents: its message is the record. */
+  const cwlEvent = (value: unknown, ordinal: number): void => {
+    if (!isPlainObject(value)) {
+      bad(ordinal, `not a JSON object (${kindOf(value)})`);
+      return;
+    }
+    const message = value["message"];
+    if (typeof message !== "string") {
+      bad(ordinal, "CloudWatch Logs event without a string message");
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch (e) {
+      bad(ordinal, `CloudWatch Logs message is not JSON: ${shortReason(e)}`);
+      return;
+    }
+    if (!isPlainObject(parsed)) {
+      bad(ordinal, `CloudWatch Logs message is not a JSON object (${kindOf(parsed)})`);
+      return;
+    }
+    if (Object.keys(parsed).length === 0) {
+      bad(ordinal, "empty JSON object");
+      return;
+    }
+    evaluate(parsed, parsed, ordinal);
+  };
+
+  let sortedPayloads = 0;
+  let otherRecords = 0;
   const onRecord = (buf: Buffer, start: number, end: number, kind: RecordKind): void => {
     const ordinal = ++records;
+    if (kind !== RecordKind.CwlEvent) otherRecords++;
     if (kind !== RecordKind.CwlEvent && usePrefilter) {
       // A record no rule can match is not parsed. Only its shape is checked, so that obvious
-      // garbage (not `{...}`, or `{}`) is still counted as malformed.
+      // garbage (not `{...}`, or `{}`) is still counted as malformed. A CloudWatch Logs payload
+      // the framer could not recognise (keys sorted: `logEvents` first) must be parsed anyway:
+      // its messages are JSON escaped inside strings, which the prefilter cannot see through.
       if (buf[start] === 123 && buf[end - 1] === 125 && end - start > 2) {
-        if (!testerFor(buf)(start, end)) return;
+        if (!testerFor(buf)(start, end) && !startsWithLogEvents(buf, start, end)) return;
       }
     }
     let value: unknown;
@@ -217,32 +272,28 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
       bad(ordinal, `not JSON: ${shortReason(e)}`);
       return;
     }
+    if (kind === RecordKind.CwlEvent) {
+      cwlEvent(value, ordinal);
+      return;
+    }
     if (!isPlainObject(value)) {
       bad(ordinal, `not a JSON object (${kindOf(value)})`);
       return;
     }
+    if (kind === RecordKind.Plain && isCwlPayload(value)) {
+      // A payload whose keys were sorted (Python sort_keys, jq -S, Go maps) reaches us whole:
+      // read it as the framer reads one in CloudWatch Logs order, so the payload itself is no
+      // record and each DATA_MESSAGE event gets the next ordinal.
+      records--;
+      otherRecords--;
+      sortedPayloads++;
+      if (value["messageType"] !== "DATA_MESSAGE") return;
+      for (const ev of value["logEvents"] as unknown[]) cwlEvent(ev, ++records);
+      return;
+    }
     let record: Record<string, unknown> = value;
-    let raw: unknown = value;
-    if (kind === RecordKind.CwlEvent) {
-      const message = value["message"];
-      if (typeof message !== "string") {
-        bad(ordinal, "CloudWatch Logs event without a string message");
-        return;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(message);
-      } catch (e) {
-        bad(ordinal, `CloudWatch Logs message is not JSON: ${shortReason(e)}`);
-        return;
-      }
-      if (!isPlainObject(parsed)) {
-        bad(ordinal, `CloudWatch Logs message is not a JSON object (${kindOf(parsed)})`);
-        return;
-      }
-      record = parsed;
-      raw = parsed;
-    } else if (
+    const raw: unknown = value;
+    if (
       kind === RecordKind.EsHit ||
       (hasOwn.call(value, "_source") && (hasOwn.call(value, "_index") || hasOwn.call(value, "_id")))
     ) {
@@ -311,7 +362,11 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const result: ScanResult = {
     uri,
     compression: stats.compression,
-    framing: framer.framing,
+    // Only sorted-key CloudWatch Logs payloads: the layout the framer would have named.
+    framing:
+      sortedPayloads > 0 && otherRecords === 0 && framer.framing !== "cloudwatch-logs"
+        ? "cloudwatch-logs"
+        : framer.framing,
     compressedBytes: stats.compressedBytes,
     decompressedBytes: stats.decompressedBytes,
     records,
