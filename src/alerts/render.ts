@@ -7,7 +7,14 @@
  */
 import { createHash } from "node:crypto";
 import type { Alert } from "./alert.ts";
-import { escapeSlackEntities, plainText, printableAscii, slackCode, slackTitleText } from "./sanitize.ts";
+import {
+  escapeSlackEntities,
+  plainText,
+  printableAscii,
+  slackCode,
+  slackPlainSummary,
+  slackTitleText,
+} from "./sanitize.ts";
 
 export interface ObjectContext {
   readonly bucket: string;
@@ -224,7 +231,7 @@ export function renderChatbot(input: AlertMessageInput): string {
   const mitre = mitreLines(rule.threat);
   if (mitre.length > 0) lines.push(`*MITRE ATT&amp;CK* ${escapeSlackEntities(mitre.join("; "))}`);
   lines.push(`*Object* ${slackCode(object.uri, 300)}`);
-  const summary = `${hits}: ${printableAscii(rule.name, 100)}${hosts[0] === undefined ? "" : ` on ${printableAscii(hosts[0], 40)}`}`;
+  const summary = `${hits}: ${slackPlainSummary(rule.name, 100)}${hosts[0] === undefined ? "" : ` on ${slackPlainSummary(hosts[0], 40)}`}`;
   return JSON.stringify({
     version: "1.0",
     source: "custom",

@@ -11,21 +11,27 @@ export const DEFAULT_MAX_CHARS = 1000;
 
 // C0 controls, DEL and C1 controls; the Unicode format characters that reorder or hide text
 // (bidi embeddings/overrides/isolates, marks, zero-width characters, BOM), the line and paragraph
-// separators some clients treat as line breaks, and lone surrogates (invalid UTF-16).
+// separators some clients treat as line breaks; characters that render as nothing or as blank
+// space and so hide or pad text (soft hyphen U+00AD, combining grapheme joiner U+034F, the Hangul
+// and Khmer fillers, Mongolian vowel separator, variation selectors, interlinear annotation
+// U+FFF9-FFFB, the tag characters U+E0000-E007F and variation selectors supplement
+// U+E0100-E01EF); and lone surrogates (invalid UTF-16: with the `u` flag a surrogate matches
+// only when it is not half of a pair). The combining ones (U+034F and the variation selectors)
+// stand alone: in a class they would read as combining with the previous character.
 const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e007f}\ud800-\udfff]|\u034f|[\ufe00-\ufe0f]|[\u{e0100}-\u{e01ef}]/gu;
 
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
-/** Replaces every unsafe character with a visible escape (`\n`, `\x1b`, `\u202e`). */
+/** Replaces every unsafe character with a visible escape (`\n`, `\x1b`, `\u202e`, `\u{e0041}`). */
 export function escapeControls(s: string): string {
   return s.replace(UNSAFE, (c) => {
     const named = NAMED[c];
     if (named !== undefined) return named;
-    const code = c.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, "0")}`
-      : `\\u${code.toString(16).padStart(4, "0")}`;
+    const code = c.codePointAt(0) ?? 0;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+    if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, "0")}`;
+    return `\\u{${code.toString(16)}}`;
   });
 }
 
@@ -73,15 +79,43 @@ export function printableAscii(value: unknown, max = 64): string {
 
 /**
  * For a Slack title, where no code span is possible: printable ASCII, entities escaped, and the
- * markup characters replaced by their full-width look-alikes so they stay readable but inert.
+ * markup characters replaced by their full-width look-alikes so they stay readable but inert
+ * (brackets and parentheses too: `[click](https://evil.example)` is a link in client markdown).
  */
 export function slackTitleText(value: unknown, max = 64): string {
-  return escapeSlackEntities(printableAscii(value, max))
-    .replace(/\*/g, "\uff0a")
-    .replace(/_/g, "\uff3f")
-    .replace(/~/g, "\uff5e")
-    .replace(/`/g, "\u02cb")
-    .replace(/@(channel|here|everyone)\b/gi, "\uff20$1");
+  return noMentions(
+    escapeSlackEntities(printableAscii(value, max))
+      .replace(/\*/g, "\uff0a")
+      .replace(/_/g, "\uff3f")
+      .replace(/~/g, "\uff5e")
+      .replace(/`/g, "\u02cb")
+      .replace(/\[/g, "\uff3b")
+      .replace(/\]/g, "\uff3d")
+      .replace(/\(/g, "\uff08")
+      .replace(/\)/g, "\uff09"),
+  );
+}
+
+/**
+ * For text shown by Slack as plain text or markdown alike (the notification summary): printable
+ * ASCII, `@channel`/`@here`/`@everyone` with a full-width at sign, and `<`, `>`, brackets and
+ * parentheses as full-width look-alikes, so neither `@here`, `<!here>` nor `[a](url)` becomes a
+ * mention or a link, and it still reads right.
+ */
+export function slackPlainSummary(value: unknown, max = 64): string {
+  return noMentions(
+    printableAscii(value, max)
+      .replace(/</g, "\uff1c")
+      .replace(/>/g, "\uff1e")
+      .replace(/\[/g, "\uff3b")
+      .replace(/\]/g, "\uff3d")
+      .replace(/\(/g, "\uff08")
+      .replace(/\)/g, "\uff09"),
+  );
+}
+
+function noMentions(s: string): string {
+  return s.replace(/@(channel|here|everyone)\b/gi, "\uff20$1");
 }
 
 function stringify(value: unknown): string {

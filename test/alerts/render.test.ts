@@ -116,6 +116,27 @@ describe("renderMessage", () => {
     }
   });
 
+  test("https: a host name with link syntax, @here and invisible characters stays inert everywhere", () => {
+    const host = "[click](https://evil.example) @here\u202e";
+    const path = "/etc/NetworkManager/dispatcher.d/a\u{e0041}\u00ad";
+    const r = renderMessage(input([makeAlert(1, { "host.name": host, "file.path": path })]));
+    const n = JSON.parse(r.message.https);
+    for (const [name, text] of [
+      ["title", n.content.title],
+      ["summary", n.metadata.summary],
+    ] as const) {
+      assert.doesNotMatch(text, /\[click\]\(/, `${name}: no markdown link`);
+      assert.doesNotMatch(text, /(^|[^\uff20])@here/, `${name}: no bare @here`);
+    }
+    const all = [n.content.title, n.content.description, ...n.content.nextSteps, n.metadata.summary].join(
+      "\n",
+    );
+    assert.doesNotMatch(all, /[\u{e0000}-\u{e007f}\u00ad\u202e]/u, "no invisible characters");
+    assert.match(n.content.description, /a\\u\{e0041\}\\xad/, "shown as visible escapes");
+    assert.match(r.message.email, /a\\u\{e0041\}\\xad/);
+    assert.doesNotMatch(r.message.email, /[\u{e0000}-\u{e007f}\u00ad]/u);
+  });
+
   test("attributes: rule_id, severity, host (one host, or multiple)", () => {
     assert.deepEqual(renderMessage(input()).attributes, {
       rule_id: SEED_RULE.id,
