@@ -68,6 +68,8 @@ enum Mode {
   Start = 0,
   Lines = 1,
   Struct = 2,
+  /** Everything goes to `sub` (a first value too long to hold while deciding if it is a wrapper). */
+  Delegate = 3,
 }
 
 enum Cut {
@@ -123,6 +125,34 @@ function keyCode(cap: Uint8Array, len: number): K {
   return K.Other;
 }
 
+/**
+ * Top-level keys a wrapper may have besides its array (a CloudTrail file is `{"Records":[...]}`,
+ * an Elasticsearch search response has `took`, `_shards`, ...). A first value with any other key
+ * that is followed by more values is a record, not a wrapper (see `held`).
+ */
+const WRAPPER_KEYS = [
+  "Records",
+  "hits",
+  "took",
+  "timed_out",
+  "_shards",
+  "_scroll_id",
+  "pit_id",
+  "aggregations",
+  "terminated_early",
+  "_clusters",
+  "profile",
+  "suggest",
+  "max_score",
+  "status",
+].map((k) => Buffer.from(k));
+
+function isWrapperKey(cap: Uint8Array, len: number): boolean {
+  if (len > CAPTURE_MAX) return false;
+  for (const k of WRAPPER_KEYS) if (capIs(cap, len, k)) return true;
+  return false;
+}
+
 function isWs(c: number): boolean {
   return c === SP || c === LF || c === CR || c === TAB;
 }
@@ -176,11 +206,24 @@ export class Framer {
   private lfAfterFirst = false;
   private firstHasSource = false;
   private wrapped = false;
+  /**
+   * The first value has a `Records` or `hits.hits` array: it is a wrapper only if nothing but
+   * whitespace follows it (or, in an object of several values, if all its top-level keys are
+   * wrapper keys: NDJSON of `{"Records":[...]}` lines); otherwise it is an NDJSON record that
+   * happens to have such a key. Until that is known it is held whole (at most maxRecordBytes;
+   * a longer one is streamed as a wrapper by `sub`, as before).
+   */
+  private readonly probe: boolean;
+  private probing = false;
+  private held: Buffer | null = null;
+  private firstForeignKey = false;
+  private sub: Framer | null = null;
 
-  constructor(handler: FrameHandler, maxRecordBytes: number, detect = true) {
+  constructor(handler: FrameHandler, maxRecordBytes: number, detect = true, probe = detect) {
     this.handler = handler;
     this.max = maxRecordBytes;
     this.detect = detect;
+    this.probe = probe;
     if (!detect) this.mode = Mode.Struct;
   }
 
@@ -196,11 +239,54 @@ export class Framer {
       case Mode.Struct:
         this.structWrite(chunk, 0);
         return;
+      case Mode.Delegate:
+        this.sub!.write(chunk);
+        this.framing = this.sub!.framing;
+        return;
     }
+  }
+
+  /** Hands the rest of the object to a framer that reads a first wrapper as a wrapper. */
+  private startDelegate(prefix: Buffer): void {
+    this.probing = false;
+    this.mode = Mode.Delegate;
+    this.sub = new Framer(this.handler, this.max, true, false);
+    this.sub.write(prefix);
+    this.framing = this.sub.framing;
+  }
+
+  /** The held first value was a wrapper after all: read it as one. */
+  private replayHeld(): void {
+    const held = this.held!;
+    this.held = null;
+    const sub = new Framer(this.handler, this.max, true, false);
+    sub.write(held);
+    sub.end();
+    this.framing = sub.framing;
   }
 
   /** The stream ended: emit a last record without its newline (or a truncated one: malformed). */
   end(): void {
+    if (this.mode === Mode.Delegate) {
+      this.sub!.end();
+      this.framing = this.sub!.framing;
+      return;
+    }
+    if (this.held !== null) {
+      // Nothing but whitespace after the first value: it is the wrapper of the whole object.
+      this.replayHeld();
+      return;
+    }
+    if (this.probing) {
+      // The object ended inside the probed first value (truncated): read what there is as before.
+      this.probing = false;
+      const prefix = this.partsLen > 0 ? this.takeParts() : Buffer.alloc(0);
+      this.cut = Cut.None;
+      this.startDelegate(prefix);
+      this.sub!.end();
+      this.framing = this.sub!.framing;
+      return;
+    }
     if (this.mode === Mode.Start) {
       if (this.bomSeen > 0 && this.bomSeen < 3) {
         // A partial BOM and nothing else: garbage.
@@ -323,6 +409,14 @@ export class Framer {
   /** Keeps the unfinished tail of a record, or switches to discarding once it is too long. */
   private keep(b: Buffer, from: number, to: number): void {
     const len = to - from;
+    if (this.probing && this.partsLen + len > this.max) {
+      this.parts.push(b.subarray(from, to));
+      this.partsLen += len;
+      const prefix = this.takeParts();
+      this.cut = Cut.None;
+      this.startDelegate(prefix);
+      return;
+    }
     if (this.partsLen + len > this.max) {
       this.discarding = true;
       this.discardLen = this.partsLen + len;
@@ -406,6 +500,29 @@ export class Framer {
     let rec = b;
     let s = this.cutStart;
     let e = end;
+    if (this.probing && wasTop) {
+      this.probing = false;
+      const len = this.partsLen + (end - this.cutStart);
+      if (len > this.max) {
+        this.parts.push(b.subarray(this.cutStart, end));
+        this.partsLen = len;
+        this.startDelegate(this.takeParts());
+        return;
+      }
+      if (this.partsLen > 0) {
+        this.parts.push(b.subarray(this.cutStart, end));
+        this.partsLen = len;
+        rec = this.takeParts();
+      } else {
+        // A copy: the caller may reuse the chunk's memory once write() returns.
+        rec = Buffer.from(b.subarray(this.cutStart, end));
+      }
+      const nl = rec.indexOf(LF);
+      this.firstWasLine = nl < 0;
+      this.firstHasSource = rec.indexOf(SOURCE_KEY) >= 0;
+      this.held = rec;
+      return;
+    }
     if (this.partsLen > 0) {
       const len = this.partsLen + (end - this.cutStart);
       if (len > this.max) {
@@ -528,13 +645,28 @@ export class Framer {
       if (d === 0 && this.afterFirst) {
         // The second top-level value starts here: NDJSON (switch to LINES) or concatenated.
         this.afterFirst = false;
-        if (this.lfAfterFirst && this.firstWasLine) {
-          this.framing = this.firstHasSource ? "es-export" : "ndjson";
-          this.mode = Mode.Lines;
-          this.linesWrite(b, i);
-          return;
+        if (this.held !== null) {
+          if (!this.firstForeignKey) {
+            // A wrapper per line/value (only wrapper keys): unwrap this one and the next ones.
+            this.replayHeld();
+          } else {
+            // A record that happens to have a Records or hits.hits array.
+            const held = this.held;
+            this.held = null;
+            this.handler.record(held, 0, held.length, RecordKind.Plain);
+          }
         }
-        this.framing = "concatenated";
+        // After a replayed wrapper the layout is decided: later values are read as before
+        // (wrappers unwrapped, in STRUCT).
+        if (this.framing === "empty") {
+          if (this.lfAfterFirst && this.firstWasLine) {
+            this.framing = this.firstHasSource ? "es-export" : "ndjson";
+            this.mode = Mode.Lines;
+            this.linesWrite(b, i);
+            return;
+          }
+          this.framing = "concatenated";
+        }
       }
       switch (c) {
         case QUOTE: {
@@ -580,6 +712,11 @@ export class Framer {
           this.depth = d - 1;
           i++;
           this.closed(b, i);
+          if (this.mode === Mode.Delegate) {
+            this.sub!.write(b.subarray(i));
+            this.framing = this.sub!.framing;
+            return;
+          }
           break;
         case COMMA:
           if (this.cut === Cut.Scalar && d === this.cutDepth) this.endCut(b, i);
@@ -652,7 +789,8 @@ export class Framer {
       this.key1 = Key.InValue;
       const k = this.key1Name;
       if (c === LBRACK && k === K.Records) {
-        this.enterWrapper(2, RecordKind.Plain, "records-wrapper");
+        if (this.probe && this.valuesSeen === 1) this.probing = true;
+        else this.enterWrapper(2, RecordKind.Plain, "records-wrapper");
       } else if (c === LBRACK && k === K.LogEvents && this.messageType !== Msg.None) {
         // A CONTROL_MESSAGE's events are health checks, not records: skip them (recDepth -1).
         const data = this.messageType !== Msg.Control;
@@ -664,7 +802,10 @@ export class Framer {
       }
     } else if (d === 2 && this.inHits && this.key2 === Key.ExpectValue) {
       this.key2 = Key.InValue;
-      if (c === LBRACK && this.key2Name === K.Hits) this.enterWrapper(3, RecordKind.EsHit, "es-hits");
+      if (c === LBRACK && this.key2Name === K.Hits) {
+        if (this.probe && this.valuesSeen === 1) this.probing = true;
+        else this.enterWrapper(3, RecordKind.EsHit, "es-hits");
+      }
     }
     this.depth = d + 1;
   }
@@ -720,6 +861,7 @@ export class Framer {
       this.capLen = -1;
       this.capTarget = 0;
       if (t === 1) {
+        if (this.valuesSeen === 1 && !isWrapperKey(this.cap, len)) this.firstForeignKey = true;
         this.key1Name = keyCode(this.cap, len);
         this.key1 = Key.AfterKey;
       } else if (t === 2) {
