@@ -226,6 +226,13 @@ export async function decompressTo(
       sink(chunk);
       return;
     }
+    if (heldLen === 0 && chunk.length >= OUTPUT_HEAD_BYTES) {
+      // The usual case: the first chunk is long enough to be checked as it is (no copy).
+      held = [chunk];
+      heldLen = chunk.length;
+      check();
+      return;
+    }
     // Copied: the decoder may reuse its buffer for the next chunk.
     held.push(Buffer.from(chunk));
     heldLen += chunk.length;
