@@ -5,6 +5,11 @@
  * S3-compatible servers need.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { s3ErrorReason, s3Uri } from "../aws/s3.ts";
+import { unquote } from "../aws/triggers.ts";
+
+// One formatting of S3 URIs and error reasons for the CLI and the Lambda.
+export { s3ErrorReason, s3Uri };
 
 export interface S3Location {
   readonly bucket: string;
@@ -33,10 +38,6 @@ export function parseS3Uri(input: string): S3Location {
   return { bucket, prefix };
 }
 
-export function s3Uri(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
-}
-
 export function createS3Client(env: Readonly<Record<string, string | undefined>>): S3Client {
   return new S3Client({ forcePathStyle: env["S3_FORCE_PATH_STYLE"]?.trim().toLowerCase() === "true" });
 }
@@ -45,10 +46,6 @@ export interface S3ObjectInfo {
   readonly key: string;
   readonly size?: number;
   readonly eTag?: string;
-}
-
-function unquote(etag: string): string {
-  return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 }
 
 /**
@@ -114,14 +111,4 @@ export async function openS3Object(
     body: out.Body as AsyncIterable<Uint8Array>,
     ...(version === undefined ? {} : { version }),
   };
-}
-
-/** A short reason for an S3 error: its code, HTTP status and message, never a response body. */
-export function s3ErrorReason(err: unknown): string {
-  if (typeof err !== "object" || err === null) return String(err);
-  const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const name = typeof e.name === "string" ? e.name : "Error";
-  const status = e.$metadata?.httpStatusCode;
-  const msg = typeof e.message === "string" ? e.message.slice(0, 300) : "";
-  return `${name}${typeof status === "number" ? ` (HTTP ${status})` : ""}${msg !== "" && msg !== name ? `: ${msg}` : ""}`;
 }
