@@ -3,8 +3,8 @@
  * Later work extends it and never breaks it.
  */
 import { createHash } from "node:crypto";
-import type { Rule, Threat } from "../rules/rule.ts";
-import { fieldValues } from "../sources/fields.ts";
+import { fieldValues } from "../document/index.ts";
+import type { Rule, Threat } from "../rules/index.ts";
 
 export interface Alert {
   /** Deterministic: the same rule, object (and version) and record always give the same id. */

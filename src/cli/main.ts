@@ -6,7 +6,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, Option } from "commander";
 import type { Alert } from "../alerts/alert.ts";
 import type { ScanOptions, ScanResult, SourceOption } from "../ingest/result.ts";
-import type { Rule } from "../rules/rule.ts";
+import { SOURCE_OPTIONS } from "../sources/index.ts";
+import type { Rule } from "../rules/index.ts";
 import { expandInputs, type InputItem, type ObjectTask, type OpenedInput } from "./inputs.ts";
 import {
   bytesOption,
@@ -43,7 +44,7 @@ export const EXIT_FAILED = 2;
 export const EXIT_INTERRUPTED = 130;
 
 const FORMATS: readonly OutputFormat[] = ["ndjson", "text"];
-const SOURCES: readonly SourceOption[] = ["auto", "defend", "sentinelone", "endgame"];
+const SOURCES: readonly SourceOption[] = SOURCE_OPTIONS;
 
 function program(io: CliIo, version: string): Command {
   return new Command()

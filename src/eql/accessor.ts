@@ -1,6 +1,6 @@
 /**
  * Field access for compiled rules: "does any value of this field satisfy `test`?", with the same
- * traversal as fieldValues() in src/sources/fields.ts (nested, dotted and mixed keys, arrays and
+ * traversal as fieldValues() in src/document (nested, dotted and mixed keys, arrays and
  * arrays of objects; own properties only; spec row 2) but short-circuiting and allocation-free.
  *
  * Why generated code: a generic walker reads `node[key]` with a different key each time, which
@@ -17,7 +17,7 @@
  * otherwise hasOwnProperty decides. JSON.parse makes a `__proto__` key a plain own property, so
  * record contents can never reach a prototype.
  */
-import { compileFieldPath, someFlat } from "../sources/fields.ts";
+import { compileFieldPath, leafString, someFlat } from "../document/index.ts";
 /**
  * A test of one field value, given as its string form; `num` is the value itself when the record
  * holds a JSON number (so `< <= > >=` can compare numerically when both sides are numbers).
@@ -32,26 +32,10 @@ const OBJECT_PROTO = Object.prototype;
 const getProto = Object.getPrototypeOf;
 
 function someScalar(node: unknown, test: ValueTest, max: number): boolean {
-  switch (typeof node) {
-    case "string":
-      return node.length <= max && test(node);
-    case "number": {
-      if (!Number.isFinite(node)) return false;
-      const s = String(node);
-      return s.length <= max && test(s, node);
-    }
-    case "boolean": {
-      const s = node ? "true" : "false";
-      return s.length <= max && test(s);
-    }
-    case "bigint": {
-      const s = String(node);
-      return s.length <= max && test(s);
-    }
-    default:
-      // null, undefined, objects: no value.
-      return false;
-  }
+  // The leaf rule is src/document's; a JSON number also reaches the test as a number so that
+  // `< <= > >=` can compare numerically.
+  const s = leafString(node);
+  return s !== undefined && s.length <= max && (typeof node === "number" ? test(s, node) : test(s));
 }
 
 /** Calls `test` on the scalar leaves of `node` (arrays flattened, iteratively) until one passes. */

@@ -10,7 +10,7 @@
  * Semantics: ../../docs/rules-and-eql.md and the spec table (any-value leaves, two-valued logic,
  * case rules, numbers/booleans as their string form, optional ignoreAbove).
  */
-import type { CompiledQuery } from "../rules/rule.ts";
+import type { CompiledQuery } from "./compiled.ts";
 import { compileAccessor, type FieldAccessor, type ValueTest } from "./accessor.ts";
 import type { CompareOp, Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
 import type { SourceOrigin } from "./errors.ts";

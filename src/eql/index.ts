@@ -17,6 +17,7 @@ export type {
   Span,
 } from "./ast.ts";
 export { type CompileOptions, compileAst, compileQuery } from "./compile.ts";
+export type { CompiledQuery, PrefilterLiteral } from "./compiled.ts";
 export { EqlError, EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from "./errors.ts";
 export { type Token, tokenize } from "./lexer.ts";
 export { deriveLiterals, type LiteralOptions, NON_VERBATIM_FIELDS } from "./literals.ts";

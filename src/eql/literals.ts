@@ -15,7 +15,7 @@
  * and fields whose ECS value a source derives rather than copies (NON_VERBATIM_FIELDS: e.g.
  * SentinelOne's `event.type` "creation" comes from raw "File Creation").
  */
-import type { PrefilterLiteral } from "../rules/rule.ts";
+import type { PrefilterLiteral } from "./compiled.ts";
 import type { Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
 import { asciiLower } from "./wildcard.ts";
 

@@ -18,7 +18,7 @@
  * (../shared/notes/performance.md: a case-insensitive RegExp over strings was ~3x slower than
  * gunzip; byte search hides behind it). No string conversion, no regular expressions.
  */
-import type { PrefilterLiteral } from "../rules/rule.ts";
+import type { PrefilterLiteral } from "./compiled.ts";
 
 export interface RawPrefilter {
   /** True when the record in `buf[start, end)` may match some rule (it must then be parsed). */

@@ -1,9 +1,9 @@
 /** What scanning one object produces. Object-level failure is a value here, never a throw. */
 import type { Alert } from "../alerts/alert.ts";
+import type { SourceOption } from "../sources/index.ts";
 
+export type { SourceName, SourceOption } from "../sources/index.ts";
 export type Compression = "gzip" | "zstd" | "none";
-export type SourceName = "defend" | "sentinelone" | "endgame";
-export type SourceOption = SourceName | "auto";
 
 export interface ScanOptions {
   /** Names the object in alerts and errors: a file path or s3://bucket/key. */
@@ -11,7 +11,7 @@ export interface ScanOptions {
   /** S3 version id or ETag; part of each alert id. */
   readonly version?: string;
   /** Compiled rules (src/rules). */
-  readonly rules: readonly import("../rules/rule.ts").Rule[];
+  readonly rules: readonly import("../rules/index.ts").Rule[];
   /** Source of every record, or "auto" (default) to detect per record. */
   readonly source?: SourceOption;
   /** Longest record accepted, in bytes (default 8 MiB); longer ones are skipped and counted. */

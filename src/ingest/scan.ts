@@ -6,8 +6,8 @@
 import type { Alert } from "../alerts/alert.ts";
 import { buildAlert } from "../alerts/alert.ts";
 import { createRawPrefilter, type RawPrefilter } from "../eql/prefilter.ts";
-import type { Rule } from "../rules/rule.ts";
-import { toEcs } from "../sources/index.ts";
+import type { Rule } from "../rules/index.ts";
+import { SOURCE_OPTIONS, toEcs } from "../sources/index.ts";
 import { type ByteSource, type DecompressStats, decompressTo } from "./decompress.ts";
 import { IngestError } from "./errors.ts";
 import { Framer, RecordKind } from "./frame.ts";
@@ -44,7 +44,7 @@ interface ResolvedOptions {
   readonly source: SourceOption;
 }
 
-const SOURCES: readonly SourceOption[] = ["auto", "defend", "sentinelone", "endgame"];
+const SOURCES: readonly SourceOption[] = SOURCE_OPTIONS;
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;

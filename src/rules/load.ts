@@ -6,8 +6,7 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
-import { compileQuery } from "../eql/compile.ts";
-import { EqlError, type SourceOrigin } from "../eql/errors.ts";
+import { compileQuery, EqlError, type SourceOrigin } from "../eql/index.ts";
 import type { Rule, Severity, Threat, ThreatTechnique } from "./rule.ts";
 
 export interface LoadOptions {

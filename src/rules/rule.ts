@@ -1,4 +1,7 @@
 /** The detection-rule model: what the loader produces and every other part consumes. */
+import type { CompiledQuery } from "../eql/index.ts";
+
+export type { CompiledQuery, PrefilterLiteral } from "../eql/index.ts";
 
 export interface ThreatTechnique {
   readonly id: string;
@@ -19,28 +22,6 @@ export interface Threat {
 }
 
 export type Severity = "low" | "medium" | "high" | "critical";
-
-/**
- * A literal that must occur in the raw text of any record the rule can match
- * (see src/eql/literals.ts). `caseInsensitive` means ASCII case folding.
- */
-export interface PrefilterLiteral {
-  readonly text: string;
-  readonly caseInsensitive: boolean;
-}
-
-/** A compiled EQL query: a pure predicate over one (ECS-view) event. */
-export interface CompiledQuery {
-  /** True when the event matches (Elasticsearch semantics, ../shared/spec/eql-semantics.md). */
-  matches(event: unknown): boolean;
-  /** Every field path the query reads, in order of first appearance. */
-  readonly fields: readonly string[];
-  /**
-   * At least one of these must occur in the raw JSON text of a record the query can match;
-   * `null` when no such set can be derived (every record must then be parsed).
-   */
-  readonly prefilter: readonly PrefilterLiteral[] | null;
-}
 
 export interface Rule {
   readonly id: string;

@@ -5,9 +5,8 @@
  * check is: the nested ECS shape is tested with two own-property reads before any general
  * field access. Only own properties are read.
  */
-import type { SourceName } from "../ingest/result.ts";
-import { compileFieldPath, fieldValues } from "./fields.ts";
-import { isPlainObject, own } from "./values.ts";
+import { compileFieldPath, fieldValues, isPlainObject, own } from "../document/index.ts";
+import type { SourceName } from "./names.ts";
 
 const EVENT_MODULE = compileFieldPath("event.module");
 const DATASET = compileFieldPath("data_stream.dataset");

@@ -9,7 +9,7 @@
  * dotted ECS keys with fixed names; field access treats `{"file.path": x}` and
  * `{"file": {"path": x}}` alike, and the field was absent, so nothing is shadowed.
  */
-import { compileFieldPath, fieldValues } from "./fields.ts";
+import { compileFieldPath, fieldValues } from "../document/index.ts";
 import { basename, shape } from "./values.ts";
 
 const FILE_PATH = compileFieldPath("file.path");

@@ -1,21 +1,19 @@
 /**
  * Per-source normalisation: a raw record -> the ECS view the rules evaluate
- * (../shared/spec/sources.md). Never mutates the record.
+ * (docs/sources.md). Never mutates the record.
  */
-import type { SourceName, SourceOption } from "../ingest/result.ts";
 import { type DetectedSource, detectSource } from "./detect.ts";
 import { defendToEcs } from "./elastic-defend.ts";
 import { endgameToEcs } from "./endgame.ts";
+import type { SourceOption } from "./names.ts";
 import { sentinelOneToEcs } from "./sentinelone.ts";
 
 export type { DetectedSource } from "./detect.ts";
 export { detectSource } from "./detect.ts";
 export { defendToEcs } from "./elastic-defend.ts";
 export { endgameToEcs } from "./endgame.ts";
+export { SOURCE_NAMES, SOURCE_OPTIONS, type SourceName, type SourceOption } from "./names.ts";
 export { sentinelOneEventType, sentinelOneToEcs } from "./sentinelone.ts";
-
-export const SOURCE_NAMES: readonly SourceName[] = ["defend", "sentinelone", "endgame"];
-export const SOURCE_OPTIONS: readonly SourceOption[] = ["auto", ...SOURCE_NAMES];
 
 export interface EcsView {
   /** The source the record was read as ("unknown": evaluated as ECS, like Defend). */

@@ -1,14 +1,14 @@
 /**
  * SentinelOne Cloud Funnel raw events (flat dotted keys such as `"tgt.file.path"`) mapped to the
  * ECS fields rules read, as Elastic's `sentinel_one_cloud_funnel` ingest pipeline does
- * (../shared/spec/sources.md, the table is the contract).
+ * (docs/sources.md has the table).
  *
  * The view is a new object whose keys are all fixed literals: no record key is ever copied into
  * it, so nothing in a record can shadow a mapped field or reach a prototype. The raw record is
  * kept by reference under `sentinel_one_cloud_funnel.event` (where Elastic keeps the custom
  * fields), so a rule may still read any raw field; the record itself is never mutated.
  */
-import { compileFieldPath, type FieldPath, fieldValues } from "./fields.ts";
+import { collectLeaves, compileFieldPath, type FieldPath, fieldValues } from "../document/index.ts";
 import { basename, epochMsToIso, shape, toPid } from "./values.ts";
 
 const P = {
@@ -55,29 +55,6 @@ const NESTING_KEYS: readonly string[] = [
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** fields.ts's leaf rule for one value: strings, finite numbers, bigints, booleans; arrays flattened. */
-function leaves(node: unknown, out: string[]): void {
-  switch (typeof node) {
-    case "string":
-      out.push(node);
-      return;
-    case "number":
-      if (Number.isFinite(node)) out.push(String(node));
-      return;
-    case "bigint":
-      out.push(String(node));
-      return;
-    case "boolean":
-      out.push(node ? "true" : "false");
-      return;
-    case "object":
-      if (Array.isArray(node)) for (const el of node) leaves(el, out);
-      return;
-    default:
-      return;
-  }
-}
-
 type Reader = (fp: FieldPath) => string[];
 
 /**
@@ -90,7 +67,7 @@ function readerFor(record: Record<string, unknown>): Reader {
   for (const k of NESTING_KEYS) if (hasOwn.call(record, k)) return (fp) => fieldValues(record, fp);
   return (fp) => {
     const out: string[] = [];
-    if (hasOwn.call(record, fp.path)) leaves(record[fp.path], out);
+    if (hasOwn.call(record, fp.path)) collectLeaves(record[fp.path], out);
     return out;
   };
 }

@@ -1,19 +1,7 @@
 /**
- * Small helpers the source mappings share: reading raw values (own properties only, through
- * fields.ts so dotted, nested and mixed forms are equivalent) and shaping them for a view.
+ * Small helpers the source mappings share for shaping values into a view (reading them goes
+ * through src/document: own properties only, dotted, nested and mixed forms equivalent).
  */
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** The own property `key` of `node` when `node` is a plain (non-array) object, else undefined. */
-export function own(node: unknown, key: string): unknown {
-  if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
-  return hasOwn.call(node, key) ? (node as Record<string, unknown>)[key] : undefined;
-}
-
-export function isPlainObject(node: unknown): node is Record<string, unknown> {
-  return node !== null && typeof node === "object" && !Array.isArray(node);
-}
-
 /** One value as a string, several as a string array, none as undefined (a view never holds `[]`). */
 export function shape(values: readonly string[]): string | string[] | undefined {
   if (values.length === 0) return undefined;

@@ -7,7 +7,7 @@ import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
-import type { Rule } from "../../src/rules/rule.ts";
+import type { Rule } from "../../src/rules/index.ts";
 import { readSmallObjects } from "./generate.ts";
 import { IMPL_NOTE, loadBuiltinRules, scanObject } from "./impl.ts";
 

@@ -3,8 +3,8 @@ import { Writable } from "node:stream";
 import { buildAlert } from "../../src/alerts/alert.ts";
 import type { CliDeps, CliIo } from "../../src/cli/main.ts";
 import type { ScanOptions, ScanResult } from "../../src/ingest/result.ts";
-import type { Rule } from "../../src/rules/rule.ts";
-import { fieldValues } from "../../src/sources/fields.ts";
+import type { Rule } from "../../src/rules/index.ts";
+import { fieldValues } from "../../src/document/index.ts";
 
 /** Matches records whose event.id contains "HIT". */
 export const fakeRule: Rule = {

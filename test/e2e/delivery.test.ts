@@ -16,7 +16,7 @@ import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/a
 import { processEvent } from "../../src/aws/process.ts";
 import { createRuntime } from "../../src/aws/runtime.ts";
 import { loadBuiltinRules } from "../../src/rules/index.ts";
-import type { Rule } from "../../src/rules/rule.ts";
+import type { Rule } from "../../src/rules/index.ts";
 import { recordingLogger, sampleEvent, uploadSamples } from "../fixtures/lambda/e2e.ts";
 
 let stack: LocalStack;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { compileQuery, createRawPrefilter } from "../../src/eql/index.ts";
-import type { PrefilterLiteral } from "../../src/rules/rule.ts";
+import type { PrefilterLiteral } from "../../src/rules/index.ts";
 import { flipCase, prng, serialise } from "./json-escape.ts";
 import { SEED_QUERY, seedEvent } from "./semantics-table.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fieldValues } from "../../src/sources/fields.ts";
+import { fieldValues } from "../../src/document/index.ts";
 import { endgameToEcs, toEcs } from "../../src/sources/index.ts";
 import { readRecords, snapshot } from "./helpers.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadBuiltinRules } from "../../src/rules/index.ts";
-import { fieldValues } from "../../src/sources/fields.ts";
+import { fieldValues } from "../../src/document/index.ts";
 import { toEcs } from "../../src/sources/index.ts";
 import { readJson, readRecords } from "./helpers.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { NON_VERBATIM_FIELDS } from "../../src/eql/literals.ts";
-import { fieldValues } from "../../src/sources/fields.ts";
+import { fieldValues } from "../../src/document/index.ts";
 import { sentinelOneEventType, sentinelOneToEcs, toEcs } from "../../src/sources/index.ts";
 import { readRecords, snapshot } from "./helpers.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { compileFieldPath, fieldValues, firstValue, hasField } from "../../src/document/index.ts";
 import { compileQuery } from "../../src/eql/index.ts";
-import { compileFieldPath, fieldValues, firstValue, hasField } from "../../src/sources/fields.ts";
 
 describe("fieldValues", () => {
   test("nested, dotted and mixed forms are equivalent and all collected", () => {

@@ -1,5 +1,7 @@
 /**
- * Field access shared by the EQL engine and every source.
+ * Field access: the one field model that the EQL engine, the sources, the alerts and the
+ * prefilter share (a rule's verdict, a source's mapping and an alert's rendering must all see the
+ * same values, and the prefilter is sound only while they do).
  *
  * A field's values are all scalar leaves at its dotted path, where nested objects, dotted keys
  * (`{"file.path": x}`), mixed forms (`{"host": {"os.type": x}}`) and arrays (also arrays of
@@ -8,6 +10,8 @@
  * form. Only own properties are read (`Object.hasOwn`), so keys such as `__proto__` in a record
  * are plain data and inherited properties are never values.
  */
+
+import { collectLeaves, someFlat } from "./leaves.ts";
 
 /** A compiled field path: resolve the segments once, read many records. */
 export interface FieldPath {
@@ -34,73 +38,6 @@ export function compileFieldPath(path: string): FieldPath {
 const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT_PROTO = Object.prototype;
 
-/**
- * Calls `visit` on every non-array element of `arr`, flattening nested arrays in order, until
- * `visit` returns true. Iterative: a record can nest arrays arbitrarily deep (JSON.parse accepts
- * a million levels) and must not exhaust the stack; objects need no such care, since each object
- * level of a walk consumes a path segment.
- */
-export function someFlat<A, B, C>(
-  arr: readonly unknown[],
-  visit: (el: unknown, a: A, b: B, c: C) => boolean,
-  a: A,
-  b: B,
-  c: C,
-): boolean {
-  for (let i = 0; i < arr.length; i++) {
-    const el = arr[i];
-    if (!Array.isArray(el)) {
-      if (visit(el, a, b, c)) return true;
-      continue;
-    }
-    // Nested arrays (rare): an explicit stack instead of recursion.
-    const stack: (readonly unknown[])[] = [el];
-    const pos: number[] = [0];
-    while (stack.length > 0) {
-      const top = stack.length - 1;
-      const cur = stack[top]!;
-      const j = pos[top]!;
-      if (j >= cur.length) {
-        stack.pop();
-        pos.pop();
-        continue;
-      }
-      pos[top] = j + 1;
-      const x = cur[j];
-      if (Array.isArray(x)) {
-        stack.push(x);
-        pos.push(0);
-      } else if (visit(x, a, b, c)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-function pushScalar(node: unknown, out: string[]): boolean {
-  switch (typeof node) {
-    case "string":
-      out.push(node);
-      break;
-    case "number":
-      if (Number.isFinite(node)) out.push(String(node));
-      break;
-    case "bigint":
-      out.push(String(node));
-      break;
-    case "boolean":
-      out.push(node ? "true" : "false");
-      break;
-    default:
-      // null, undefined, and a plain object at the end of the path (an object is not a keyword).
-      break;
-  }
-  return false;
-}
-
-const pushFromArray = (el: unknown, out: string[]): boolean => pushScalar(el, out);
-
 function walkFromArray(el: unknown, fp: FieldPath, i: number, out: string[]): boolean {
   walk(el, fp, i, out);
   return false;
@@ -108,8 +45,7 @@ function walkFromArray(el: unknown, fp: FieldPath, i: number, out: string[]): bo
 
 function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
   if (i === fp.length) {
-    if (Array.isArray(node)) someFlat(node, pushFromArray, out, undefined, undefined);
-    else pushScalar(node, out);
+    collectLeaves(node, out);
     return;
   }
   if (node === null || typeof node !== "object") return;
@@ -123,7 +59,7 @@ function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
     const key = row[k]!;
     // Read first: most keys tried (dotted forms) are absent, and a load is several times cheaper
     // than hasOwnProperty. A hit on a plain object is own unless the key is one of
-    // Object.prototype's names; anything else is checked (same rule as src/eql/accessor.ts).
+    // Object.prototype's names; anything else is checked (the compiled accessors in the EQL engine follow the same rule).
     const v = (node as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (
@@ -144,7 +80,7 @@ export function fieldValues(record: unknown, path: FieldPath | string): string[]
   return out;
 }
 
-/** True when `path` has at least one value in `record` (cheaper than materialising them all). */
+/** True when `path` has at least one value in `record` (built on fieldValues: for rendering and tests, not hot paths). */
 export function hasField(record: unknown, path: FieldPath | string): boolean {
   return fieldValues(record, path).length > 0;
 }

@@ -1,0 +1,4 @@
+/** Alerts: the model, its renderings (JSON, email, Slack, CLI text) and the one sanitiser. No AWS SDK. */
+export * from "./alert.ts";
+export * from "./render.ts";
+export * from "./sanitize.ts";

@@ -1,0 +1,7 @@
+/**
+ * The document model every part shares: field paths, scalar leaves and own-property guards.
+ * Imports none of the other folders.
+ */
+export { compileFieldPath, type FieldPath, fieldValues, firstValue, hasField } from "./fields.ts";
+export { collectLeaves, leafString, someFlat } from "./leaves.ts";
+export { isPlainObject, own } from "./own.ts";
