@@ -184,6 +184,9 @@ class Deriver {
           node.patterns.map((p) => p.value),
           true,
         );
+      default:
+        // Expression-language nodes (issue 10 in progress) constrain nothing until derived.
+        return null;
     }
   }
 

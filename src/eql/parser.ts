@@ -3,7 +3,7 @@
  * `any where <expr>`, with `or` < `and` < `not` < predicates. Every construct outside the
  * subset is refused here with its position and name (EqlUnsupportedError), never ignored.
  */
-import type { CompareOp, Constant, EventQuery, Expr, FieldRef, Span, StringConst } from "./ast.ts";
+import type { CompareOp, Constant, EventQuery, Expr, FieldRef, NullConst, StringConst } from "./ast.ts";
 import { EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from "./errors.ts";
 import { type Token, tokenize } from "./lexer.ts";
 
@@ -14,10 +14,7 @@ export interface ParseOptions {
   readonly origin?: SourceOrigin;
 }
 
-interface NullOperand {
-  readonly kind: "null";
-  readonly span: Span;
-}
+type NullOperand = NullConst;
 type Operand = FieldRef | Constant | NullOperand;
 
 const MAX_DEPTH = 256;
@@ -484,6 +481,7 @@ class Parser {
               kind: "number",
               value: Number(text),
               text,
+              integer: /^[0-9]+$/.test(num.text),
               span: { start: t.span.start, end: num.span.end },
             };
           }
@@ -500,7 +498,13 @@ class Parser {
         return { kind: "string", value: t.value, span: t.span };
       case "number":
         this.next();
-        return { kind: "number", value: Number(t.text), text: t.text, span: t.span };
+        return {
+          kind: "number",
+          value: Number(t.text),
+          text: t.text,
+          integer: /^[0-9]+$/.test(t.text),
+          span: t.span,
+        };
       case "keyword":
         if (t.word === "true" || t.word === "false") {
           this.next();
