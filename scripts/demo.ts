@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Context } from "aws-lambda";
-import { startLocalStack } from "../src/aws/local-stack.ts";
+import { startLocalStack } from "../src/lambda/local-stack.ts";
 
 interface ManifestEntry {
   file: string;

@@ -6,9 +6,9 @@
  * Logs (one JSON line per object) and metrics go to stderr so stdout stays the result alone.
  */
 import { readFileSync } from "node:fs";
-import { processEvent } from "../src/aws/process.ts";
-import { createRuntime } from "../src/aws/runtime.ts";
-import { stderrLogger, stderrMetrics } from "../src/aws/sinks.ts";
+import { processEvent } from "../src/lambda/process.ts";
+import { createRuntime } from "../src/lambda/runtime.ts";
+import { stderrLogger, stderrMetrics } from "../src/lambda/sinks.ts";
 
 async function main(argv: string[]): Promise<number> {
   const file = argv[0];

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Context } from "aws-lambda";
-import { type LocalStack, startLocalStack } from "../src/aws/local-stack.ts";
+import { type LocalStack, startLocalStack } from "../src/lambda/local-stack.ts";
 import { sampleEvent, uploadSamples } from "./fixtures/lambda/e2e.ts";
 
 let stack: LocalStack;

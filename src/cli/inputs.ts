@@ -8,7 +8,15 @@ import { createReadStream } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { isS3Uri, listObjects, openS3Object, parseS3Uri, s3ErrorReason, s3Uri } from "./s3.ts";
+import {
+  isS3Uri,
+  listObjects,
+  objectVersion,
+  openObject,
+  parseS3Uri,
+  s3ErrorReason,
+  s3Uri,
+} from "../s3/index.ts";
 
 export interface OpenedInput {
   readonly body: AsyncIterable<Uint8Array>;
@@ -144,7 +152,11 @@ async function* s3Input(
         task: {
           uri: s3Uri(loc.bucket, o.key),
           ...(o.size === undefined ? {} : { size: o.size }),
-          open: (sig) => openS3Object(s3, loc.bucket, o.key, sig),
+          open: async (sig) => {
+            const opened = await openObject(s3, { bucket: loc.bucket, key: o.key }, sig);
+            const version = objectVersion(opened);
+            return { body: opened.body, ...(version === undefined ? {} : { version }) };
+          },
         },
       };
     }

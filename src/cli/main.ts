@@ -6,8 +6,15 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, Option } from "commander";
 import type { Alert } from "../alerts/alert.ts";
 import type { ScanOptions, ScanResult, SourceOption } from "../ingest/result.ts";
-import { SOURCE_OPTIONS } from "../sources/index.ts";
 import type { Rule } from "../rules/index.ts";
+import {
+  createS3Client,
+  PermanentObjectError,
+  parseForcePathStyle,
+  S3_FORCE_PATH_STYLE_ENV,
+  TransientObjectError,
+} from "../s3/index.ts";
+import { SOURCE_OPTIONS } from "../sources/index.ts";
 import { expandInputs, type InputItem, type ObjectTask, type OpenedInput } from "./inputs.ts";
 import {
   bytesOption,
@@ -20,7 +27,6 @@ import {
 } from "./options.ts";
 import { ProgressLine, RunTotals, summaryText } from "./progress.ts";
 import { renderAlert } from "./render.ts";
-import { createS3Client } from "./s3.ts";
 
 export interface CliDeps {
   readonly scanObject: (input: AsyncIterable<Uint8Array>, options: ScanOptions) => Promise<ScanResult>;
@@ -139,6 +145,18 @@ function parseArgs(
   return { options, inputs: cmd.args };
 }
 
+/** S3 settings the CLI takes from its environment (region, endpoint, credentials: the SDK's chain). */
+function defaultS3Client(env: Readonly<Record<string, string | undefined>>): S3Client {
+  return createS3Client({ forcePathStyle: parseForcePathStyle(env[S3_FORCE_PATH_STYLE_ENV]) === true });
+}
+
+function openErrorReason(err: unknown): string {
+  // S3 errors carry a short reason already (code, HTTP status); the URI is printed once, by the summary.
+  if (err instanceof PermanentObjectError || err instanceof TransientObjectError) return err.reason;
+  const e = err as { name?: unknown };
+  return `${typeof e?.name === "string" && e.name !== "Error" ? `${e.name}: ` : ""}${errorMessage(err)}`;
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -188,7 +206,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true, totals);
   let s3: S3Client | undefined;
   const getS3 = (): S3Client => {
-    s3 ??= (deps.createS3Client ?? createS3Client)(io.env);
+    s3 ??= (deps.createS3Client ?? defaultS3Client)(io.env);
     return s3;
   };
   const fail = (uri: string, kind: string, message: string): void => {
@@ -221,12 +239,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         ...(io.signal === undefined ? {} : { signal: io.signal }),
       });
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      const status = e?.$metadata?.httpStatusCode;
-      const reason = `${typeof e?.name === "string" && e.name !== "Error" ? `${e.name}: ` : ""}${errorMessage(err)}${
-        typeof status === "number" ? ` (HTTP ${status})` : ""
-      }`;
-      fail(task.uri, "open-error", `cannot read: ${reason}`);
+      fail(task.uri, "open-error", `cannot read: ${openErrorReason(err)}`);
     } finally {
       // A reader that stops early (unsupported compression, limit reached) leaves the rest of the
       // body unread; release the file descriptor or the HTTP socket now, not at garbage collection

@@ -12,11 +12,11 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
 import dynalite from "dynalite";
-import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/aws/local-stack.ts";
-import { processEvent } from "../../src/aws/process.ts";
-import { createRuntime } from "../../src/aws/runtime.ts";
-import { loadBuiltinRules } from "../../src/rules/index.ts";
+import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/lambda/local-stack.ts";
+import { processEvent } from "../../src/lambda/process.ts";
+import { createRuntime } from "../../src/lambda/runtime.ts";
 import type { Rule } from "../../src/rules/index.ts";
+import { loadBuiltinRules } from "../../src/rules/index.ts";
 import { recordingLogger, sampleEvent, uploadSamples } from "../fixtures/lambda/e2e.ts";
 
 let stack: LocalStack;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type LocalStack, startLocalStack } from "../../src/aws/local-stack.ts";
+import { type LocalStack, startLocalStack } from "../../src/lambda/local-stack.ts";
 import { uploadSamples } from "../fixtures/lambda/e2e.ts";
 
 let stack: LocalStack;

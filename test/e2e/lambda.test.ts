@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/aws/local-stack.ts";
-import { type Deps, processEvent } from "../../src/aws/process.ts";
-import { createRuntime } from "../../src/aws/runtime.ts";
+import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/lambda/local-stack.ts";
+import { type Deps, processEvent } from "../../src/lambda/process.ts";
+import { createRuntime } from "../../src/lambda/runtime.ts";
 import {
   benignRecord,
   capturePublishes,

@@ -5,7 +5,7 @@
  * changed, or a limit raised, scans every object again instead of answering "duplicate".
  */
 import { createHash } from "node:crypto";
-import type { Rule } from "../rules/rule.ts";
+import type { Rule } from "../rules/index.ts";
 import type { Config } from "./config.ts";
 
 export function scanFingerprint(

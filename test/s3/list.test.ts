@@ -7,8 +7,8 @@ import { after, before, describe, test } from "node:test";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { buildApp } from "fauxqs";
 import { runCli } from "../../src/cli/main.ts";
-import { createS3Client, listObjects, parseS3Uri } from "../../src/cli/s3.ts";
-import { fakeDeps, io } from "./fakes.ts";
+import { createS3Client, listObjects, parseForcePathStyle, parseS3Uri } from "../../src/s3/index.ts";
+import { fakeDeps, io } from "../cli/fakes.ts";
 
 const HIT = '{"event":{"id":"HIT-1"}}\n';
 const MISS = '{"event":{"id":"miss"}}\n';
@@ -65,7 +65,9 @@ describe("s3 inputs (fauxqs)", () => {
   });
 
   test("listing is paginated and skips folder markers", async () => {
-    const s3 = createS3Client(clientEnv());
+    const s3 = createS3Client({
+      forcePathStyle: parseForcePathStyle(clientEnv()["S3_FORCE_PATH_STYLE"]) === true,
+    });
     const keys: string[] = [];
     for await (const o of listObjects(s3, { bucket: "edr-logs", prefix: "many/" }, undefined, 2))
       keys.push(o.key);

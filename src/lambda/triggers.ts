@@ -1,3 +1,5 @@
+import { decodeNotificationKey, S3KeyError, unquote } from "../s3/index.ts";
+
 /**
  * Every event shape that can tell us "an object landed" -> a flat list of object refs.
  *
@@ -48,14 +50,13 @@ const EXPECTED =
   'expected an S3 notification {"Records":[{"eventSource":"aws:s3",...}]}, an SQS or SNS event wrapping one, ' +
   'an EventBridge "Object Created" event, an s3:TestEvent, or a backfill batch {"Items":[{"Key":...}],"BatchInput":{"bucket":...}}';
 
-/** Decodes an S3 notification key: form-URL-encoding, where `+` is a space. */
+/** Decodes an S3 notification key (form-URL-encoding, where `+` is a space); a bad one is a TriggerError. */
 export function decodeS3Key(encoded: string): string {
   try {
-    return decodeURIComponent(encoded.replace(/\+/g, " "));
-  } catch {
-    throw new TriggerError(
-      `S3 notification object key is not valid form-URL-encoding (a stray "%"?): ${describeString(encoded)}`,
-    );
+    return decodeNotificationKey(encoded);
+  } catch (err) {
+    if (err instanceof S3KeyError) throw new TriggerError(err.message);
+    throw err;
   }
 }
 
@@ -256,11 +257,6 @@ function ref(fields: {
   return out;
 }
 
-/** S3 APIs quote ETags, notifications do not: one form everywhere keeps alert ids stable. */
-export function unquote(eTag: string): string {
-  return eTag.replace(/^"(.*)"$/, "$1");
-}
-
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
@@ -282,8 +278,4 @@ export function describeShape(v: unknown): string {
   const shown = keys.slice(0, 8).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k));
   const more = keys.length > 8 ? `, … ${keys.length - 8} more` : "";
   return keys.length === 0 ? "an empty object" : `an object with keys [${shown.join(", ")}${more}]`;
-}
-
-function describeString(s: string): string {
-  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }

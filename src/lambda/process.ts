@@ -14,13 +14,14 @@ import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "../alerts/alert.ts";
-import { PublishError, planMessages, publishMessages } from "../alerts/publish.ts";
+import { planMessages } from "../alerts/messages.ts";
 import type { ObjectContext, RuleContext } from "../alerts/render.ts";
 import type { ScanOptions, ScanResult } from "../ingest/result.ts";
-import type { Rule } from "../rules/rule.ts";
+import type { Rule } from "../rules/index.ts";
+import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
 import type { Config } from "./config.ts";
 import { scanFingerprint } from "./fingerprint.ts";
-import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "./s3.ts";
+import { PublishError, publishMessages } from "./publish.ts";
 import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
 
 export type ScanFn = (
@@ -42,7 +43,7 @@ export interface MetricSink {
 
 /**
  * Runs the object's work at most once per object version and configuration (see
- * src/aws/idempotency.ts): `config` is scanFingerprint() of the rules and limits, so a change of
+ * src/lambda/idempotency.ts): `config` is scanFingerprint() of the rules and limits, so a change of
  * either scans the object again. A work that throws leaves nothing remembered.
  */
 export type OnceFn = (

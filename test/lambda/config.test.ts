@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError, loadConfig } from "../../src/aws/config.ts";
+import { ConfigError, loadConfig } from "../../src/lambda/config.ts";
 
 const ARN = "arn:aws:sns:us-east-1:123456789012:edr-alerts";
 

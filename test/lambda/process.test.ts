@@ -4,17 +4,17 @@ import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { scanFingerprint } from "../../src/aws/fingerprint.ts";
+import type { ScanResult } from "../../src/ingest/result.ts";
+import { scanFingerprint } from "../../src/lambda/fingerprint.ts";
 import {
   type Deps,
   type ObjectOutcome,
   type OnceFn,
   processEvent,
   type ScanFn,
-} from "../../src/aws/process.ts";
-import { isPermanentS3Error } from "../../src/aws/s3.ts";
-import type { ScanResult } from "../../src/ingest/result.ts";
-import type { Rule } from "../../src/rules/rule.ts";
+} from "../../src/lambda/process.ts";
+import type { Rule } from "../../src/rules/index.ts";
+import { isPermanentS3Error } from "../../src/s3/index.ts";
 import { makeAlert } from "../fixtures/lambda/alerts.ts";
 import { recordingLogger, recordingMetrics, s3Record, sqsBatch } from "../fixtures/lambda/e2e.ts";
 

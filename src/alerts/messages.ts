@@ -1,17 +1,11 @@
 /**
- * Alerts of one scanned object -> SNS messages: one per rule (grouping its hits), split so every
- * message stays under SNS's 256 KiB limit, then sent with Publish (one) or PublishBatch (several;
- * at most 10 entries and 256 KiB per call). Message ids are deterministic, so a redelivered
- * notification produces identical messages that subscribers (and FIFO topics) can de-duplicate.
+ * Alerts of one scanned object -> planned SNS messages: one per rule (grouping its hits), split
+ * so every message stays under SNS's 256 KiB limit, and grouped into PublishBatch calls (at most
+ * 10 entries and 256 KiB each). Message ids are deterministic, so a redelivered notification
+ * produces identical messages that subscribers (and FIFO topics) can de-duplicate. Pure: the
+ * sending is src/lambda/publish.ts.
  */
 import { createHash } from "node:crypto";
-import {
-  type MessageAttributeValue,
-  PublishBatchCommand,
-  type PublishBatchRequestEntry,
-  PublishCommand,
-  type SNSClient,
-} from "@aws-sdk/client-sns";
 import type { Alert } from "./alert.ts";
 import { type AlertMessageInput, type ObjectContext, type RuleContext, renderMessage } from "./render.ts";
 
@@ -22,13 +16,19 @@ export const SNS_MAX_BATCH_ENTRIES = 10;
 // Room for what we do not count exactly (the request's own framing); 2 KiB is far above it.
 const SAFETY_BYTES = 2048;
 
+/** An SNS message attribute as the Publish APIs take it (the SDK's MessageAttributeValue, String only). */
+export interface MessageAttribute {
+  readonly DataType: "String";
+  readonly StringValue: string;
+}
+
 export interface PlannedMessage {
   /** Deterministic: rule id, object, version and the first alert of the part. */
   readonly id: string;
   readonly subject: string;
   /** The MessageStructure "json" body: JSON object of strings keyed by protocol. */
   readonly message: string;
-  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
+  readonly attributes: Readonly<Record<string, MessageAttribute>>;
   /** Message + subject + attributes, as SNS counts them. */
   readonly bytes: number;
   readonly ruleId: string;
@@ -90,7 +90,7 @@ function finish(input: Omit<AlertMessageInput, "id">): PlannedMessage {
   const id = messageId(input);
   const rendered = renderMessage({ ...input, id });
   const message = JSON.stringify(rendered.message);
-  const attributes: Record<string, MessageAttributeValue> = {};
+  const attributes: Record<string, MessageAttribute> = {};
   for (const [name, value] of Object.entries(rendered.attributes)) {
     attributes[name] = { DataType: "String", StringValue: value };
   }
@@ -108,7 +108,7 @@ function finish(input: Omit<AlertMessageInput, "id">): PlannedMessage {
 export function sizeOf(
   subject: string,
   message: string,
-  attributes: Record<string, MessageAttributeValue>,
+  attributes: Readonly<Record<string, MessageAttribute>>,
 ): number {
   let n = Buffer.byteLength(message) + Buffer.byteLength(subject);
   for (const [name, v] of Object.entries(attributes)) {
@@ -205,81 +205,6 @@ function cutValue(v: unknown, max: number, noted: () => void): unknown {
   return v;
 }
 
-export class PublishError extends Error {
-  override readonly name = "PublishError";
-}
-
-export interface PublishOptions {
-  /** Attempts for entries PublishBatch reports as failed (the SDK already retries whole calls). */
-  readonly attempts?: number;
-}
-
-/** Sends the planned messages; throws PublishError if any could not be published. */
-export async function publishMessages(
-  sns: SNSClient,
-  topicArn: string,
-  messages: readonly PlannedMessage[],
-  options: PublishOptions = {},
-): Promise<{ published: number; calls: number }> {
-  if (messages.length === 0) return { published: 0, calls: 0 };
-  const fifo = topicArn.endsWith(".fifo");
-  const fifoFields = (m: PlannedMessage) =>
-    fifo ? { MessageGroupId: m.ruleId.slice(0, 128) || "alerts", MessageDeduplicationId: m.id } : {};
-  if (messages.length === 1) {
-    const m = messages[0]!;
-    try {
-      await sns.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Subject: m.subject,
-          Message: m.message,
-          MessageStructure: "json",
-          MessageAttributes: m.attributes,
-          ...fifoFields(m),
-        }),
-      );
-    } catch (err) {
-      throw new PublishError(`SNS Publish to ${topicArn} failed: ${errorName(err)}`, { cause: err });
-    }
-    return { published: 1, calls: 1 };
-  }
-  let calls = 0;
-  for (const batch of batches(messages)) {
-    let pending = batch;
-    const attempts = options.attempts ?? 3;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const entries: PublishBatchRequestEntry[] = pending.map((m) => ({
-        Id: m.id,
-        Subject: m.subject,
-        Message: m.message,
-        MessageStructure: "json",
-        MessageAttributes: m.attributes,
-        ...fifoFields(m),
-      }));
-      let failed: { Id?: string; Code?: string; SenderFault?: boolean }[];
-      try {
-        calls++;
-        const out = await sns.send(
-          new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries }),
-        );
-        failed = out.Failed ?? [];
-      } catch (err) {
-        throw new PublishError(`SNS PublishBatch to ${topicArn} failed: ${errorName(err)}`, { cause: err });
-      }
-      if (failed.length === 0) break;
-      const ids = new Set(failed.map((f) => f.Id));
-      const senderFault = failed.find((f) => f.SenderFault);
-      if (attempt >= attempts || senderFault !== undefined) {
-        const codes = [...new Set(failed.map((f) => f.Code ?? "unknown"))].join(", ");
-        throw new PublishError(`SNS PublishBatch to ${topicArn}: ${failed.length} entries failed (${codes})`);
-      }
-      pending = pending.filter((m) => ids.has(m.id));
-      await new Promise((r) => setTimeout(r, 100 * attempt));
-    }
-  }
-  return { published: messages.length, calls };
-}
-
 /** Groups of at most 10 entries and at most 256 KiB in total. */
 export function batches(messages: readonly PlannedMessage[]): PlannedMessage[][] {
   const out: PlannedMessage[][] = [];
@@ -299,11 +224,4 @@ export function batches(messages: readonly PlannedMessage[]): PlannedMessage[][]
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-function errorName(err: unknown): string {
-  if (typeof err !== "object" || err === null) return String(err);
-  const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const status = e.$metadata?.httpStatusCode;
-  return `${String(e.name ?? "Error")}${status === undefined ? "" : ` (HTTP ${String(status)})`}: ${String(e.message ?? "").slice(0, 200)}`;
 }

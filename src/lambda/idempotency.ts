@@ -16,8 +16,8 @@ import {
 } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { s3Uri, TransientObjectError } from "../s3/index.ts";
 import type { ObjectOutcome, OnceFn } from "./process.ts";
-import { s3Uri, TransientObjectError } from "./s3.ts";
 
 export interface IdempotencyOptions {
   readonly tableName: string;

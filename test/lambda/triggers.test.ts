@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { decodeS3Key, parseTrigger, TriggerError } from "../../src/aws/triggers.ts";
+import { decodeS3Key, parseTrigger, TriggerError } from "../../src/lambda/triggers.ts";
 
 const event = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), "utf8"));
