@@ -22,5 +22,4 @@ export { EqlError, EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from
 export { type Token, tokenize } from "./lexer.ts";
 export { deriveLiterals, type LiteralOptions, NON_VERBATIM_FIELDS } from "./literals.ts";
 export { type ParseOptions, parse } from "./parser.ts";
-export { canonicalJsonBytes, createRawPrefilter, type RawPrefilter } from "./prefilter.ts";
 export { asciiLower, compileWildcard } from "./wildcard.ts";

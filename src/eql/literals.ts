@@ -1,7 +1,7 @@
 /**
  * Prefilter literal derivation: from a query, a small set of strings at least one of which occurs
  * (as a value, before JSON escaping) in every record the query can match. The reader uses it to
- * skip most records without parsing them (src/eql/prefilter.ts does the byte-level search).
+ * skip most records without parsing them (src/scan/prefilter/ does the byte-level search).
  *
  * Soundness argument, node by node (`null` = no constraint known, `[]` = cannot match at all):
  * - a leaf that needs a field value equal to / matching a constant: that value occurs in the

@@ -5,7 +5,7 @@
  */
 import type { Alert } from "../alerts/alert.ts";
 import { buildAlert } from "../alerts/alert.ts";
-import { createRawPrefilter, type RawPrefilter } from "../eql/prefilter.ts";
+import { createRawPrefilter, type RawPrefilter } from "../scan/prefilter/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { SOURCE_OPTIONS, toEcs } from "../sources/index.ts";
 import { type ByteSource, type DecompressStats, decompressTo } from "./decompress.ts";

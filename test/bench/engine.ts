@@ -9,8 +9,9 @@
  *   as the reader makes them), next to JSON.parse of the same lines for scale.
  */
 import { readFileSync } from "node:fs";
-import { compileQuery, createRawPrefilter } from "../../src/eql/index.ts";
+import { compileQuery } from "../../src/eql/index.ts";
 import { loadBuiltinRules } from "../../src/rules/index.ts";
+import { createRawPrefilter } from "../../src/scan/prefilter/index.ts";
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/eql/${name}`, import.meta.url), "utf8");

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  compileQuery,
-  createRawPrefilter,
-  EqlError,
-  EqlSyntaxError,
-  EqlUnsupportedError,
-} from "../../src/eql/index.ts";
+import { compileQuery, EqlError, EqlSyntaxError, EqlUnsupportedError } from "../../src/eql/index.ts";
+import { createRawPrefilter } from "../../src/scan/prefilter/index.ts";
 import { dotted, ERROR_CASES, MATCH_CASES } from "./semantics-table.ts";
 
 const COVERED_ROWS = new Set<number | string>([

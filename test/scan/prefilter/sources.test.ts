@@ -3,14 +3,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
-import { createRawPrefilter } from "../../src/eql/index.ts";
-import { loadBuiltinRules } from "../../src/rules/index.ts";
-import { toEcs } from "../../src/sources/index.ts";
-import { flipCase, prng, serialise } from "./json-escape.ts";
+import { loadBuiltinRules } from "../../../src/rules/index.ts";
+import { createRawPrefilter } from "../../../src/scan/prefilter/index.ts";
+import { toEcs } from "../../../src/sources/index.ts";
+import { flipCase, prng, serialise } from "../../eql/json-escape.ts";
 
 const rules = await loadBuiltinRules();
 const prefilter = createRawPrefilter(rules.map((r) => r.compiled.prefilter));
-const dir = new URL("../../events/objects/", import.meta.url);
+const dir = new URL("../../../events/objects/", import.meta.url);
 const records: Record<string, unknown>[] = readdirSync(dir)
   .filter((f) => f.endsWith(".gz"))
   .sort()

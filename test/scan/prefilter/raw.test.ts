@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { compileQuery, createRawPrefilter } from "../../src/eql/index.ts";
-import type { PrefilterLiteral } from "../../src/rules/index.ts";
-import { flipCase, prng, serialise } from "./json-escape.ts";
-import { SEED_QUERY, seedEvent } from "./semantics-table.ts";
+import { compileQuery } from "../../../src/eql/index.ts";
+import type { PrefilterLiteral } from "../../../src/rules/index.ts";
+import { createRawPrefilter } from "../../../src/scan/prefilter/index.ts";
+import { flipCase, prng, serialise } from "../../eql/json-escape.ts";
+import { SEED_QUERY, seedEvent } from "../../eql/semantics-table.ts";
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`../fixtures/eql/${name}`, import.meta.url), "utf8");
+  readFileSync(new URL(`../../fixtures/eql/${name}`, import.meta.url), "utf8");
 
 // Values and constants share a pool so random rules match random records often.
 const POOL = [

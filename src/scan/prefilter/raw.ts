@@ -15,10 +15,10 @@
  * letters (no window with at most one letter more than non-letters) fall back to folding: OR-ing
  * 0x20 into every byte maps A-Z onto a-z (and a few other bytes onto each other, which only adds
  * candidates), 4 bytes at a time, then a search for the folded literal
- * (../shared/notes/performance.md: a case-insensitive RegExp over strings was ~3x slower than
+ * (docs/performance.md: a case-insensitive RegExp over strings was ~3x slower than
  * gunzip; byte search hides behind it). No string conversion, no regular expressions.
  */
-import type { PrefilterLiteral } from "./compiled.ts";
+import type { PrefilterLiteral } from "../../eql/index.ts";
 
 export interface RawPrefilter {
   /** True when the record in `buf[start, end)` may match some rule (it must then be parsed). */
