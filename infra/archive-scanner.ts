@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as chatbot from "aws-cdk-lib/aws-chatbot";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
@@ -16,13 +17,12 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ENV, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "../src/lambda/env.ts";
+import { ConstructValidationError } from "./errors.ts";
+import { acknowledge, nagResource } from "./nag.ts";
 
 /** The repository root: infra/ sits directly under it. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Namespace and service dimension of the handler's Powertools metrics (EMF). */
-export const METRICS_NAMESPACE = "EdrArchiveScanner";
-export const METRICS_SERVICE = "edr-archive-scanner";
 
 /** Properties of {@link ArchiveScanner}. */
 export interface ArchiveScannerProps {
@@ -101,12 +101,12 @@ export interface ArchiveScannerProps {
    */
   readonly idempotency?: boolean;
   /**
-   * MAX_RECORD_BYTES for the handler.
+   * The handler's longest record (MAX_RECORD_BYTES).
    * @default - the handler's default
    */
   readonly maxRecordBytes?: number;
   /**
-   * MAX_DECOMPRESSED_BYTES for the handler.
+   * The handler's ceiling on decompressed bytes per object (MAX_DECOMPRESSED_BYTES).
    * @default - the handler's default
    */
   readonly maxDecompressedBytes?: number;
@@ -146,7 +146,7 @@ export class ArchiveScanner extends Construct {
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(0);
     const entry = props.entry ?? resolve(PROJECT_ROOT, "src/handler.ts");
     const rulesDir = props.rulesDir ?? resolve(PROJECT_ROOT, "src/rules");
-    checkBundleInputs(entry, rulesDir);
+    checkBundleInputs(this, entry, rulesDir);
 
     this.key = new kms.Key(this, "AlertKey", {
       description: "Encrypts the edr-archive-scanner alert and operations topics",
@@ -227,17 +227,17 @@ export class ArchiveScanner extends Construct {
     this.logGroup.grant(role, "logs:CreateLogStream", "logs:PutLogEvents");
 
     const environment: Record<string, string> = {
-      ALERT_TOPIC_ARN: this.alertTopic.topicArn,
+      [ENV.alertTopicArn]: this.alertTopic.topicArn,
       // The bundle is unpacked to /var/task and the rule files are copied to its rules/ folder.
-      RULES_PATH: "/var/task/rules",
-      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      [ENV.rulesPath]: "/var/task/rules",
+      [ENV.powertoolsServiceName]: SERVICE_NAME,
+      [ENV.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
       NODE_OPTIONS: "--enable-source-maps",
     };
-    if (this.table) environment["IDEMPOTENCY_TABLE"] = this.table.tableName;
-    if (props.maxRecordBytes !== undefined) environment["MAX_RECORD_BYTES"] = String(props.maxRecordBytes);
+    if (this.table) environment[ENV.idempotencyTable] = this.table.tableName;
+    if (props.maxRecordBytes !== undefined) environment[ENV.maxRecordBytes] = String(props.maxRecordBytes);
     if (props.maxDecompressedBytes !== undefined) {
-      environment["MAX_DECOMPRESSED_BYTES"] = String(props.maxDecompressedBytes);
+      environment[ENV.maxDecompressedBytes] = String(props.maxDecompressedBytes);
     }
 
     const rulesFromRoot = relative(PROJECT_ROOT, rulesDir);
@@ -345,6 +345,75 @@ export class ArchiveScanner extends Construct {
         notificationTopics: [this.alertTopic],
       });
     }
+
+    this.acknowledgeNagFindings(props.bucket, prefix);
+  }
+
+  /**
+   * A metric the handler emits (Powertools EMF, namespace EdrArchiveScanner, dimension service).
+   * @default period 5 minutes, statistic Sum
+   */
+  metric(metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: SERVICE_NAME },
+      period: Duration.minutes(5),
+      statistic: "Sum",
+      ...options,
+    });
+  }
+
+  /** Objects that could not be scanned to their end (unsupported, corrupt, over a limit, retried). */
+  metricObjectFailures(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.objectFailures, options);
+  }
+
+  /** Objects scanned (redeliveries answered from the idempotency table are not counted). */
+  metricObjectsScanned(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.objectsScanned, options);
+  }
+
+  /** Alerts found. */
+  metricAlerts(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.alerts, options);
+  }
+
+  /** Records that were not valid JSON. */
+  metricMalformedRecords(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC.malformedRecords, options);
+  }
+
+  /** The cdk-nag findings this construct's own resources raise, each with its reason. */
+  private acknowledgeNagFindings(bucket: s3.IBucket, prefix: string): void {
+    const fnPolicy = this.function.role?.node.tryFindChild("DefaultPolicy");
+    if (fnPolicy) {
+      acknowledge(
+        fnPolicy,
+        `AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${prefix}*`))}]`,
+        "The function reads objects whose keys it learns from notifications; the grant is s3:GetObject and " +
+          "s3:GetObjectVersion only, on the archive bucket's objects under the configured prefix.",
+      );
+    }
+    acknowledge(
+      this.function,
+      "AwsSolutions-L1",
+      "Node.js 22 is the runtime the code is built (esbuild target node22) and tested for; a runtime upgrade " +
+        "is a deliberate, tested change.",
+    );
+    // addEventNotification above created CDK's notifications custom resource at the stack's root.
+    for (const child of Stack.of(this).node.children) {
+      if (!child.node.id.startsWith("BucketNotificationsHandler")) continue;
+      const role = child.node.tryFindChild("Role");
+      if (!role) continue;
+      acknowledge(
+        role,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "CDK's own BucketNotifications custom resource (it sets the bucket's notification configuration at " +
+          "deployment); its role and runtime are managed by aws-cdk-lib, and its only other permission is " +
+          "s3:PutBucketNotification on the archive bucket.",
+      );
+    }
   }
 }
 
@@ -353,16 +422,18 @@ function chatbotName(stackName: string): string {
   return `${stackName.replace(/[^A-Za-z0-9_-]/g, "-")}-alerts`.slice(0, 128);
 }
 
-function checkBundleInputs(entry: string, rulesDir: string): void {
+function checkBundleInputs(scope: Construct, entry: string, rulesDir: string): void {
   if (!existsSync(entry)) {
-    throw new Error(
-      `ArchiveScanner: the handler entry ${entry} does not exist. Fix: pass "entry" (a .ts file exporting handler).`,
+    throw new ConstructValidationError(
+      scope,
+      `the handler entry ${entry} does not exist. Fix: pass "entry" (a .ts file exporting handler).`,
     );
   }
   const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((f) => f.endsWith(".toml")) : [];
   if (rules.length === 0) {
-    throw new Error(
-      `ArchiveScanner: no rule files (*.toml) in ${rulesDir}; the function would have nothing to detect. ` +
+    throw new ConstructValidationError(
+      scope,
+      `no rule files (*.toml) in ${rulesDir}; the function would have nothing to detect. ` +
         `Fix: add rules there or pass "rulesDir".`,
     );
   }

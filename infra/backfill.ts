@@ -6,6 +6,7 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import * as cxapi from "aws-cdk-lib/cx-api";
 import { Construct } from "constructs";
+import { acknowledge, nagResource, wildcardResources } from "./nag.ts";
 
 /** Attempts at a batch's transiently failed objects before they count as failed. */
 export const TRANSIENT_ATTEMPTS = 3;
@@ -255,5 +256,54 @@ export class ArchiveBackfill extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
+    this.acknowledgeNagFindings(props.scanner);
+  }
+
+  /** The cdk-nag findings this construct's own resources raise, each with its reason. */
+  private acknowledgeNagFindings(scanner: lambda.IFunction): void {
+    const sm = this.stateMachine;
+    acknowledge(
+      sm,
+      "AwsSolutions-SF1",
+      "Back-scans run millions of child executions; ALL-level logging would log every state transition. " +
+        "Errors are logged, and per-batch outcomes are written to the results bucket by the ResultWriter.",
+    );
+    acknowledge(
+      sm,
+      "AwsSolutions-SF2",
+      "X-Ray tracing of every child execution adds cost without insight here: each child is one Lambda " +
+        "invocation whose logs and metrics are already in CloudWatch.",
+    );
+    const smPolicy = sm.role.node.tryFindChild("DefaultPolicy");
+    if (smPolicy) {
+      acknowledge(
+        smPolicy,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${nagResource(this, this.resultsBucket.bucketName)}/*]`,
+        "The Distributed Map ResultWriter writes result files with generated names (manifest, SUCCEEDED_n, " +
+          "FAILED_n) into the back-scan results bucket only.",
+      );
+      acknowledge(
+        smPolicy,
+        `AwsSolutions-IAM5[Resource::${nagResource(this, scanner.functionArn)}:*]`,
+        "lambda:InvokeFunction on the scanner function and its versions/aliases (CDK's LambdaInvoke grant).",
+      );
+      acknowledge(
+        smPolicy,
+        "AwsSolutions-IAM5[Resource::*]",
+        "CloudWatch Logs vended log delivery (logs:CreateLogDelivery and related) has no resource-level " +
+          "permissions; it is how Step Functions writes its execution log.",
+      );
+    }
+    const mapPolicy = sm.node.tryFindChild("DistributedMapPolicy");
+    if (mapPolicy) {
+      for (const resource of wildcardResources(mapPolicy)) {
+        acknowledge(
+          mapPolicy,
+          `AwsSolutions-IAM5[Resource::${resource}]`,
+          "The Distributed Map describes, stops and redrives its own child executions, whose names are " +
+            "generated at run time; scoped to executions of this state machine.",
+        );
+      }
+    }
   }
 }

@@ -1,12 +1,13 @@
-import { type Stack, Validations } from "aws-cdk-lib";
+import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
-import type { ScannerStack } from "./scanner-stack.ts";
 
-/** One accepted cdk-nag finding: the rule id (with its finding suffix) and why it is acceptable. */
-export interface NagAcknowledgement {
-  readonly construct: IConstruct;
-  readonly id: string;
-  readonly reason: string;
+/**
+ * Records one accepted cdk-nag finding on the construct it concerns. Each construct calls this
+ * for its own resources, with the reason the finding is acceptable; anything unacknowledged
+ * fails `cdk synth` (the nag plugin) and the infra tests.
+ */
+export function acknowledge(construct: IConstruct, id: string, reason: string): void {
+  Validations.of(construct).acknowledge({ id, reason });
 }
 
 /**
@@ -34,10 +35,15 @@ export function flattenReference(node: unknown): string {
   return JSON.stringify(node);
 }
 
+/** A value (token or string) as it appears in a cdk-nag finding id. */
+export function nagResource(scope: IConstruct, value: unknown): string {
+  return flattenReference(Stack.of(scope).resolve(value));
+}
+
 /** Wildcard resources of a policy's allow statements, flattened as cdk-nag does. */
-function wildcardResources(stack: Stack, policy: IConstruct): string[] {
+export function wildcardResources(policy: IConstruct): string[] {
   const cfn = policy.node.defaultChild as { policyDocument?: unknown } | undefined;
-  const doc = stack.resolve(cfn?.policyDocument) as {
+  const doc = Stack.of(policy).resolve(cfn?.policyDocument) as {
     Statement?: Array<{ Effect?: string; Resource?: unknown }>;
   };
   const out = new Set<string>();
@@ -49,108 +55,4 @@ function wildcardResources(stack: Stack, policy: IConstruct): string[] {
     }
   }
   return [...out];
-}
-
-/**
- * cdk-nag (AwsSolutions) findings this stack accepts, each on the narrowest construct with its
- * reason. Anything else fails `cdk synth` (the nag plugin) and the infra tests.
- */
-export function nagAcknowledgements(stack: ScannerStack): NagAcknowledgement[] {
-  const acks: NagAcknowledgement[] = [];
-  const resolve = (v: unknown) => flattenReference(stack.resolve(v));
-  const fn = stack.scanner.function;
-  const fnPolicy = fn.role?.node.tryFindChild("DefaultPolicy");
-  if (fnPolicy) {
-    acks.push({
-      construct: fnPolicy,
-      id: `AwsSolutions-IAM5[Resource::${resolve(stack.archiveBucket.arnForObjects(`${stack.scanner.prefix}*`))}]`,
-      reason:
-        "The function reads objects whose keys it learns from notifications; the grant is s3:GetObject and " +
-        "s3:GetObjectVersion only, on the archive bucket's objects under the configured prefix.",
-    });
-  }
-  acks.push({
-    construct: fn,
-    id: "AwsSolutions-L1",
-    reason:
-      "Node.js 22 is the runtime the code is built (esbuild target node22) and tested for; a runtime upgrade " +
-      "is a deliberate, tested change.",
-  });
-
-  const sm = stack.backfill.stateMachine;
-  acks.push(
-    {
-      construct: sm,
-      id: "AwsSolutions-SF1",
-      reason:
-        "Back-scans run millions of child executions; ALL-level logging would log every state transition. " +
-        "Errors are logged, and per-batch outcomes are written to the results bucket by the ResultWriter.",
-    },
-    {
-      construct: sm,
-      id: "AwsSolutions-SF2",
-      reason:
-        "X-Ray tracing of every child execution adds cost without insight here: each child is one Lambda " +
-        "invocation whose logs and metrics are already in CloudWatch.",
-    },
-  );
-  const smPolicy = sm.role.node.tryFindChild("DefaultPolicy");
-  if (smPolicy) {
-    acks.push(
-      {
-        construct: smPolicy,
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${resolve(stack.backfill.resultsBucket.bucketName)}/*]`,
-        reason:
-          "The Distributed Map ResultWriter writes result files with generated names (manifest, SUCCEEDED_n, " +
-          "FAILED_n) into the back-scan results bucket only.",
-      },
-      {
-        construct: smPolicy,
-        id: `AwsSolutions-IAM5[Resource::${resolve(fn.functionArn)}:*]`,
-        reason:
-          "lambda:InvokeFunction on the scanner function and its versions/aliases (CDK's LambdaInvoke grant).",
-      },
-      {
-        construct: smPolicy,
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason:
-          "CloudWatch Logs vended log delivery (logs:CreateLogDelivery and related) has no resource-level " +
-          "permissions; it is how Step Functions writes its execution log.",
-      },
-    );
-  }
-  const mapPolicy = sm.node.tryFindChild("DistributedMapPolicy");
-  if (mapPolicy) {
-    for (const resource of wildcardResources(stack, mapPolicy)) {
-      acks.push({
-        construct: mapPolicy,
-        id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason:
-          "The Distributed Map describes, stops and redrives its own child executions, whose names are " +
-          "generated at run time; scoped to executions of this state machine.",
-      });
-    }
-  }
-
-  for (const child of stack.node.children) {
-    if (!child.node.id.startsWith("BucketNotificationsHandler")) continue;
-    const role = child.node.tryFindChild("Role");
-    if (!role) continue;
-    acks.push({
-      construct: role,
-      id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-      reason:
-        "CDK's own BucketNotifications custom resource (it sets the bucket's notification configuration at " +
-        "deployment); its role and runtime are managed by aws-cdk-lib, and its only other permission is " +
-        "s3:PutBucketNotification on the archive bucket.",
-    });
-  }
-  return acks;
-}
-
-/** Records every acknowledgement of {@link nagAcknowledgements} with Validations (cdk-nag v3). */
-export function acknowledgeNagFindings(stack: ScannerStack): void {
-  for (const ack of nagAcknowledgements(stack)) {
-    Validations.of(ack.construct).acknowledge({ id: ack.id, reason: ack.reason });
-  }
 }

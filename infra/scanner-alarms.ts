@@ -1,20 +1,17 @@
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
-import type * as lambda from "aws-cdk-lib/aws-lambda";
 import type * as sns from "aws-cdk-lib/aws-sns";
-import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "./archive-scanner.ts";
+import type { ArchiveScanner } from "./archive-scanner.ts";
 
 /** Properties of {@link ScannerAlarms}. */
 export interface ScannerAlarmsProps {
   /** Where alarm (and OK) notifications go. */
   readonly opsTopic: sns.ITopic;
-  readonly function: lambda.IFunction;
-  readonly queue: sqs.IQueue;
-  readonly deadLetterQueue: sqs.IQueue;
+  /** The live scanner: its function, queues and the metrics its handler emits. */
+  readonly scanner: ArchiveScanner;
   /**
    * The back-scan state machine, alarmed on failed executions.
    * @default - no back-scan alarm
@@ -25,16 +22,6 @@ export interface ScannerAlarmsProps {
    * @default Duration.minutes(15)
    */
   readonly maxMessageAge?: Duration;
-  /**
-   * Namespace of the handler's EMF metrics.
-   * @default "EdrArchiveScanner"
-   */
-  readonly metricsNamespace?: string;
-  /**
-   * Value of the `service` dimension Powertools Metrics adds to every metric.
-   * @default "edr-archive-scanner"
-   */
-  readonly metricsService?: string;
 }
 
 /**
@@ -65,39 +52,36 @@ export class ScannerAlarms extends Construct {
 
     add(
       "DeadLetters",
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum" }),
+      props.scanner.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period,
+        statistic: "Maximum",
+      }),
       0,
       "Notifications failed every delivery and are in the dead-letter queue: those objects were not scanned. " +
         "Read a message for the object, fix the cause (permissions, corrupt object), then redrive the queue.",
     );
     add(
       "FunctionErrors",
-      props.function.metricErrors({ period, statistic: "Sum" }),
+      props.scanner.function.metricErrors({ period, statistic: "Sum" }),
       0,
       "The scanner function failed invocations (crash, timeout or out of memory). See its log group.",
     );
     add(
       "FunctionThrottles",
-      props.function.metricThrottles({ period, statistic: "Sum" }),
+      props.scanner.function.metricThrottles({ period, statistic: "Sum" }),
       0,
       "The scanner function was throttled: raise reservedConcurrency or the account's concurrency limit.",
     );
     const maxAge = props.maxMessageAge ?? Duration.minutes(15);
     add(
       "QueueBacklog",
-      props.queue.metricApproximateAgeOfOldestMessage({ period, statistic: "Maximum" }),
+      props.scanner.queue.metricApproximateAgeOfOldestMessage({ period, statistic: "Maximum" }),
       maxAge.toSeconds(),
       `The oldest waiting notification is more than ${maxAge.toSeconds()} s old: alerts are delayed.`,
     );
     add(
       "ObjectFailures",
-      new cloudwatch.Metric({
-        namespace: props.metricsNamespace ?? METRICS_NAMESPACE,
-        metricName: "ObjectFailures",
-        dimensionsMap: { service: props.metricsService ?? METRICS_SERVICE },
-        period,
-        statistic: "Sum",
-      }),
+      props.scanner.metricObjectFailures({ period, statistic: "Sum" }),
       0,
       "Objects could not be scanned (unsupported or corrupt compression, decompression limit, read errors). " +
         "The function log has one summary line per object with the reason.",

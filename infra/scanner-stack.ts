@@ -7,7 +7,6 @@ import type { Construct } from "constructs";
 import { ArchiveScanner } from "./archive-scanner.ts";
 import { ArchiveBackfill } from "./backfill.ts";
 import { readScannerContext, type ScannerContext } from "./context.ts";
-import { acknowledgeNagFindings } from "./nag.ts";
 import { ScannerAlarms } from "./scanner-alarms.ts";
 
 /** Properties of {@link ScannerStack}. */
@@ -123,9 +122,7 @@ export class ScannerStack extends Stack {
 
     this.alarms = new ScannerAlarms(this, "Alarms", {
       opsTopic: this.opsTopic,
-      function: this.scanner.function,
-      queue: this.scanner.queue,
-      deadLetterQueue: this.scanner.deadLetterQueue,
+      scanner: this.scanner,
       backfill: this.backfill.stateMachine,
     });
 
@@ -137,7 +134,5 @@ export class ScannerStack extends Stack {
     new CfnOutput(this, "DeadLetterQueueUrl", { value: this.scanner.deadLetterQueue.queueUrl });
     new CfnOutput(this, "BackfillStateMachineArn", { value: this.backfill.stateMachine.stateMachineArn });
     new CfnOutput(this, "BackfillResultsBucketName", { value: this.backfill.resultsBucket.bucketName });
-
-    acknowledgeNagFindings(this);
   }
 }

@@ -2,9 +2,9 @@
  * The alert contract (one JSON object per line from the CLI; `alerts[]` in SNS messages).
  * Later work extends it and never breaks it.
  */
-import { createHash } from "node:crypto";
 import { fieldValues } from "../document/index.ts";
 import type { Rule, Threat } from "../rules/index.ts";
+import { digest } from "./digest.ts";
 
 export interface Alert {
   /** Deterministic: the same rule, object (and version) and record always give the same id. */
@@ -32,10 +32,7 @@ export interface Alert {
 
 /** sha256 over (rule id, uri, version, ordinal), hex, 32 chars. */
 export function alertId(ruleId: string, uri: string, version: string | undefined, record: number): string {
-  return createHash("sha256")
-    .update(`${ruleId}\u0000${uri}\u0000${version ?? ""}\u0000${record}`)
-    .digest("hex")
-    .slice(0, 32);
+  return digest([ruleId, uri, version ?? "", record]);
 }
 
 export function ruleSummary(rule: Rule): Alert["rule"] {

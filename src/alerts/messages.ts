@@ -5,8 +5,8 @@
  * produces identical messages that subscribers (and FIFO topics) can de-duplicate. Pure: the
  * sending is src/lambda/publish.ts.
  */
-import { createHash } from "node:crypto";
 import type { Alert } from "./alert.ts";
+import { digest } from "./digest.ts";
 import { type AlertMessageInput, type ObjectContext, type RuleContext, renderMessage } from "./render.ts";
 
 /** SNS's limit for one message: body plus subject plus attributes, in bytes. */
@@ -80,10 +80,7 @@ interface Part {
 
 function messageId(input: Omit<AlertMessageInput, "id">): string {
   const first = input.alerts[0]?.id ?? "";
-  return createHash("sha256")
-    .update(`${input.rule.id}\u0000${input.object.uri}\u0000${input.object.version ?? ""}\u0000${first}`)
-    .digest("hex")
-    .slice(0, 32);
+  return digest([input.rule.id, input.object.uri, input.object.version ?? "", first]);
 }
 
 function finish(input: Omit<AlertMessageInput, "id">): PlannedMessage {

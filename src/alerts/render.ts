@@ -5,8 +5,9 @@
  * - `https`: an AWS Chatbot custom notification that Slack renders (values sanitised, inert).
  * Pure: no AWS SDK, no I/O.
  */
-import { createHash } from "node:crypto";
 import type { Alert } from "./alert.ts";
+import { digest } from "./digest.ts";
+import { mitreLines } from "./mitre.ts";
 import {
   escapeSlackEntities,
   plainText,
@@ -248,10 +249,7 @@ export function renderChatbot(input: AlertMessageInput): string {
     },
     metadata: {
       // One Slack thread per object and rule: the parts of a split message land together.
-      threadId: `${printableAscii(rule.id, 64)}:${createHash("sha256")
-        .update(`${object.uri}\u0000${object.version ?? ""}`)
-        .digest("hex")
-        .slice(0, 16)}`,
+      threadId: `${printableAscii(rule.id, 64)}:${digest([object.uri, object.version ?? ""], 16)}`,
       summary: escapeSlackEntities(summary),
       eventType: "EdrAlert",
       relatedResources: [escapeSlackEntities(printableAscii(object.uri, 300))],
@@ -319,16 +317,6 @@ function triageSteps(alerts: readonly Alert[], slack = false): string[] {
   steps.push("Search for other activity from this host and user around the same time.");
   steps.push("If unexplained: isolate the host, preserve the file, then remove it.");
   return steps.map((s, i) => `${i + 1}. ${s}`);
-}
-
-function mitreLines(threat: Alert["rule"]["threat"]): string[] {
-  return threat.map((t) => {
-    const techniques = (t.technique ?? []).map((tech) => {
-      const subs = (tech.subtechnique ?? []).map((s) => `${s.id} ${s.name}`);
-      return `${tech.id} ${tech.name}${subs.length > 0 ? ` (${subs.join(", ")})` : ""}`;
-    });
-    return `${t.tactic.id} ${t.tactic.name}${techniques.length > 0 ? `: ${techniques.join(", ")}` : ""}`;
-  });
 }
 
 export function distinctHosts(alerts: readonly Alert[]): string[] {

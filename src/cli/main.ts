@@ -4,7 +4,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, Option } from "commander";
-import type { Alert } from "../alerts/alert.ts";
+import type { Alert } from "../alerts/index.ts";
 import type { ScanOptions, ScanResult, SourceOption } from "../ingest/result.ts";
 import type { Rule } from "../rules/index.ts";
 import {

@@ -1,9 +1,10 @@
 /**
  * Run totals, the live progress line (only when stderr is a terminal) and the final summary.
  */
+
+import { safeText } from "../alerts/index.ts";
 import type { ScanResult } from "../ingest/result.ts";
 import { formatBytes } from "./options.ts";
-import { safeText } from "./render.ts";
 
 export interface Failure {
   readonly uri: string;

@@ -4,8 +4,9 @@
  * chain (AWS_REGION, AWS_ENDPOINT_URL[_S3|_SNS|_DYNAMODB], ...).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { createS3Client } from "../s3/index.ts";
 import type { Config } from "./config.ts";
 
 export interface AwsClients {
@@ -17,7 +18,7 @@ export interface AwsClients {
 
 export function createClients(config: Config): AwsClients {
   return {
-    s3: new S3Client({ forcePathStyle: config.s3ForcePathStyle }),
+    s3: createS3Client({ forcePathStyle: config.s3ForcePathStyle }),
     sns: new SNSClient({}),
     ...(config.idempotencyTable === undefined ? {} : { dynamodb: new DynamoDBClient({}) }),
   };

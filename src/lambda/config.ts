@@ -4,6 +4,9 @@
  * deployment fails on its first invocation with a message that says how to fix it.
  */
 
+import { parseForcePathStyle } from "../s3/index.ts";
+import { ENV } from "./env.ts";
+
 export interface Config {
   /** SNS topic that receives the alerts. */
   readonly alertTopicArn: string;
@@ -40,18 +43,18 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const show = (v: string): string => JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}…` : v);
 
-  const alertTopicArn = value("ALERT_TOPIC_ARN");
+  const alertTopicArn = value(ENV.alertTopicArn);
   if (alertTopicArn === undefined) {
     problems.push(
-      "ALERT_TOPIC_ARN is required: the ARN of the SNS topic for alerts, e.g. arn:aws:sns:us-east-1:123456789012:edr-alerts",
+      `${ENV.alertTopicArn} is required: the ARN of the SNS topic for alerts, e.g. arn:aws:sns:us-east-1:123456789012:edr-alerts`,
     );
   } else if (!SNS_ARN.test(alertTopicArn)) {
     problems.push(
-      `ALERT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<12-digit account>:<topic name>), got ${show(alertTopicArn)}`,
+      `${ENV.alertTopicArn} must be an SNS topic ARN (arn:aws:sns:<region>:<12-digit account>:<topic name>), got ${show(alertTopicArn)}`,
     );
   }
 
-  const rules = value("RULES_PATH");
+  const rules = value(ENV.rulesPath);
   const rulesPath = rules === undefined || rules === "builtin" ? undefined : rules;
 
   const bytes = (name: string, example: string): number | undefined => {
@@ -64,35 +67,32 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return n;
   };
-  const maxRecordBytes = bytes("MAX_RECORD_BYTES", "8388608 for 8 MiB");
-  const maxDecompressedBytes = bytes("MAX_DECOMPRESSED_BYTES", "68719476736 for 64 GiB");
+  const maxRecordBytes = bytes(ENV.maxRecordBytes, "8388608 for 8 MiB");
+  const maxDecompressedBytes = bytes(ENV.maxDecompressedBytes, "68719476736 for 64 GiB");
 
-  const idempotencyTable = value("IDEMPOTENCY_TABLE");
+  const idempotencyTable = value(ENV.idempotencyTable);
   if (idempotencyTable !== undefined && !TABLE_NAME.test(idempotencyTable)) {
     problems.push(
-      `IDEMPOTENCY_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or unset to turn idempotency off, got ${show(idempotencyTable)}`,
+      `${ENV.idempotencyTable} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or unset to turn idempotency off, got ${show(idempotencyTable)}`,
     );
   }
   let idempotencyTtlSeconds = DEFAULT_TTL_SECONDS;
-  const ttl = value("IDEMPOTENCY_TTL_SECONDS");
+  const ttl = value(ENV.idempotencyTtlSeconds);
   if (ttl !== undefined) {
     const n = /^\d+$/.test(ttl) ? Number(ttl) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < 60) {
       problems.push(
-        `IDEMPOTENCY_TTL_SECONDS must be a whole number of seconds >= 60 (default 604800), got ${show(ttl)}`,
+        `${ENV.idempotencyTtlSeconds} must be a whole number of seconds >= 60 (default 604800), got ${show(ttl)}`,
       );
     } else idempotencyTtlSeconds = n;
   }
 
-  let s3ForcePathStyle = false;
-  const pathStyle = value("S3_FORCE_PATH_STYLE");
-  if (pathStyle !== undefined) {
-    const v = pathStyle.toLowerCase();
-    if (v === "true" || v === "1") s3ForcePathStyle = true;
-    else if (v !== "false" && v !== "0") {
-      problems.push(`S3_FORCE_PATH_STYLE must be true or false (or 1/0), got ${show(pathStyle)}`);
-    }
+  const pathStyle = value(ENV.s3ForcePathStyle);
+  const parsedPathStyle = parseForcePathStyle(pathStyle);
+  if (parsedPathStyle === null) {
+    problems.push(`${ENV.s3ForcePathStyle} must be true or false (or 1/0), got ${show(pathStyle ?? "")}`);
   }
+  const s3ForcePathStyle = parsedPathStyle === true;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {

@@ -4,7 +4,7 @@
  * the same configuration publishes nothing again, while a back-scan after a rule is added or
  * changed, or a limit raised, scans every object again instead of answering "duplicate".
  */
-import { createHash } from "node:crypto";
+import { digest } from "../alerts/index.ts";
 import type { Rule } from "../rules/index.ts";
 import type { Config } from "./config.ts";
 
@@ -21,5 +21,5 @@ export function scanFingerprint(
     maxRecordBytes: config.maxRecordBytes ?? null,
     maxDecompressedBytes: config.maxDecompressedBytes ?? null,
   });
-  return createHash("sha256").update(material).digest("hex").slice(0, 16);
+  return digest([material], 16);
 }

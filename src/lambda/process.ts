@@ -13,13 +13,14 @@
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { Alert } from "../alerts/alert.ts";
+import type { Alert } from "../alerts/index.ts";
 import { planMessages } from "../alerts/messages.ts";
 import type { ObjectContext, RuleContext } from "../alerts/render.ts";
 import type { ScanOptions, ScanResult } from "../ingest/result.ts";
 import type { Rule } from "../rules/index.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
 import type { Config } from "./config.ts";
+import { METRIC } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
 import { PublishError, publishMessages } from "./publish.ts";
 import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
@@ -375,12 +376,12 @@ export class RetryableError extends Error {
 
 function emitMetrics(metrics: MetricSink | undefined, t: Totals): void {
   if (metrics === undefined) return;
-  metrics.addMetric("ObjectsScanned", "Count", t.objects);
-  metrics.addMetric("BytesScanned", "Bytes", t.bytes);
-  metrics.addMetric("Records", "Count", t.records);
-  metrics.addMetric("MalformedRecords", "Count", t.malformed);
-  metrics.addMetric("Alerts", "Count", t.alerts);
-  metrics.addMetric("ObjectFailures", "Count", t.failures);
+  metrics.addMetric(METRIC.objectsScanned, "Count", t.objects);
+  metrics.addMetric(METRIC.bytesScanned, "Bytes", t.bytes);
+  metrics.addMetric(METRIC.records, "Count", t.records);
+  metrics.addMetric(METRIC.malformedRecords, "Count", t.malformed);
+  metrics.addMetric(METRIC.alerts, "Count", t.alerts);
+  metrics.addMetric(METRIC.objectFailures, "Count", t.failures);
 }
 
 /** Error name and short message only: no response bodies, no record content. */

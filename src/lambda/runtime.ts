@@ -13,12 +13,10 @@ import type { Rule } from "../rules/index.ts";
 import { loadBuiltinRules, loadRules } from "../rules/index.ts";
 import { type AwsClients, createClients } from "./clients.ts";
 import { type Env, loadConfig } from "./config.ts";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
 import { createIdempotency } from "./idempotency.ts";
 import type { Deps, LogSink, MetricSink } from "./process.ts";
-
-export const SERVICE_NAME = "edr-archive-scanner";
-export const METRICS_NAMESPACE = "EdrArchiveScanner";
 
 export interface RuntimeOptions {
   readonly env?: Env;

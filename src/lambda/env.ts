@@ -1,0 +1,36 @@
+/**
+ * The names the function and its deployment share: environment variables, the Powertools service
+ * name, the metrics namespace and metric names. infra/ imports this module and sets the variables
+ * with these constants, so a rename cannot leave the two out of step. No I/O, no SDK here.
+ */
+import { S3_FORCE_PATH_STYLE_ENV } from "../s3/index.ts";
+
+/** Environment variables the function reads (src/lambda/config.ts validates each). */
+export const ENV = {
+  alertTopicArn: "ALERT_TOPIC_ARN",
+  rulesPath: "RULES_PATH",
+  maxRecordBytes: "MAX_RECORD_BYTES",
+  maxDecompressedBytes: "MAX_DECOMPRESSED_BYTES",
+  idempotencyTable: "IDEMPOTENCY_TABLE",
+  idempotencyTtlSeconds: "IDEMPOTENCY_TTL_SECONDS",
+  /** Shared with the CLI, which reads it too (src/s3/client.ts). */
+  s3ForcePathStyle: S3_FORCE_PATH_STYLE_ENV,
+  /** Powertools reads these two itself. */
+  powertoolsServiceName: "POWERTOOLS_SERVICE_NAME",
+  powertoolsMetricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
+} as const;
+
+/** The `service` of logs and the `service` dimension of every metric. */
+export const SERVICE_NAME = "edr-archive-scanner";
+/** CloudWatch namespace of the function's EMF metrics. */
+export const METRICS_NAMESPACE = "EdrArchiveScanner";
+
+/** Metrics the function emits once per invocation (src/lambda/process.ts). */
+export const METRIC = {
+  objectsScanned: "ObjectsScanned",
+  bytesScanned: "BytesScanned",
+  records: "Records",
+  malformedRecords: "MalformedRecords",
+  alerts: "Alerts",
+  objectFailures: "ObjectFailures",
+} as const;
