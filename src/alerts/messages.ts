@@ -121,8 +121,9 @@ function measure(base: Base, part: Part): number {
 }
 
 /**
- * Greedy packing on a cheap per-alert estimate (its JSON, present four times in the body and
- * escaped once more), then an exact render of each part; a part that is still too big is halved.
+ * Greedy packing on a cheap per-alert estimate (its JSON, escaped once more inside the
+ * MessageStructure body, plus its share of the email and Slack renderings), then an exact render
+ * of each part; a part that is still too big is halved.
  * Rendering stays roughly linear in the number of hits.
  */
 function splitToFit(alerts: readonly Alert[], base: Base, limit: number): Part[] {
@@ -136,7 +137,7 @@ function splitToFit(alerts: readonly Alert[], base: Base, limit: number): Part[]
     estimate = empty;
   };
   for (const a of alerts) {
-    const cost = 4 * (Buffer.byteLength(JSON.stringify(JSON.stringify(a))) + 1) + 600;
+    const cost = Buffer.byteLength(JSON.stringify(JSON.stringify(a))) + 1 + 200;
     if (current.length > 0 && estimate + cost > limit * 0.9) flush();
     current.push(a);
     estimate += cost;

@@ -1,6 +1,8 @@
 /**
  * One SNS message per (object, rule, part), rendered once per protocol:
- * - `default`, `sqs`, `lambda`, `email-json`: JSON for machines, raw values kept;
+ * - `default`: JSON for machines, raw values kept. Sent once: SNS delivers `default` to every
+ *   protocol without a key of its own (SQS, Lambda, email-json, HTTP other than https), so
+ *   repeating it under `sqs`, `lambda` and `email-json` only made each message 4x larger;
  * - `email`: plain text for a responder on a phone (verdict first, short lines, values sanitised);
  * - `https`: an AWS Chatbot custom notification that Slack renders (values sanitised, inert).
  * Pure: no AWS SDK, no I/O.
@@ -54,7 +56,7 @@ export interface AlertMessageInput {
   readonly truncated?: readonly string[];
 }
 
-export const PROTOCOL_KEYS = ["default", "sqs", "lambda", "email-json", "email", "https"] as const;
+export const PROTOCOL_KEYS = ["default", "email", "https"] as const;
 export type ProtocolKey = (typeof PROTOCOL_KEYS)[number];
 
 export interface RenderedMessage {
@@ -78,9 +80,6 @@ export function renderMessage(input: AlertMessageInput): RenderedMessage {
     subject: renderSubject(input),
     message: {
       default: json,
-      sqs: json,
-      lambda: json,
-      "email-json": json,
       email: renderEmail(input),
       https: renderChatbot(input),
     },
@@ -341,22 +340,28 @@ function listOrdinals(ordinals: readonly number[], max: number): string {
   return ordinals.length > max ? `${shown}, … (${ordinals.length - max} more)` : shown;
 }
 
-function hanging(text: string, indent: string): string[] {
-  return wrap(text, LINE).flatMap((l, i) =>
-    i === 0 ? [l] : wrap(l, LINE - indent.length).map((x) => indent + x),
-  );
+/**
+ * Wraps once with a hanging indent: the first line is LINE wide, the others LINE minus the
+ * indent. (Wrapping at LINE and then re-wrapping the continuation lines left a stray word or two
+ * on a line of their own in the triage steps.)
+ */
+export function hanging(text: string, indent: string, width = LINE): string[] {
+  const lines = wrap(text, width, width - indent.length);
+  return lines.map((l, i) => (i === 0 ? l : indent + l));
 }
 
 /** Word-wraps plain text to short lines for phone screens; a word longer than a line is kept whole. */
-export function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number, nextWidth = width): string[] {
   const lines: string[] = [];
   let line = "";
+  let limit = width;
   for (const word of text.split(" ")) {
     if (line === "") line = word;
-    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else if (line.length + 1 + word.length <= limit) line += ` ${word}`;
     else {
       lines.push(line);
       line = word;
+      limit = nextWidth;
     }
   }
   if (line !== "") lines.push(line);

@@ -35,7 +35,8 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function loadConfig(env: Env = process.env): Config {
+/** `env` is passed in (the handler gives process.env): nothing below the edge reads the process environment. */
+export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const value = (name: string): string | undefined => {
     const v = env[name]?.trim();

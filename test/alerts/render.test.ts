@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type AlertMessageInput, renderMessage, renderSubject } from "../../src/alerts/render.ts";
+import {
+  type AlertMessageInput,
+  hanging,
+  renderEmail,
+  renderMessage,
+  renderSubject,
+} from "../../src/alerts/render.ts";
 import { makeAlert, OBJECT, SEED_RULE } from "../fixtures/lambda/alerts.ts";
 
 const HOSTILE = {
@@ -30,11 +36,16 @@ function input(
 }
 
 describe("renderMessage", () => {
-  test("the JSON protocols carry alerts, object and counts with raw values", () => {
+  test("the JSON is sent once, under default (SNS's fallback for sqs, lambda, email-json)", () => {
+    const r = renderMessage(input([makeAlert(3)]));
+    assert.deepEqual(Object.keys(r.message).sort(), ["default", "email", "https"]);
+  });
+
+  test("the default rendering carries alerts, object and counts with raw values", () => {
     const hostile = makeAlert(3, HOSTILE);
     const r = renderMessage(input([hostile]));
-    for (const key of ["default", "sqs", "lambda", "email-json"] as const) {
-      const body = JSON.parse(r.message[key]);
+    {
+      const body = JSON.parse(r.message.default);
       assert.equal(body.object, OBJECT.uri);
       assert.deepEqual(body.counts, {
         records: 4,
@@ -170,5 +181,38 @@ describe("renderSubject", () => {
     assert.match(hostile, /^[\x20-\x7e]+$/);
     assert.match(hostile, /^\[low\] R+/);
     assert.match(hostile, /\+1 hosts \(2\/3\)$/);
+  });
+});
+
+describe("email line wrapping", () => {
+  test("triage steps are wrapped once: greedy lines, hanging indent, nothing stranded", () => {
+    const email = renderEmail(input([makeAlert(1)]));
+    const steps = email
+      .slice(email.indexOf("FIRST TRIAGE STEPS\n") + "FIRST TRIAGE STEPS\n".length)
+      .split("\n\n")[0]!;
+    const lines = steps.split("\n");
+    assert.ok(lines.length > 5, steps);
+    lines.forEach((line, i) => {
+      assert.ok(line.length <= 72, `line ${i} is ${line.length} wide: ${line}`);
+      const next = lines[i + 1];
+      // A continuation line: if its first word would have fitted on this line, it was wrapped twice.
+      if (next !== undefined && next.startsWith("   ")) {
+        const word = next.trim().split(" ")[0]!;
+        assert.ok(line.length + 1 + word.length > 72, `"${word}" fits after line ${i}: ${line}`);
+      }
+    });
+  });
+
+  test("hanging(): continuation lines are indented and at most width wide", () => {
+    const words = Array.from({ length: 60 }, (_, i) => "w".repeat((i % 7) + 1)).join(" ");
+    const lines = hanging(`1. ${words}`, "   ", 30);
+    for (const [i, l] of lines.entries()) {
+      assert.ok(l.length <= 30, l);
+      if (i > 0) assert.ok(l.startsWith("   ") && !l.startsWith("    "), l);
+      // Greedy: the next line's first word did not fit here (a twice-wrapped text strands words).
+      const next = lines[i + 1]?.trim().split(" ")[0];
+      if (next !== undefined) assert.ok(l.length + 1 + next.length > 30, `"${next}" fits after: ${l}`);
+    }
+    assert.equal(lines.map((l) => l.trim()).join(" "), `1. ${words}`);
   });
 });
