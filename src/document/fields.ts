@@ -38,19 +38,22 @@ export function compileFieldPath(path: string): FieldPath {
 const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT_PROTO = Object.prototype;
 
-function walkFromArray(el: unknown, fp: FieldPath, i: number, out: string[]): boolean {
-  walk(el, fp, i, out);
+/** What a walk does with each node found at the end of the path. */
+type AtEnd<T> = (node: unknown, out: T[]) => void;
+
+function walkFromArray<T>(el: unknown, fp: FieldPath, i: number, ctx: [T[], AtEnd<T>]): boolean {
+  walk(el, fp, i, ctx);
   return false;
 }
 
-function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
+function walk<T>(node: unknown, fp: FieldPath, i: number, ctx: [T[], AtEnd<T>]): void {
   if (i === fp.length) {
-    collectLeaves(node, out);
+    ctx[1](node, ctx[0]);
     return;
   }
   if (node === null || typeof node !== "object") return;
   if (Array.isArray(node)) {
-    someFlat(node, walkFromArray, fp, i, out);
+    someFlat(node, walkFromArray, fp, i, ctx);
     return;
   }
   const row = fp.joins[i]!;
@@ -59,7 +62,8 @@ function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
     const key = row[k]!;
     // Read first: most keys tried (dotted forms) are absent, and a load is several times cheaper
     // than hasOwnProperty. A hit on a plain object is own unless the key is one of
-    // Object.prototype's names; anything else is checked (the compiled accessors in the EQL engine follow the same rule).
+    // Object.prototype's names; anything else is checked (the compiled accessors in the EQL
+    // engine follow the same rule).
     const v = (node as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (
@@ -68,15 +72,36 @@ function walk(node: unknown, fp: FieldPath, i: number, out: string[]): void {
     ) {
       continue;
     }
-    walk(v, fp, i + k + 1, out);
+    walk(v, fp, i + k + 1, ctx);
   }
 }
+
+const pushNode = (node: unknown, out: unknown[]): boolean => {
+  if (node !== null && node !== undefined) out.push(node);
+  return false;
+};
+
+const collectNodes: AtEnd<unknown> = (node, out) => {
+  if (Array.isArray(node)) someFlat(node, pushNode, out, undefined, undefined);
+  else pushNode(node, out);
+};
 
 /** All values of `path` in `record` (see the module comment for the rules). */
 export function fieldValues(record: unknown, path: FieldPath | string): string[] {
   const fp = typeof path === "string" ? compileFieldPath(path) : path;
   const out: string[] = [];
-  walk(record, fp, 0, out);
+  walk(record, fp, 0, [out, collectLeaves]);
+  return out;
+}
+
+/**
+ * Every node at `path` in `record`, objects included (arrays flattened, null dropped): what a
+ * nested query iterates over, where each element must satisfy all inner conditions together.
+ */
+export function fieldNodes(record: unknown, path: FieldPath | string): unknown[] {
+  const fp = typeof path === "string" ? compileFieldPath(path) : path;
+  const out: unknown[] = [];
+  walk(record, fp, 0, [out, collectNodes]);
   return out;
 }
 

@@ -1,8 +1,9 @@
 /** The rules shipped with the scanner (src/rules/*.toml; copied next to a bundle as rules/). */
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type LoadOptions, loadRules } from "./load.ts";
+import type { LoadOptions } from "./load.ts";
 import type { Rule } from "./rule.ts";
+import { loadRules } from "./set.ts";
 
 function hasToml(dir: string): boolean {
   try {

@@ -1,4 +1,51 @@
-/** Detection rules: the model, the TOML loader and the built-in rule set. */
+/** Detection rules: the model, TOML and Kibana-export loading, exceptions, suppression, the built-in set. */
 export { builtinRulesDir, loadBuiltinRules } from "./builtin.ts";
-export { type LoadOptions, loadRules, parseRule, queryOrigin, RuleLoadError } from "./load.ts";
-export type { CompiledQuery, PrefilterLiteral, Rule, Severity, Threat, ThreatTechnique } from "./rule.ts";
+export {
+  type CompiledException,
+  compileEsWildcard,
+  compileExceptionItem,
+  ExceptionError,
+  type ExceptionItem,
+  type ExceptionListInfo,
+  type ExceptionListRef,
+  matchingException,
+  parseExceptionItem,
+  parseExceptionList,
+  type RuleExceptions,
+} from "./exceptions.ts";
+export {
+  ExceptionCatalog,
+  type ExportedRule,
+  type KibanaExport,
+  parseKibanaExport,
+  parseKibanaRule,
+} from "./kibana.ts";
+export { type LoadOptions, parseRule, queryOrigin, RuleLoadError } from "./load.ts";
+export { type EffectiveRule, effectiveRule } from "./overrides.ts";
+export type {
+  AlertSuppression,
+  CompiledQuery,
+  PrefilterLiteral,
+  Rule,
+  Severity,
+  SeverityMappingItem,
+  Threat,
+  ThreatTechnique,
+} from "./rule.ts";
+export {
+  listRuleFiles,
+  loadRuleSet,
+  loadRules,
+  parseRuleFilter,
+  type RefusedRule,
+  type RuleFilter,
+  type RuleSet,
+  type RuleSetOptions,
+  refusalReason,
+} from "./set.ts";
+export {
+  MemorySuppressionStore,
+  type SuppressedGroup,
+  type SuppressionStore,
+  suppressionGroup,
+} from "./suppression.ts";

@@ -3,8 +3,6 @@
  * `[metadata]` + `[rule]` + `[[rule.threat]]`), validates them and compiles their EQL query.
  * Every problem names the file (and, for query errors, the line:column in that file).
  */
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { compileQuery, EqlError, type SourceOrigin } from "../eql/index.ts";
 import type { Rule, Severity, Threat, ThreatTechnique } from "./rule.ts";
@@ -39,7 +37,8 @@ type Table = Record<string, unknown>;
 const isTable = (v: unknown): v is Table => typeof v === "object" && v !== null && !Array.isArray(v);
 const own = (t: Table, k: string): unknown => (Object.hasOwn(t, k) ? t[k] : undefined);
 
-class Check {
+/** Validation helpers that name the file and the key at fault (shared with the Kibana export reader). */
+export class Check {
   constructor(readonly file: string) {}
 
   fail(msg: string): never {
@@ -92,7 +91,7 @@ class Check {
   }
 }
 
-function describeValue(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return "an array";
   if (v === null) return "null";
   if (typeof v === "object") return "a table";
@@ -100,7 +99,8 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${s.length > 60 ? `${s.slice(0, 57)}...` : s}`;
 }
 
-function parseThreat(c: Check, rule: Table): Threat[] {
+/** `threat` entries (MITRE ATT&CK) of a rule table or a Kibana rule object, validated. */
+export function parseThreat(c: Check, rule: Table): Threat[] {
   return c.tables(rule, "threat", "rule").map((t, i) => {
     const where = `rule.threat[${i}]`;
     const tactic = c.table(t, "tactic", where, true)!;
@@ -249,98 +249,4 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
     file,
     compiled,
   };
-}
-
-async function listTomlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const visited = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
-    // Symbolic links are followed; a directory reached twice (a link loop) is read once.
-    const real = await realpath(d);
-    if (visited.has(real)) return;
-    visited.add(real);
-    const entries = await readdir(d, { withFileTypes: true });
-    for (const e of entries) {
-      if (e.name.startsWith(".")) continue;
-      const p = join(d, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        const target = await stat(p).catch(() => undefined);
-        isDir = target?.isDirectory() ?? false;
-        isFile = target?.isFile() ?? false;
-      }
-      if (isDir) await walk(p);
-      else if (isFile && e.name.endsWith(".toml")) out.push(p);
-    }
-  };
-  await walk(dir);
-  // Sorted by path relative to the root so the order (and alert order) is stable across machines.
-  return out.sort((a, b) => {
-    const ra = relative(dir, a);
-    const rb = relative(dir, b);
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  });
-}
-
-/**
- * Loads a detection-rules TOML file, or every `*.toml` below a directory (recursively, sorted).
- * Throws RuleLoadError naming the file at fault (all failing files are in `problems`); rule ids
- * must be unique across the set.
- */
-export async function loadRules(path: string, options: LoadOptions = {}): Promise<Rule[]> {
-  if (options.ignoreAbove !== undefined) {
-    const v = options.ignoreAbove;
-    if (!Number.isInteger(v) || v < 0) {
-      throw new RangeError(`ignoreAbove must be a non-negative integer (UTF-16 units), got ${String(v)}`);
-    }
-  }
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    throw new RuleLoadError(path, `${path}: cannot read rules: ${(e as Error).message}`, { cause: e });
-  }
-  const files = info.isDirectory() ? await listTomlFiles(path) : [path];
-  if (files.length === 0) {
-    throw new RuleLoadError(path, `${path}: no rule files (*.toml) found in this directory`);
-  }
-  const rules: Rule[] = [];
-  const problems: RuleLoadError[] = [];
-  const seen = new Map<string, string>();
-  for (const file of files) {
-    try {
-      let text: string;
-      try {
-        text = await readFile(file, "utf8");
-      } catch (e) {
-        throw new RuleLoadError(file, `${file}: cannot read rule file: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
-      const rule = parseRule(text, file, options);
-      const other = seen.get(rule.id);
-      if (other !== undefined) {
-        throw new RuleLoadError(
-          file,
-          `${file}: duplicate rule_id ${JSON.stringify(rule.id)} (also in ${other})`,
-        );
-      }
-      seen.set(rule.id, file);
-      rules.push(rule);
-    } catch (e) {
-      if (!(e instanceof RuleLoadError)) throw e;
-      problems.push(e);
-    }
-  }
-  if (problems.length === 1) throw problems[0]!;
-  if (problems.length > 1) {
-    const first = problems[0]!;
-    throw new RuleLoadError(
-      first.file,
-      `${problems.length} rule files failed to load:\n\n${problems.map((p) => p.message).join("\n\n")}`,
-      { cause: first, problems },
-    );
-  }
-  return rules;
 }

@@ -243,7 +243,7 @@ describe("loadRules", () => {
     await mkdir(join(dir, "empty"), { recursive: true });
     assert.match(
       (await thrown(() => loadRules(join(dir, "empty")))).message,
-      /no rule files \(\*\.toml\) found/,
+      /no rule files \(\*\.toml, \*\.ndjson Kibana exports\) found/,
     );
     const missing = join(dir, "nope");
     const e = await thrown(() => loadRules(missing));
