@@ -1,2 +1,13 @@
 /** The prefilter stage: which rules a raw record can match, decided from its bytes before parsing. */
+export { ByteAutomaton, HitList } from "./automaton.ts";
+export { deriveClauses, type RuleClauses, ruleClauses } from "./clauses.ts";
+export { canonicaliseEscapes, hasRewritableEscape } from "./escapes.ts";
 export { canonicalJsonBytes, createRawPrefilter, type RawPrefilter } from "./raw.ts";
+export {
+  createRulePrefilter,
+  INDEXOF_MAX_LITERALS,
+  type PrefilterStrategy,
+  type RecordAdmitter,
+  type RulePrefilter,
+  type RulePrefilterOptions,
+} from "./rules.ts";
