@@ -2,6 +2,7 @@
  * `edr-scan [options] INPUT...`: the CLI as a function of (argv, io, deps) so tests can run it
  * in-process with fakes; src/cli.ts wires the real reader, rule loader and process streams.
  */
+import { setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, Option } from "commander";
 import type { Alert } from "../alerts/index.ts";
@@ -157,6 +158,25 @@ function openErrorReason(err: unknown): string {
   return `${typeof e?.name === "string" && e.name !== "Error" ? `${e.name}: ` : ""}${errorMessage(err)}`;
 }
 
+/**
+ * The run's own signal, following the caller's (Ctrl-C). Every object in flight listens to it a
+ * few times (GetObject, its body, the reader), so Node's default of 10 listeners per signal
+ * printed a MaxListenersExceededWarning at --concurrency 10 and more on S3 inputs; the bound here
+ * grows with the concurrency instead, and a leak beyond it is still reported.
+ */
+function runSignal(
+  outer: AbortSignal | undefined,
+  concurrency: number,
+): { signal: AbortSignal; release(): void } | undefined {
+  if (outer === undefined) return undefined;
+  const controller = new AbortController();
+  setMaxListeners(concurrency * 4 + 10, controller.signal);
+  const forward = () => controller.abort(outer.reason);
+  if (outer.aborted) forward();
+  else outer.addEventListener("abort", forward, { once: true });
+  return { signal: controller.signal, release: () => outer.removeEventListener("abort", forward) };
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -202,6 +222,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     return EXIT_FAILED;
   }
 
+  const run = runSignal(io.signal, options.concurrency);
+  const signal = run?.signal;
   const totals = new RunTotals();
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true, totals);
   let s3: S3Client | undefined;
@@ -222,7 +244,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     let result: ScanResult | undefined;
     let opened: OpenedInput | undefined;
     try {
-      opened = await task.open(io.signal);
+      opened = await task.open(signal);
       const version = opened.version;
       result = await deps.scanObject(opened.body, {
         uri: task.uri,
@@ -236,7 +258,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
         onAlert: emit,
         onProgress: (p) => progress.update(task.uri, p),
-        ...(io.signal === undefined ? {} : { signal: io.signal }),
+        ...(signal === undefined ? {} : { signal }),
       });
     } catch (err) {
       fail(task.uri, "open-error", `cannot read: ${openErrorReason(err)}`);
@@ -254,11 +276,11 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     }
   };
 
-  const items = expandInputs(inputs, getS3, io.signal)[Symbol.asyncIterator]();
+  const items = expandInputs(inputs, getS3, signal)[Symbol.asyncIterator]();
   // Async generators queue concurrent next() calls, so the workers can share one iterator.
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (io.signal?.aborted === true) return;
+      if (signal?.aborted === true) return;
       const next: IteratorResult<InputItem> = await items.next();
       if (next.done === true) {
         progress.listingDone();
@@ -277,6 +299,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
     progress.stop();
+    run?.release();
   }
 
   io.stderr.write(summaryText(totals, Date.now() - started));

@@ -303,7 +303,8 @@ async function runOne(ref: ObjectRef, deps: Deps, totals: Totals, signal?: Abort
       totals.malformed += outcome.malformed;
       totals.alerts += outcome.alerts;
       if (outcome.outcome !== "scanned") totals.failures++;
-      deps.logger.info("object scanned", summaryLine(outcome));
+      // A missing object was logged as "object not scanned" where it was found missing.
+      if (outcome.outcome !== "missing") deps.logger.info("object scanned", summaryLine(outcome));
     }
     return { ref, ok: true, outcome };
   } catch (err) {

@@ -126,6 +126,16 @@ describe("processEvent failure mapping", () => {
     );
     const r = await processEvent(batch("denied", "gone", "fine"), f.deps);
     assert.deepEqual(r, { batchItemFailures: [{ itemIdentifier: "msg-1" }] });
+    // The missing object is logged once, as not scanned (it used to be logged "scanned" as well).
+    const about = (k: string) => f.logger.entries.filter((e) => String(e["uri"]).endsWith(`/${k}`));
+    assert.deepEqual(
+      about("gone").map((e) => [e.level, e.message, e["outcome"]]),
+      [["WARN", "object not scanned", "missing"]],
+    );
+    assert.deepEqual(
+      about("fine").map((e) => e.message),
+      ["object scanned"],
+    );
   });
 
   test("near the Lambda timeout: objects not finished are retried, nothing partial is published", async () => {
