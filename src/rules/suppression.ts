@@ -33,8 +33,10 @@ export function suppressionGroup(s: AlertSuppression, event: unknown): string | 
 /** Where groups live: in memory for a CLI run, a conditional-write table for the Lambda. */
 export interface SuppressionStore {
   /**
-   * Atomically: if the group has no open window covering `atMs`, open one [atMs, atMs + window)
-   * and return "first"; otherwise count one more suppressed alert in it and return "suppressed".
+   * Atomically: if no window of the group covers `atMs` (the alert that opened a window covers
+   * one window after it and, for events that arrive out of order, one window before it), open
+   * one at `atMs` and return "first"; otherwise count one more suppressed alert and return
+   * "suppressed".
    */
   claim(ruleId: string, group: string, atMs: number, windowMs: number): Promise<"first" | "suppressed">;
 }
@@ -67,7 +69,9 @@ export class MemorySuppressionStore implements SuppressionStore {
   ): Promise<"first" | "suppressed"> {
     const k = `${ruleId}\u0000${group}`;
     const w = this.windows.get(k);
-    if (w !== undefined && atMs >= w.start && atMs < w.end) {
+    // Covered: less than one window after the alert that opened it, or (events arrive out of
+    // order across objects) less than one window before it.
+    if (w !== undefined && atMs < w.end && atMs > w.start - windowMs) {
       w.suppressed++;
       return "suppressed";
     }
