@@ -1,0 +1,155 @@
+/**
+ * Join keys of sequences and samples, as Elasticsearch extracts them.
+ *
+ * A step's key is the tuple of its `by` fields (the query's shared `by` first, then the step's
+ * own). Elasticsearch (PR #89965, "EQL sequences: support join on multi-values") treats every
+ * value of a multi-valued key field as its own key, and several multi-valued fields as the
+ * cartesian product of their values, so one event can stand for several keys at once. A key
+ * field without a value excludes the event from that step unless the field is written `?field`
+ * (an optional field): then the position is `null`, and `null` joins `null` (test_extra's
+ * `sequenceOptionalFieldAsKey*` cases; for samples, the composite aggregation's missing bucket).
+ *
+ * Values are the scalar leaves of the document model (src/document): `null` inside an array is
+ * no value, objects are no key. Two values are the same key when their string forms are equal:
+ * Elasticsearch maps a field to one type, so `1234` and `"1234"` in two documents are the same
+ * term there (a long or a keyword), and so they are here.
+ */
+import { compileFieldPath, type FieldPath, fieldNodes } from "../document/index.ts";
+
+/** One position of a join key as it appears in the events (`null`: an optional field without a value). */
+export type KeyValue = string | number | boolean | null;
+
+/** A key field: its path and whether it was written `?field`. */
+export interface KeyField {
+  readonly path: string;
+  readonly optional: boolean;
+}
+
+/** One key of an event at a step: the values in key order, and their canonical identity. */
+export interface EventKey {
+  readonly values: readonly KeyValue[];
+  /** Equal for equal keys (string forms compared, `null` distinct from `"null"`). */
+  readonly id: string;
+}
+
+/** Extracts an event's keys for one step; an empty array when the event has no key there. */
+export type KeyExtractor = (event: unknown) => readonly EventKey[];
+
+/** The one key of a query without `by` fields, shared by every event. */
+const NO_KEYS: readonly EventKey[] = Object.freeze([Object.freeze({ values: Object.freeze([]), id: "[]" })]);
+
+function keyString(v: KeyValue): string | null {
+  return v === null ? null : String(v);
+}
+
+/** The canonical identity of a key tuple. */
+export function keyId(values: readonly KeyValue[]): string {
+  return JSON.stringify(values.map(keyString));
+}
+
+function scalarValues(event: unknown, path: FieldPath): KeyValue[] {
+  const out: KeyValue[] = [];
+  const seen = new Set<string>();
+  for (const node of fieldNodes(event, path)) {
+    let v: KeyValue;
+    if (typeof node === "string" || typeof node === "boolean") v = node;
+    else if (typeof node === "number" && Number.isFinite(node)) v = node;
+    else continue; // objects (and NaN) are no key value
+    const s = String(v);
+    // Values in document order, each once: a duplicate value is the same key and would only
+    // produce the same (event, key) pair twice.
+    if (seen.has(s)) continue;
+    seen.add(s);
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Builds the key extractor for one step. The cartesian product is bounded by `maxKeysPerEvent`
+ * (an attacker-written record with three 1000-element arrays must not make a billion keys):
+ * beyond it the event keeps the first keys in order and `onTooManyKeys` is told, so the caller
+ * can report it (never a silent drop).
+ */
+export function compileKeyExtractor(
+  fields: readonly KeyField[],
+  maxKeysPerEvent: number,
+  onTooManyKeys: () => void,
+): KeyExtractor {
+  if (fields.length === 0) return () => NO_KEYS;
+  const paths = fields.map((f) => ({ path: compileFieldPath(f.path), optional: f.optional }));
+  return (event) => {
+    const columns: KeyValue[][] = [];
+    for (const { path, optional } of paths) {
+      const values = scalarValues(event, path);
+      if (values.length === 0) {
+        if (!optional) return [];
+        values.push(null);
+      }
+      columns.push(values);
+    }
+    const out: EventKey[] = [];
+    const tuple: KeyValue[] = new Array(columns.length);
+    let truncated = false;
+    // Field-major order: the first field's values vary slowest (as a nested loop would).
+    const visit = (i: number): void => {
+      if (out.length >= maxKeysPerEvent) {
+        truncated = true;
+        return;
+      }
+      if (i === columns.length) {
+        const values = tuple.slice();
+        out.push({ values, id: keyId(values) });
+        return;
+      }
+      for (const v of columns[i]!) {
+        tuple[i] = v;
+        visit(i + 1);
+        if (truncated) return;
+      }
+    };
+    visit(0);
+    if (truncated) onTooManyKeys();
+    return out;
+  };
+}
+
+/** Code point order (JS `<` compares UTF-16 units, which puts U+E000..U+FFFF after astral characters). */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Order of one key position in a composite aggregation (samples): the missing bucket (`null`)
+ * first, numbers numerically, `false` before `true`, strings by code point (UTF-8 byte order,
+ * Lucene's term order).
+ */
+export function compareKeyValues(a: KeyValue, b: KeyValue): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "boolean" && typeof b === "boolean") return a ? 1 : -1;
+  return compareCodePoints(String(a), String(b));
+}
+
+/** Lexicographic order of key tuples by compareKeyValues. */
+export function compareKeys(a: readonly KeyValue[], b: readonly KeyValue[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareKeyValues(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}

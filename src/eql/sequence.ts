@@ -1,0 +1,426 @@
+/**
+ * The sequence matcher: Elasticsearch's sequence semantics as a pure, incremental stage. Events
+ * go in one at a time in Elasticsearch's order (@timestamp, then the tiebreaker, then arrival,
+ * which stands for the implicit `_shard_doc` tiebreaker); matches come out as they are decided.
+ * The CLI, the Lambda's re-run over its state store and evaluateQuery all drive this same code.
+ *
+ * The rules, each from Elasticsearch's x-pack/plugin/eql execution/sequence (SequenceMatcher,
+ * OrdinalGroup, KeyToSequences, TumblingWindow, Ordinal):
+ *
+ * 1. An event matching stage n (n > first) extends the pending sequence of its key that sits at
+ *    the previous positive stage and was last extended by an earlier event (OrdinalGroup.trimBefore
+ *    takes the latest one before the event and drops it and every older one). Because events come
+ *    in order, that is always the most recent one, so each (stage, key) keeps one sequence.
+ * 2. An event can match several stages (a step repeated with runs, or two steps with overlapping
+ *    filters); each stage sees only what earlier events built (ordinals compare strictly), so the
+ *    stages are applied from the last to the first. An event matching the first stage always starts
+ *    a new sequence, even when it also completed one.
+ * 3. maxspan: the sequence is rejected when the timestamp of the event that would extend it minus
+ *    the first event's exceeds maxspan (`delta > maxspan`, so equal is inside); it is dropped.
+ * 4. until: an until event of a key discards every pending sequence of that key whose last event
+ *    is at or before it (Ordinal.between is inclusive), including one the same event extended; a
+ *    sequence the until event itself completes stands (UntilGroup.before is strict).
+ * 5. Join keys: see sequence-keys.ts (multi-values as separate keys, `?field` -> null joins null).
+ * 6. Missing events (TumblingWindow.checkMissingEvents): positive stages match as if the missing
+ *    ones were absent; a completed sequence is then checked with timestamps, per key, strictly:
+ *    between two positive events, any event of a missing stage in between discards it; leading
+ *    missing stages find the latest such event before the first event, trailing ones the first after
+ *    the last, and the sequence is kept by Elasticsearch's six-way condition (acceptMissing below).
+ * 7. Order of results: by the last event (Sequence.compareTo), which is the order they complete in.
+ *
+ * Memory: only pending sequences, per-key histories of missing-stage timestamps and sequences
+ * waiting for a trailing check; with maxspan all are pruned once they can no longer matter. The
+ * total is capped by `maxPendingSequences`; at the cap the least recently touched key's state is
+ * evicted, counted in stats() and reported once through `onLimit` (never silently).
+ */
+
+import { compileKeyExtractor, type EventKey, type KeyExtractor } from "./sequence-keys.ts";
+import type { SequencePlan } from "./sequence-plan.ts";
+import { compileTimestampReader } from "./sequence-time.ts";
+import type {
+  SequenceMatch,
+  SequenceMatcher,
+  SequenceMatcherOptions,
+  SequenceMember,
+} from "./sequence-types.ts";
+
+export type {
+  SequenceLimitReport,
+  SequenceMatch,
+  SequenceMatcher,
+  SequenceMatcherOptions,
+  SequenceMatcherStats,
+  SequenceMember,
+} from "./sequence-types.ts";
+
+interface Partial<E, M> {
+  readonly key: EventKey;
+  readonly members: (SequenceMember<E, M> | null)[];
+  readonly startTs: number;
+  lastTs: number;
+  /** Latest leading missing-stage event before the start (null: none). */
+  leading: number | null;
+  discarded: boolean;
+  rank: number;
+}
+
+/** Timestamps of a missing stage's events for one key: the latest and the latest before it. */
+interface History {
+  last: number;
+  prev: number;
+}
+
+interface KeyState<E, M> {
+  readonly slots: (Partial<E, M> | undefined)[];
+  readonly history: (History | undefined)[];
+  readonly waiting: Partial<E, M>[];
+  entries: number;
+}
+
+export const SEQUENCE_DEFAULTS = {
+  timestampField: "@timestamp",
+  maxPendingSequences: 100_000,
+  maxKeysPerEvent: 10_000,
+};
+
+function positiveInt(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+function latestBefore(h: History | undefined, t: number): number | null {
+  if (h === undefined) return null;
+  if (h.last < t) return h.last;
+  return h.prev === Number.NEGATIVE_INFINITY ? null : h.prev;
+}
+
+export function createSequenceMatcher<E = unknown, M = unknown>(
+  plan: SequencePlan,
+  options: SequenceMatcherOptions = {},
+): SequenceMatcher<E, M> {
+  const readTs = compileTimestampReader(options.timestampField ?? SEQUENCE_DEFAULTS.timestampField);
+  const limit = positiveInt(
+    "maxPendingSequences",
+    options.maxPendingSequences,
+    SEQUENCE_DEFAULTS.maxPendingSequences,
+  );
+  const maxKeys = positiveInt("maxKeysPerEvent", options.maxKeysPerEvent, SEQUENCE_DEFAULTS.maxKeysPerEvent);
+  const st = {
+    events: 0,
+    skippedNoTimestamp: 0,
+    outOfOrder: 0,
+    rejectedMaxspan: 0,
+    rejectedUntil: 0,
+    rejectedMissing: 0,
+    pending: 0,
+    evicted: 0,
+    limitReached: false,
+    truncatedKeys: 0,
+  };
+  let truncatedThisEvent = false;
+  const onTooMany = () => {
+    truncatedThisEvent = true;
+  };
+  const extractors: KeyExtractor[] = plan.filters.map((f) => compileKeyExtractor(f.keys, maxKeys, onTooMany));
+  const untilKeys = plan.until === null ? null : compileKeyExtractor(plan.until.keys, maxKeys, onTooMany);
+  const { stages, positive, maxspanMs } = plan;
+  const nStages = stages.length;
+  const lastStage = nStages - 1;
+  const firstPositive = positive[0]!;
+  const lastPositive = positive[positive.length - 1]!;
+  const missingFirst = stages[0]!.missing;
+  const missingLast = stages[lastStage]!.missing;
+  const historyStages = stages.filter((s) => s.missing && s.index < lastPositive).map((s) => s.index);
+  const keys = new Map<string, KeyState<E, M>>();
+  let ordinal = 0;
+  let lastTs = Number.NEGATIVE_INFINITY;
+  let completions = 0;
+  let sinceSweep = 0;
+
+  const state = (key: EventKey, create: boolean): KeyState<E, M> | undefined => {
+    let ks = keys.get(key.id);
+    if (ks !== undefined) {
+      // Least recently touched first: eviction takes the map's first entries.
+      keys.delete(key.id);
+      keys.set(key.id, ks);
+      return ks;
+    }
+    if (!create) return undefined;
+    ks = { slots: new Array(nStages), history: new Array(nStages), waiting: [], entries: 0 };
+    keys.set(key.id, ks);
+    return ks;
+  };
+  const grow = (ks: KeyState<E, M>, n: number) => {
+    ks.entries += n;
+    st.pending += n;
+  };
+  const dropKeyIfEmpty = (id: string, ks: KeyState<E, M>) => {
+    if (ks.entries === 0) keys.delete(id);
+  };
+
+  const exceeds = (from: number | null, to: number | null): boolean =>
+    from === null || to === null ? true : maxspanMs > 0 && to - from > maxspanMs;
+
+  /** TumblingWindow.doCheckMissingEvents' condition, `trailing` = first trailing event (null: none). */
+  const acceptMissing = (p: Partial<E, M>, trailing: number | null): boolean => {
+    if (p.discarded) return false;
+    const lead = p.leading;
+    if (trailing === null && lead === null) return true;
+    if (lead === null && missingFirst) return true;
+    if (trailing === null && missingLast) return true;
+    if (missingFirst && missingLast && exceeds(lead, trailing)) return true;
+    if (missingFirst && !missingLast && exceeds(lead, p.lastTs)) return true;
+    if (!missingFirst && missingLast && exceeds(p.startTs, trailing)) return true;
+    return false;
+  };
+
+  const emit = (p: Partial<E, M>, out: SequenceMatch<E, M>[]) => {
+    out.push({
+      kind: "sequence",
+      joinKeys: p.key.values,
+      events: p.members.map((m) => (m === null ? null : m.event)),
+      members: p.members,
+      rank: p.rank,
+    });
+  };
+
+  const decide = (p: Partial<E, M>, trailing: number | null, out: SequenceMatch<E, M>[]) => {
+    if (acceptMissing(p, trailing)) emit(p, out);
+    else st.rejectedMissing++;
+  };
+
+  /** A sequence reached its last positive stage. */
+  const complete = (p: Partial<E, M>, ks: KeyState<E, M>, out: SequenceMatch<E, M>[]) => {
+    p.rank = completions++;
+    if (plan.trailing.length === 0 || p.discarded || (p.leading === null && missingFirst)) {
+      decide(p, null, out);
+      return;
+    }
+    ks.waiting.push(p);
+    grow(ks, 1);
+  };
+
+  /** With maxspan, the time after which any trailing event would be too far to reject `p`. */
+  const trailingBase = (p: Partial<E, M>): number => (missingFirst ? (p.leading ?? p.startTs) : p.startTs);
+
+  const sweep = (now: number, out: SequenceMatch<E, M>[]) => {
+    if (maxspanMs <= 0) return;
+    const horizon = now - maxspanMs;
+    for (const [id, ks] of keys) {
+      let freed = 0;
+      for (let s = 0; s < nStages; s++) {
+        const p = ks.slots[s];
+        if (p !== undefined && p.startTs < horizon) {
+          ks.slots[s] = undefined;
+          freed++;
+        }
+        const h = ks.history[s];
+        if (h !== undefined && h.last < horizon) {
+          ks.history[s] = undefined;
+          freed++;
+        }
+      }
+      if (ks.waiting.length > 0) {
+        const keep: Partial<E, M>[] = [];
+        for (const p of ks.waiting) {
+          if (trailingBase(p) < horizon) {
+            decide(p, null, out);
+            freed++;
+          } else keep.push(p);
+        }
+        ks.waiting.length = 0;
+        ks.waiting.push(...keep);
+      }
+      grow(ks, -freed);
+      dropKeyIfEmpty(id, ks);
+    }
+  };
+
+  const enforceLimit = (now: number, out: SequenceMatch<E, M>[]) => {
+    if (st.pending <= limit) return;
+    sweep(now, out);
+    sinceSweep = 0;
+    for (const [id, ks] of keys) {
+      if (st.pending <= limit) break;
+      if (!st.limitReached) {
+        st.limitReached = true;
+        st.evicted += ks.entries;
+        options.onLimit?.({ limit, evicted: st.evicted });
+      } else st.evicted += ks.entries;
+      st.pending -= ks.entries;
+      keys.delete(id);
+    }
+  };
+
+  const push = (event: E, meta?: M): SequenceMatch<E, M>[] => {
+    st.events++;
+    const out: SequenceMatch<E, M>[] = [];
+    const ts = readTs(event);
+    if (ts === undefined) {
+      st.skippedNoTimestamp++;
+      return out;
+    }
+    if (ts < lastTs) {
+      st.outOfOrder++;
+      return out;
+    }
+    lastTs = ts;
+    const member: SequenceMember<E, M> = { event, meta, timestampMs: ts, ordinal: ordinal++ };
+    truncatedThisEvent = false;
+    // Each step's filter and keys once per event, shared by the stages a `runs` made of it.
+    const matched: (boolean | undefined)[] = new Array(plan.filters.length);
+    const keyCache: (readonly EventKey[] | undefined)[] = new Array(plan.filters.length);
+    const matchesStep = (step: number) => {
+      let m = matched[step];
+      if (m === undefined) {
+        m = plan.filters[step]!.matches(event);
+        matched[step] = m;
+      }
+      return m;
+    };
+    const keysOf = (step: number) => {
+      let k = keyCache[step];
+      if (k === undefined) {
+        k = extractors[step]!(event);
+        keyCache[step] = k;
+      }
+      return k;
+    };
+
+    // Sequences waiting for a trailing check that time alone now decides (maxspan passed).
+    if (maxspanMs > 0 && ++sinceSweep >= Math.max(64, st.pending)) {
+      sweep(ts, out);
+      sinceSweep = 0;
+    }
+
+    // Trailing missing stages: the first such event after a waiting sequence decides it.
+    for (const t of plan.trailing) {
+      const step = stages[t]!.step;
+      if (!matchesStep(step)) continue;
+      for (const key of keysOf(step)) {
+        const ks = keys.get(key.id);
+        if (ks === undefined || ks.waiting.length === 0) continue;
+        const keep: Partial<E, M>[] = [];
+        for (const p of ks.waiting) {
+          if (ts > p.lastTs) decide(p, ts, out);
+          else keep.push(p);
+        }
+        grow(ks, keep.length - ks.waiting.length);
+        ks.waiting.length = 0;
+        ks.waiting.push(...keep);
+        dropKeyIfEmpty(key.id, ks);
+      }
+    }
+
+    // Positive stages, last to first (rule 2).
+    for (let i = positive.length - 1; i >= 0; i--) {
+      const s = positive[i]!;
+      const step = stages[s]!.step;
+      if (!matchesStep(step)) continue;
+      for (const key of keysOf(step)) {
+        if (s === firstPositive) {
+          const ks = state(key, true)!;
+          let leading: number | null = null;
+          for (const m of plan.leading) {
+            const lb = latestBefore(ks.history[m], ts);
+            if (lb !== null && (leading === null || lb > leading)) leading = lb;
+          }
+          const members: (SequenceMember<E, M> | null)[] = new Array(nStages).fill(null);
+          members[s] = member;
+          const p: Partial<E, M> = {
+            key,
+            members,
+            startTs: ts,
+            lastTs: ts,
+            leading,
+            discarded: false,
+            rank: -1,
+          };
+          if (s === lastPositive) complete(p, ks, out);
+          else {
+            if (ks.slots[s] === undefined) grow(ks, 1);
+            ks.slots[s] = p;
+          }
+          dropKeyIfEmpty(key.id, ks);
+          continue;
+        }
+        const prev = positive[i - 1]!;
+        const ks = state(key, false);
+        const p = ks?.slots[prev];
+        if (ks === undefined || p === undefined) continue;
+        ks.slots[prev] = undefined;
+        grow(ks, -1);
+        if (maxspanMs > 0 && ts - p.startTs > maxspanMs) {
+          st.rejectedMaxspan++;
+          dropKeyIfEmpty(key.id, ks);
+          continue;
+        }
+        for (const m of plan.between.get(s) ?? []) {
+          const lb = latestBefore(ks.history[m], ts);
+          if (lb !== null && lb > p.lastTs) p.discarded = true;
+        }
+        p.members[s] = member;
+        p.lastTs = ts;
+        if (s === lastPositive) complete(p, ks, out);
+        else {
+          if (ks.slots[s] === undefined) grow(ks, 1);
+          ks.slots[s] = p;
+        }
+        dropKeyIfEmpty(key.id, ks);
+      }
+    }
+
+    // until (rule 4), after the stages so that a sequence this event extended is discarded too.
+    if (plan.until !== null && untilKeys !== null && plan.until.matches(event)) {
+      for (const key of untilKeys(event)) {
+        const ks = keys.get(key.id);
+        if (ks === undefined) continue;
+        let dropped = 0;
+        for (let s = 0; s < nStages; s++) {
+          if (ks.slots[s] !== undefined) {
+            ks.slots[s] = undefined;
+            dropped++;
+          }
+        }
+        st.rejectedUntil += dropped;
+        grow(ks, -dropped);
+        dropKeyIfEmpty(key.id, ks);
+      }
+    }
+
+    // Histories of leading and in-between missing stages, for sequences to come.
+    for (const m of historyStages) {
+      const step = stages[m]!.step;
+      if (!matchesStep(step)) continue;
+      for (const key of keysOf(step)) {
+        const ks = state(key, true)!;
+        const h = ks.history[m];
+        if (h === undefined) {
+          ks.history[m] = { last: ts, prev: Number.NEGATIVE_INFINITY };
+          grow(ks, 1);
+        } else if (ts > h.last) {
+          h.prev = h.last;
+          h.last = ts;
+        }
+      }
+    }
+    if (truncatedThisEvent) st.truncatedKeys++;
+    enforceLimit(ts, out);
+    return out;
+  };
+
+  const flush = (): SequenceMatch<E, M>[] => {
+    const out: SequenceMatch<E, M>[] = [];
+    for (const ks of keys.values()) for (const p of ks.waiting) decide(p, null, out);
+    keys.clear();
+    st.pending = 0;
+    return out;
+  };
+
+  const relevant = (event: unknown): boolean =>
+    plan.filters.some((f) => f.matches(event)) || plan.until?.matches(event) === true;
+
+  return { push, flush, relevant, stats: () => ({ ...st }) };
+}
