@@ -30,7 +30,8 @@ export interface ScannerStackProps extends StackProps {
 
 /**
  * The whole deployment: the archive bucket (created, or imported with context bucketName), the
- * live scanner, the back-scan state machine, the operations topic and the alarms.
+ * live scanner, the back-scan state machine, the operations topic (never the alert topic) and the
+ * alarms.
  */
 export class ScannerStack extends Stack {
   readonly config: ScannerContext;
@@ -106,9 +107,11 @@ export class ScannerStack extends Stack {
       toleratedFailurePercentage: config.backfillToleratedFailurePercentage,
     });
 
+    // Alarms never go to the alert topic: their JSON would reach the alert consumers, Slack and
+    // the responders' email as if it were a detection.
     if (config.opsTopicArn !== undefined) {
       this.opsTopic = sns.Topic.fromTopicArn(this, "OpsTopic", config.opsTopicArn);
-    } else if (config.opsEmails.length > 0) {
+    } else {
       const topic = new sns.Topic(this, "OpsTopic", {
         displayName: "EDR archive scanner operations",
         masterKey: this.scanner.key,
@@ -116,8 +119,6 @@ export class ScannerStack extends Stack {
       });
       for (const email of config.opsEmails) topic.addSubscription(new subscriptions.EmailSubscription(email));
       this.opsTopic = topic;
-    } else {
-      this.opsTopic = this.scanner.alertTopic;
     }
 
     this.alarms = new ScannerAlarms(this, "Alarms", {

@@ -24,7 +24,10 @@ process.env["POWERTOOLS_METRICS_DISABLED"] = "true";
 // `npm start -- --chatbot` also prints each message's whole AWS Chatbot notification.
 const showChatbot = process.argv.includes("--chatbot");
 const objectsDir = new URL("../events/objects/", import.meta.url);
-const manifest = JSON.parse(readFileSync(new URL("manifest.json", objectsDir), "utf8")) as ManifestEntry[];
+// The list lives outside events/objects/ so `edr-scan events/objects/` scans log objects only.
+const manifest = JSON.parse(
+  readFileSync(new URL("../events/sample-objects.json", import.meta.url), "utf8"),
+) as ManifestEntry[];
 
 const stack = await startLocalStack();
 try {

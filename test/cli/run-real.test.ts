@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli } from "../../src/cli/main.ts";
-import { scanObject } from "../../src/ingest/index.ts";
+import { scanObject } from "../../src/scan/index.ts";
 import { loadBuiltinRules, loadRules } from "../../src/rules/index.ts";
 import { io } from "./fakes.ts";
 
@@ -32,6 +32,14 @@ function alerts(stdout: string): Record<string, Json>[] {
 }
 
 describe("edr-scan (in-process, real reader and rules)", () => {
+  test("the quick start (edr-scan events/objects/) scans log objects only: no malformed records", async () => {
+    const r = await run(["events/objects/"]);
+    assert.equal(r.code, 1, r.stderr);
+    // A JSON list of the samples used to sit there and was read as a log of malformed records.
+    assert.match(r.stderr, /, 0 malformed, 0 skipped;/);
+    assert.ok(alerts(r.stdout).length >= 3, r.stderr);
+  });
+
   test("the same input gives the same alert ids (deterministic)", async () => {
     const a = alerts((await run([fixture("defend_file_events.ndjson")])).stdout);
     const b = alerts((await run([fixture("defend_file_events.ndjson")])).stdout);

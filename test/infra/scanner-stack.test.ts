@@ -256,7 +256,10 @@ describe("scanner function", () => {
     assert.equal(p["Handler"], "index.handler");
     assert.equal(p["ReservedConcurrentExecutions"], undefined);
     const env = (p["Environment"] as Json)["Variables"] as Json;
-    assert.deepEqual(env["ALERT_TOPIC_ARN"], { Ref: idOf(template, "AWS::SNS::Topic") });
+    const alertTopic = resourcesOf(template, "AWS::SNS::Topic").find(([id]) =>
+      id.startsWith("ScannerAlertTopic"),
+    );
+    assert.deepEqual(env["ALERT_TOPIC_ARN"], { Ref: alertTopic?.[0] });
     assert.deepEqual(env["IDEMPOTENCY_TABLE"], { Ref: idOf(template, "AWS::DynamoDB::Table") });
     assert.equal(env["RULES_PATH"], "/var/task/rules");
     assert.equal(env["POWERTOOLS_METRICS_NAMESPACE"], "EdrArchiveScanner");
@@ -324,16 +327,23 @@ describe("alert topic, subscriptions, Slack", () => {
     const { template } = defaults();
     const [keyId, key] = single(template, "AWS::KMS::Key");
     assert.equal(props(key)["EnableKeyRotation"], true);
-    const [topicId] = single(template, "AWS::SNS::Topic");
-    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: { "Fn::GetAtt": [keyId, "Arn"] } });
-    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
-      Topics: [{ Ref: topicId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-        ]),
-      },
-    });
+    // The alert topic and the operations topic: both encrypted with the key, both SSL only.
+    const topics = resourcesOf(template, "AWS::SNS::Topic");
+    assert.deepEqual(topics.map(([id]) => id.replace(/[0-9A-F]{8}$/, "")).sort(), [
+      "OpsTopic",
+      "ScannerAlertTopic",
+    ]);
+    for (const [topicId, topic] of topics) {
+      assert.deepEqual(props(topic)["KmsMasterKeyId"], { "Fn::GetAtt": [keyId, "Arn"] });
+      template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          ]),
+        },
+      });
+    }
     const statements = (props(key)["KeyPolicy"] as Json)["Statement"] as Statement[];
     const cw = statements.find((s) => JSON.stringify(s.Principal).includes("cloudwatch.amazonaws.com"));
     assert.ok(cw, "key policy statement for CloudWatch alarms");
@@ -600,7 +610,7 @@ describe("back-scan state machine", () => {
 describe("alarms", () => {
   const alarmsOf = (t: Template) => resourcesOf(t, "AWS::CloudWatch::Alarm").map(([, r]) => props(r));
 
-  test("dead letters, errors, throttles, backlog age, ObjectFailures and failed back-scans, to the alert topic by default", () => {
+  test("dead letters, errors, throttles, backlog age, ObjectFailures and failed back-scans, to an operations topic by default", () => {
     const { template } = defaults();
     const alarms = alarmsOf(template);
     const metrics = alarms.map((a) => `${a["Namespace"]}/${a["MetricName"]}`).sort();
@@ -612,9 +622,21 @@ describe("alarms", () => {
       "AWS/States/ExecutionsFailed",
       "EdrArchiveScanner/ObjectFailures",
     ]);
-    const alertTopic = idOf(template, "AWS::SNS::Topic");
+    // Never the alert topic: alarm JSON would reach alert consumers, Slack and email as a detection.
+    const topics = resourcesOf(template, "AWS::SNS::Topic").map(([id]) => id);
+    const opsTopic = topics.find((id) => id.startsWith("OpsTopic"));
+    const alertTopic = topics.find((id) => id.startsWith("ScannerAlertTopic"));
+    assert.ok(opsTopic && alertTopic, topics.join(", "));
+    assert.equal(
+      resourcesOf(template, "AWS::SNS::Subscription").filter(
+        ([, r]) => JSON.stringify(props(r)["TopicArn"]) === JSON.stringify({ Ref: opsTopic }),
+      ).length,
+      0,
+      "no subscriber without opsEmail",
+    );
     for (const a of alarms) {
-      assert.deepEqual(a["AlarmActions"], [{ Ref: alertTopic }]);
+      assert.deepEqual(a["AlarmActions"], [{ Ref: opsTopic }]);
+      assert.deepEqual(a["OKActions"], [{ Ref: opsTopic }]);
       assert.equal(a["ComparisonOperator"], "GreaterThanThreshold");
       assert.equal(a["TreatMissingData"], "notBreaching");
     }

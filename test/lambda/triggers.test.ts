@@ -6,7 +6,7 @@ import { decodeS3Key, parseTrigger, TriggerError } from "../../src/lambda/trigge
 const event = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), "utf8"));
 const manifest = JSON.parse(
-  readFileSync(new URL("../../events/objects/manifest.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../events/sample-objects.json", import.meta.url), "utf8"),
 ) as {
   key: string;
   eTag: string;
