@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Alert } from "../../src/alerts/alert.ts";
+import { buildAlert } from "../../src/alerts/index.ts";
 import {
   batches,
   type PlannedMessage,
   planMessages,
   SNS_MAX_MESSAGE_BYTES,
 } from "../../src/alerts/messages.ts";
+import { fakeRule } from "../cli/fakes.ts";
 import { makeAlert, OBJECT, SEED_RULE } from "../fixtures/lambda/alerts.ts";
 
 const bodyOf = (m: PlannedMessage) => JSON.parse(JSON.parse(m.message).default);
@@ -111,6 +113,54 @@ describe("batches", () => {
     assert.deepEqual(
       big.map((b) => b.length),
       [2, 2, 1],
+    );
+  });
+});
+
+describe("an alert whose raw record is cut keeps its identity", () => {
+  test("event.id, agent.id, host.id, process.entity_id, process.parent.*, user.id, data_stream.dataset survive", () => {
+    const record = {
+      "@timestamp": "2024-05-01T12:00:00.123Z",
+      event: { id: "HIT-evt-1", category: ["process"] },
+      agent: { id: "agent-9f1" },
+      host: { id: "host-77", name: "web-7" },
+      process: {
+        entity_id: "proc-abc",
+        pid: 4242,
+        command_line: "x".repeat(400_000),
+        parent: { entity_id: "proc-parent", pid: 1, name: "systemd", executable: "/sbin/init" },
+      },
+      user: { id: "0", name: "root" },
+      data_stream: { dataset: "endpoint.events.process" },
+    };
+    const alert = buildAlert({ rule: fakeRule, ecs: record, raw: record, uri: OBJECT.uri, record: 5 });
+    const [m, ...rest] = planMessages({ object: OBJECT, alerts: [alert] });
+    assert.equal(rest.length, 0);
+    const sent = bodyOf(m!).alerts[0];
+    assert.equal(sent.raw, null, "raw dropped: the record is over the message size");
+    assert.deepEqual(
+      {
+        "event.id": sent.event["event.id"],
+        "agent.id": sent.event["agent.id"],
+        "host.id": sent.event["host.id"],
+        "process.entity_id": sent.event["process.entity_id"],
+        "process.parent.entity_id": sent.event["process.parent.entity_id"],
+        "process.parent.pid": sent.event["process.parent.pid"],
+        "process.parent.name": sent.event["process.parent.name"],
+        "user.id": sent.event["user.id"],
+        "data_stream.dataset": sent.event["data_stream.dataset"],
+      },
+      {
+        "event.id": "HIT-evt-1",
+        "agent.id": "agent-9f1",
+        "host.id": "host-77",
+        "process.entity_id": "proc-abc",
+        "process.parent.entity_id": "proc-parent",
+        "process.parent.pid": "1",
+        "process.parent.name": "systemd",
+        "user.id": "0",
+        "data_stream.dataset": "endpoint.events.process",
+      },
     );
   });
 });
