@@ -2,7 +2,7 @@
  * The alert contract (one JSON object per line from the CLI; `alerts[]` in SNS messages).
  * Later work extends it and never breaks it.
  */
-import { fieldValues } from "../document/index.ts";
+import { compileFieldPath, type FieldPath, fieldValues } from "../document/index.ts";
 import type { Rule, Threat } from "../rules/index.ts";
 import { digest } from "./digest.ts";
 
@@ -45,23 +45,75 @@ export function ruleSummary(rule: Rule): Alert["rule"] {
   };
 }
 
-/** Context fields every alert carries when the event has them, besides the fields the rule read. */
+/**
+ * Context fields every alert carries when the event has them, besides the fields the rule read:
+ * the identities responders pivot on (they must survive even when `raw` is cut to fit a
+ * message), and what each event category needs to be read: process (command line, args,
+ * parent, user), network (addresses, ports, direction), file (path, hashes), dns (question),
+ * registry (path, value), library (dll), authentication (user, source, outcome).
+ */
 export const CONTEXT_FIELDS: readonly string[] = [
   "@timestamp",
-  "host.name",
-  "host.os.type",
+  "event.id",
+  "event.kind",
   "event.category",
   "event.type",
   "event.action",
-  "file.path",
-  "file.name",
+  "event.outcome",
+  "data_stream.dataset",
+  "agent.id",
+  "agent.type",
+  "host.id",
+  "host.name",
+  "host.hostname",
+  "host.ip",
+  "host.os.type",
+  "user.id",
+  "user.name",
+  "user.domain",
+  "process.entity_id",
+  "process.pid",
   "process.executable",
   "process.name",
-  "process.pid",
   "process.command_line",
+  "process.args",
+  "process.hash.sha256",
+  "process.parent.entity_id",
+  "process.parent.pid",
   "process.parent.executable",
-  "user.name",
+  "process.parent.name",
+  "process.parent.command_line",
+  "file.path",
+  "file.name",
+  "file.hash.sha256",
+  "source.ip",
+  "source.port",
+  "destination.ip",
+  "destination.port",
+  "destination.domain",
+  "network.direction",
+  "network.transport",
+  "dns.question.name",
+  "dns.question.type",
+  "dns.resolved_ip",
+  "registry.path",
+  "registry.value",
+  "registry.data.strings",
+  "dll.path",
+  "url.full",
 ];
+
+// Paths are compiled once per field name, not once per alert (an alert flood builds thousands).
+const compiledPaths = new Map<string, FieldPath>();
+function pathOf(field: string): FieldPath {
+  let fp = compiledPaths.get(field);
+  if (fp === undefined) {
+    fp = compileFieldPath(field);
+    // Field names come from rule files and the list above: the map stays small.
+    compiledPaths.set(field, fp);
+  }
+  return fp;
+}
 
 /**
  * The alert's `event`: flat dotted ECS keys (a value is a string, or a string array when the
@@ -72,7 +124,7 @@ export function alertEvent(rule: Rule, ecs: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
   for (const f of [...rule.compiled.fields, ...CONTEXT_FIELDS]) {
     if (Object.hasOwn(out, f)) continue;
-    const vals = fieldValues(ecs, f);
+    const vals = fieldValues(ecs, pathOf(f));
     if (vals.length === 1) out[f] = vals[0];
     else if (vals.length > 1) out[f] = vals;
   }
