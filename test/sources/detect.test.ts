@@ -47,7 +47,11 @@ describe("detectSource", () => {
 describe("toEcs", () => {
   test("Defend and unknown records pass through without a copy", () => {
     const d = readJson("linux_file_create.SYNTHETIC.json");
-    assert.deepEqual(toEcs(d, "auto"), { source: "defend", event: d });
+    assert.deepEqual(toEcs(d, "auto"), {
+      source: "defend",
+      event: d,
+      index: "logs-endpoint.events.file-default",
+    });
     assert.equal(toEcs(d, "auto").event, d);
     const u = { file: { path: "/x" } };
     assert.equal(toEcs(u, "auto").event, u);
@@ -55,11 +59,11 @@ describe("toEcs", () => {
   });
 
   test("an explicit source overrides detection", () => {
-    const r = { "event.module": "endpoint", "tgt.file.path": "/etc/a" };
+    const r = { "event.module": "endpoint", "event.category": "file", "tgt.file.path": "/etc/a" };
     assert.equal(toEcs(r, "defend").event, r);
     const s = toEcs(r, "sentinelone");
     assert.equal(s.source, "sentinelone");
-    assert.deepEqual((s.event as { file: unknown }).file, { path: "/etc/a", name: "a" });
+    assert.deepEqual((s.event as { file: unknown }).file, { path: "/etc/a", name: "a", directory: "/etc" });
     const g = toEcs({ endgame: { file_path: "/e/f" } }, "endgame");
     assert.equal(g.source, "endgame");
   });

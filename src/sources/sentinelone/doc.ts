@@ -1,0 +1,77 @@
+/**
+ * The document being built: plain objects whose keys are all literals in this folder's code, so
+ * no key of a record is ever copied into a view (nothing can shadow a field or reach a
+ * prototype). `error` records that a processor failed, which Elastic reports as
+ * `event.kind: pipeline_error`.
+ */
+import { FAILED, type Failed } from "./convert.ts";
+import type { RawRecord } from "./raw.ts";
+
+export type Obj = Record<string, unknown>;
+
+export interface Doc {
+  readonly raw: RawRecord;
+  readonly root: Obj;
+  error: boolean;
+  /** False once the quote-trim script has thrown (it then never reaches tgt.process.cmdline). */
+  trimTarget: boolean;
+}
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** `o[key]` as an object, created when absent (`key` is always a literal of the caller). */
+export function child(o: Obj, key: string): Obj {
+  const c = o[key];
+  if (isObj(c)) return c;
+  const made: Obj = {};
+  o[key] = made;
+  return made;
+}
+
+/** `set` with a value that may be absent (no-op) or a failed conversion (error, no value). */
+export function put(d: Doc, o: Obj, key: string, v: unknown): void {
+  if (v === FAILED) {
+    d.error = true;
+    return;
+  }
+  if (v !== undefined) o[key] = v;
+}
+
+export function failed(v: unknown): v is Failed {
+  return v === FAILED;
+}
+
+/** `append` with allow_duplicates: false (a scalar field becomes a list). */
+export function append(o: Obj, key: string, v: string | number | boolean): void {
+  const cur = o[key];
+  if (cur === undefined || cur === null) {
+    o[key] = [v];
+    return;
+  }
+  const list = Array.isArray(cur) ? cur : [cur];
+  if (!list.includes(v)) o[key] = [...list, v];
+  else if (!Array.isArray(cur)) o[key] = list;
+}
+
+/**
+ * The pipeline's last script: drop null and "" values, then lists and objects left empty,
+ * recursively. Runs on the view only (small, fixed depth).
+ */
+export function dropEmpty(o: Obj): boolean {
+  for (const k of Object.keys(o)) {
+    if (dropValue(o[k])) delete o[k];
+  }
+  return Object.keys(o).length === 0;
+}
+
+function dropValue(v: unknown): boolean {
+  if (v === null || v === undefined || v === "") return true;
+  if (Array.isArray(v)) {
+    for (let i = v.length - 1; i >= 0; i--) if (dropValue(v[i])) v.splice(i, 1);
+    return v.length === 0;
+  }
+  if (isObj(v)) return dropEmpty(v);
+  return false;
+}
