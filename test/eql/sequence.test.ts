@@ -1,0 +1,433 @@
+/**
+ * Sequence semantics as data: a query, a handful of events (category, time, fields), and the
+ * sequences Elasticsearch returns for them, in its order. Each case names the rule of
+ * src/eql/sequence.ts it pins down. The events are ours, written for the rule at hand.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import type { SequenceQuery } from "../../src/eql/ast.ts";
+import { compileAst } from "../../src/eql/compile.ts";
+import { parseStatement } from "../../src/eql/parser.ts";
+import { createSequenceMatcher, type SequenceMatch } from "../../src/eql/sequence.ts";
+import { evaluateSequence } from "../../src/eql/sequence-evaluate.ts";
+import { type CompiledSteps, planSequence } from "../../src/eql/sequence-plan.ts";
+
+type Ev = Record<string, unknown> & { id: number };
+
+/** `e(id, category, time, fields)`: a compact event. */
+function e(
+  id: number,
+  category: string,
+  time: number | string | undefined,
+  fields: Record<string, unknown> = {},
+): Ev {
+  const out: Ev = { id, event: { category }, ...fields };
+  if (time !== undefined) out["@timestamp"] = time;
+  return out;
+}
+
+function sequenceOf(text: string): { query: SequenceQuery; compiled: CompiledSteps } {
+  const st = parseStatement(text);
+  const query = st.query;
+  if (query.kind !== "sequence") throw new Error(`not a sequence: ${text}`);
+  const pred = (q: SequenceQuery["steps"][number]) => {
+    const c = compileAst(q.query);
+    return (ev: unknown) => c.matches(ev);
+  };
+  return { query, compiled: { steps: query.steps.map(pred), until: query.until ? pred(query.until) : null } };
+}
+
+const ids = (ms: readonly SequenceMatch<Ev, unknown>[]) =>
+  ms.map((m) => m.events.map((x) => (x === null ? null : x.id)));
+
+interface Case {
+  readonly name: string;
+  readonly query: string;
+  readonly events: readonly Ev[];
+  readonly expected: readonly (readonly (number | null)[])[];
+  readonly keys?: readonly (readonly unknown[])[];
+  readonly size?: number;
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: "rule 1: the most recent pending sequence is extended; older ones of that key are dropped",
+    query: "sequence by host [start where true] [finish where true]",
+    events: [
+      e(1, "start", 1, { host: "h" }),
+      e(2, "start", 2, { host: "h" }),
+      e(3, "finish", 3, { host: "h" }),
+    ],
+    expected: [[2, 3]],
+    keys: [["h"]],
+  },
+  {
+    name: "rule 1: a completed sequence is gone; a later final step finds nothing to extend",
+    query: "sequence by host [start where true] [finish where true]",
+    events: [
+      e(1, "start", 1, { host: "h" }),
+      e(2, "finish", 2, { host: "h" }),
+      e(3, "finish", 3, { host: "h" }),
+    ],
+    expected: [[1, 2]],
+  },
+  {
+    name: "rule 1: keys keep separate pending sequences",
+    query: "sequence by host [start where true] [finish where true]",
+    events: [
+      e(1, "start", 1, { host: "a" }),
+      e(2, "start", 2, { host: "b" }),
+      e(3, "finish", 3, { host: "b" }),
+      e(4, "finish", 4, { host: "a" }),
+      e(5, "finish", 5, { host: "c" }),
+    ],
+    expected: [
+      [2, 3],
+      [1, 4],
+    ],
+    keys: [["b"], ["a"]],
+  },
+  {
+    name: "rule 2: one event serves as the end of one sequence and the start of the next",
+    query: "sequence [proc where true] [proc where true]",
+    events: [e(1, "proc", 1), e(2, "proc", 2), e(3, "proc", 3)],
+    expected: [
+      [1, 2],
+      [2, 3],
+    ],
+  },
+  {
+    name: "rule 2: runs=N repeats a step; an event fills one stage of a sequence only",
+    query: "sequence [login where true] [fail where true] with runs=2",
+    events: [e(1, "login", 1), e(2, "fail", 2), e(3, "fail", 3), e(4, "fail", 4)],
+    expected: [[1, 2, 3]],
+  },
+  {
+    name: "rule 3: maxspan is inclusive (last minus first equal to maxspan still matches)",
+    query: "sequence with maxspan=10ms [start where true] [finish where true]",
+    events: [e(1, "start", 100), e(2, "finish", 110)],
+    expected: [[1, 2]],
+  },
+  {
+    name: "rule 3: one millisecond beyond maxspan rejects and drops the pending sequence",
+    query: "sequence with maxspan=10ms [start where true] [finish where true]",
+    events: [e(1, "start", 100), e(2, "finish", 111), e(3, "finish", 112)],
+    expected: [],
+  },
+  {
+    name: "rule 3: maxspan counts from the first event, not the previous one",
+    query: "sequence with maxspan=1s [a where true] [b where true] [c where true]",
+    events: [e(1, "a", 0), e(2, "b", 900), e(3, "c", 1800)],
+    expected: [],
+  },
+  {
+    name: "rule 4: an until event of the same key discards the pending sequence",
+    query: "sequence by host [start where true] [finish where true] until [stop where true]",
+    events: [
+      e(1, "start", 1, { host: "h" }),
+      e(2, "stop", 2, { host: "h" }),
+      e(3, "finish", 3, { host: "h" }),
+    ],
+    expected: [],
+  },
+  {
+    name: "rule 4: an until event of another key changes nothing",
+    query: "sequence by host [start where true] [finish where true] until [stop where true]",
+    events: [
+      e(1, "start", 1, { host: "h" }),
+      e(2, "stop", 2, { host: "g" }),
+      e(3, "finish", 3, { host: "h" }),
+    ],
+    expected: [[1, 3]],
+  },
+  {
+    name: "rule 4: the until event that completes a sequence does not discard it",
+    query: 'sequence [start where true] [finish where true] until [finish where flag == "x"]',
+    events: [e(1, "start", 1), e(2, "finish", 2, { flag: "x" })],
+    expected: [[1, 2]],
+  },
+  {
+    name: "rule 4: the until event that extends a sequence (not to its end) discards it",
+    query: 'sequence [a where true] [b where true] [c where true] until [b where flag == "x"]',
+    events: [e(1, "a", 1), e(2, "b", 2, { flag: "x" }), e(3, "c", 3)],
+    expected: [],
+  },
+  {
+    name: "rule 5: a required key without a value keeps the event out",
+    query: "sequence by user [start where true] [finish where true]",
+    events: [e(1, "start", 1), e(2, "finish", 2)],
+    expected: [],
+  },
+  {
+    name: "rule 5: an optional key without a value is null, and null joins null",
+    query: "sequence by ?user [start where true] [finish where true]",
+    events: [e(1, "start", 1), e(2, "finish", 2, { user: "u" }), e(3, "finish", 3)],
+    expected: [[1, 3]],
+    keys: [[null]],
+  },
+  {
+    name: "rule 5: each value of a multi-valued key is a key of its own",
+    query: "sequence by tag [start where true] [finish where true]",
+    events: [e(1, "start", 1, { tag: ["x", "y"] }), e(2, "finish", 2, { tag: ["y", "x"] })],
+    expected: [
+      [1, 2],
+      [1, 2],
+    ],
+    keys: [["y"], ["x"]],
+  },
+  {
+    name: "rule 5: per-step keys join by position, whatever their names",
+    query: "sequence [start where true] by parent [finish where true] by child",
+    events: [e(1, "start", 1, { parent: 7 }), e(2, "finish", 2, { child: "7" })],
+    expected: [[1, 2]],
+    keys: [[7]],
+  },
+  {
+    name: "rule 6: a missing-stage event strictly between the positive events discards the sequence",
+    query: "sequence [open where true] ![alarm where true] [close where true]",
+    events: [e(1, "open", 10), e(2, "alarm", 11), e(3, "close", 12)],
+    expected: [],
+  },
+  {
+    name: "rule 6: a missing-stage event at the same millisecond as a neighbour is not between",
+    query: "sequence [open where true] ![alarm where true] [close where true]",
+    events: [e(1, "open", 10), e(2, "alarm", 10), e(3, "close", 12)],
+    expected: [[1, null, 3]],
+  },
+  {
+    name: "rule 6: the stages around a missing step match as if it were absent, then the check applies",
+    query: "sequence [open where true] [open where true] ![alarm where true] [close where true]",
+    events: [e(1, "open", 1), e(2, "open", 2), e(3, "alarm", 3), e(4, "open", 4), e(5, "close", 5)],
+    expected: [[2, 4, null, 5]],
+  },
+  {
+    name: "rule 6: a trailing missing event within maxspan of the first event rejects",
+    query: "sequence with maxspan=10ms [open where true] ![alarm where true]",
+    events: [e(1, "open", 0), e(2, "alarm", 10), e(3, "open", 20), e(4, "alarm", 31), e(5, "open", 40)],
+    expected: [
+      [3, null],
+      [5, null],
+    ],
+  },
+  {
+    name: "rule 6: a leading missing event within maxspan of the last event rejects",
+    query: "sequence with maxspan=10ms ![alarm where true] [open where true]",
+    events: [e(1, "alarm", 0), e(2, "open", 10), e(3, "open", 11), e(4, "alarm", 12), e(5, "open", 30)],
+    expected: [
+      [null, 3],
+      [null, 5],
+    ],
+  },
+  {
+    name: "rule 6: without maxspan any trailing missing event rejects, decided at the end of input",
+    query: "sequence by host [open where true] ![alarm where true]",
+    events: [
+      e(1, "open", 0, { host: "a" }),
+      e(2, "open", 1, { host: "b" }),
+      e(3, "alarm", 900000, { host: "a" }),
+    ],
+    expected: [[2, null]],
+  },
+  {
+    name: "rule 6: leading and trailing: kept when no leading event exists, whatever follows",
+    query: "sequence with maxspan=5ms ![alarm where true] [open where true] ![alarm where true]",
+    events: [e(1, "open", 10), e(2, "alarm", 11)],
+    expected: [[null, 1, null]],
+  },
+  {
+    name: "rule 6: leading and trailing: rejected when both sit within maxspan of each other",
+    query: "sequence with maxspan=5ms ![alarm where true] [open where true] ![alarm where true]",
+    events: [e(1, "alarm", 8), e(2, "open", 10), e(3, "alarm", 12)],
+    expected: [],
+  },
+  {
+    name: "rule 7: results come in the order their last events arrive",
+    query: "sequence by host [a where true] [b where true] [c where true]",
+    events: [
+      e(1, "a", 1, { host: "x" }),
+      e(2, "b", 2, { host: "x" }),
+      e(3, "a", 3, { host: "y" }),
+      e(4, "b", 4, { host: "y" }),
+      e(5, "c", 5, { host: "y" }),
+      e(6, "c", 6, { host: "x" }),
+    ],
+    expected: [
+      [3, 4, 5],
+      [1, 2, 6],
+    ],
+  },
+  {
+    name: "size keeps the first sequences in that order",
+    query: "sequence [p where true] [p where true]",
+    events: [e(1, "p", 1), e(2, "p", 2), e(3, "p", 3), e(4, "p", 4)],
+    expected: [[1, 2]],
+    size: 1,
+  },
+  {
+    name: "timestamps: ISO-8601 without offset is UTC and orders with epoch millis",
+    query: "sequence with maxspan=1s [a where true] [b where true]",
+    events: [e(1, "a", "2024-05-01T10:00:00"), e(2, "b", String(Date.UTC(2024, 4, 1, 10, 0, 1)))],
+    expected: [[1, 2]],
+  },
+  {
+    name: "timestamps: an event without one takes no part",
+    query: "sequence [a where true] [b where true]",
+    events: [e(1, "a", 1), e(2, "b", undefined), e(3, "b", "not a date"), e(4, "b", 4)],
+    expected: [[1, 4]],
+  },
+];
+
+describe("sequence semantics (Elasticsearch's, as data)", () => {
+  for (const c of CASES) {
+    test(c.name, () => {
+      // Prepare
+      const { query, compiled } = sequenceOf(c.query);
+      // Act
+      const got = evaluateSequence(query, compiled, c.events, { size: c.size });
+      // Assess
+      assert.deepEqual(ids(got), c.expected);
+      if (c.keys !== undefined)
+        assert.deepEqual(
+          got.map((m) => [...m.joinKeys]),
+          c.keys,
+        );
+    });
+  }
+
+  test("events are put in @timestamp then tiebreaker order before matching", () => {
+    const { query, compiled } = sequenceOf("sequence [a where true] [b where true]");
+    const events = [e(3, "b", 5, { seq: 2 }), e(1, "a", 5, { seq: 1 }), e(2, "b", 9, { seq: 0 })];
+    const got = evaluateSequence(query, compiled, events, { tiebreakerField: "seq" });
+    assert.deepEqual(ids(got), [[1, 3]]);
+  });
+
+  test("a join key that is not a field is refused by name with its position", () => {
+    const { query, compiled } = sequenceOf("sequence by length(a) [a where true] [b where true]");
+    assert.throws(
+      () =>
+        planSequence(query, compiled, {
+          file: "rule.toml",
+          source: "sequence by length(a) [a where true] [b where true]",
+        }),
+      (err: Error & { construct?: string }) =>
+        err.name === "EqlUnsupportedError" && /rule\.toml:1:13/.test(err.message),
+    );
+  });
+});
+
+/** Random events over few categories, keys and times, in time order. */
+const arbEvents = fc
+  .array(
+    fc.record({
+      category: fc.constantFrom("a", "b", "c", "u"),
+      host: fc.constantFrom("x", "y", "z"),
+      dt: fc.integer({ min: 0, max: 4 }),
+    }),
+    { maxLength: 60 },
+  )
+  .map((rows) => {
+    let t = 0;
+    return rows.map((r, i) => {
+      t += r.dt;
+      return e(i + 1, r.category, t, { host: r.host });
+    });
+  });
+
+const PROPERTY_QUERIES = [
+  "sequence by host [a where true] [b where true] [c where true]",
+  "sequence by host with maxspan=5ms [a where true] [b where true] with runs=2 until [u where true]",
+  "sequence by host with maxspan=6ms [a where true] ![u where true] [b where true] ![c where true]",
+  "sequence with maxspan=4ms ![c where true] [a where true] [a where true]",
+];
+
+describe("sequence matcher properties", () => {
+  for (const text of PROPERTY_QUERIES) {
+    test(`fed one event at a time across arbitrary chunks, it finds what the batch finds: ${text}`, () => {
+      const { query, compiled } = sequenceOf(text);
+      const plan = planSequence(query, compiled);
+      fc.assert(
+        fc.property(
+          arbEvents,
+          fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 20 }),
+          (events, cuts) => {
+            const batch = evaluateSequence(query, compiled, events);
+            // A driver that receives the events in chunks (objects, pages) and drains each chunk's
+            // decisions as it goes, flushing once at the end.
+            const m = createSequenceMatcher<Ev, number>(plan);
+            const streamed: SequenceMatch<Ev, number>[] = [];
+            let i = 0;
+            for (const cut of [...cuts, events.length]) {
+              const chunk = events.slice(i, i + cut);
+              i += chunk.length;
+              for (const ev of chunk) streamed.push(...m.push(ev, ev.id));
+            }
+            streamed.push(...m.flush());
+            streamed.sort((x, y) => x.rank - y.rank);
+            assert.deepEqual(ids(streamed), ids(batch));
+          },
+        ),
+      );
+    });
+  }
+
+  test("no sequence is ever longer than maxspan or out of order", () => {
+    const { query, compiled } = sequenceOf(PROPERTY_QUERIES[1]!);
+    fc.assert(
+      fc.property(arbEvents, (events) => {
+        for (const s of evaluateSequence(query, compiled, events)) {
+          const times = s.members.filter((x) => x !== null).map((x) => x.timestampMs);
+          assert.ok(times.at(-1)! - times[0]! <= 5);
+          for (let k = 1; k < s.members.length; k++)
+            assert.ok(s.members[k]!.ordinal > s.members[k - 1]!.ordinal);
+        }
+      }),
+    );
+  });
+});
+
+describe("pending-state limit", () => {
+  test("reaching maxPendingSequences is reported (onLimit once, counted in stats), never silent", () => {
+    // Prepare: three keys each start a sequence; the cap holds two.
+    const { query, compiled } = sequenceOf("sequence by host [a where true] [b where true]");
+    const reports: unknown[] = [];
+    const m = createSequenceMatcher(planSequence(query, compiled), {
+      maxPendingSequences: 2,
+      onLimit: (r) => reports.push(r),
+    });
+    // Act
+    for (const [i, host] of ["x", "y", "z", "w"].entries()) m.push(e(i, "a", i, { host }));
+    const got = m.push(e(9, "b", 9, { host: "x" }));
+    // Assess: the least recently touched key (x) was evicted, so its sequence is lost, and said so.
+    assert.deepEqual(got, []);
+    assert.equal(reports.length, 1);
+    assert.deepEqual(reports[0], { limit: 2, evicted: 1 });
+    const s = m.stats();
+    assert.equal(s.limitReached, true);
+    assert.equal(s.evicted, 2);
+    assert.ok(s.pending <= 2);
+  });
+
+  test("with maxspan, expired pending sequences are pruned before anything is evicted", () => {
+    const { query, compiled } = sequenceOf("sequence by host with maxspan=5ms [a where true] [b where true]");
+    let reported = false;
+    const m = createSequenceMatcher(planSequence(query, compiled), {
+      maxPendingSequences: 3,
+      onLimit: () => {
+        reported = true;
+      },
+    });
+    for (let i = 0; i < 50; i++) m.push(e(i, "a", i * 10, { host: `h${i}` }));
+    assert.equal(reported, false);
+    assert.equal(m.stats().evicted, 0);
+    assert.ok(m.stats().pending <= 3);
+  });
+
+  test("out-of-order events are counted, not matched", () => {
+    const { query, compiled } = sequenceOf("sequence [a where true] [b where true]");
+    const m = createSequenceMatcher(planSequence(query, compiled));
+    m.push(e(1, "a", 10));
+    assert.deepEqual(m.push(e(2, "b", 5)), []);
+    assert.equal(m.stats().outOfOrder, 1);
+  });
+});
