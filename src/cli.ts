@@ -4,8 +4,9 @@
  */
 import pkg from "../package.json" with { type: "json" };
 import { runCli } from "./cli/main.ts";
-import { scanObject } from "./ingest/index.ts";
+import { isRulesCommand, runRulesCommand } from "./cli/rules-command.ts";
 import { loadBuiltinRules, loadRules } from "./rules/index.ts";
+import { scanObject } from "./scan/index.ts";
 
 const controller = new AbortController();
 let interrupted = false;
@@ -24,8 +25,11 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   process.exit(2);
 });
 
-process.exitCode = await runCli(
-  process.argv.slice(2),
-  { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal },
-  { scanObject, loadRules, loadBuiltinRules, version: pkg.version },
-);
+const argv = process.argv.slice(2);
+process.exitCode = isRulesCommand(argv)
+  ? await runRulesCommand(argv, { stdout: process.stdout, stderr: process.stderr })
+  : await runCli(
+      argv,
+      { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal },
+      { scanObject, loadRules, loadBuiltinRules, version: pkg.version },
+    );

@@ -6,7 +6,8 @@ import { setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, Option } from "commander";
 import type { Alert } from "../alerts/index.ts";
-import type { ScanOptions, ScanResult, SourceOption } from "../ingest/result.ts";
+import type { ScanOptions, ScanResult } from "../scan/index.ts";
+import type { SourceOption } from "../sources/index.ts";
 import type { Rule } from "../rules/index.ts";
 import {
   createS3Client,
@@ -255,7 +256,6 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         ...(options.maxDecompressedBytes === undefined
           ? {}
           : { maxDecompressedBytes: options.maxDecompressedBytes }),
-        ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
         onAlert: emit,
         onProgress: (p) => progress.update(task.uri, p),
         ...(signal === undefined ? {} : { signal }),

@@ -3,7 +3,7 @@
  * the value given and what is expected (commander prefixes the option and the value).
  */
 import { InvalidArgumentError } from "commander";
-import type { SourceOption } from "../ingest/result.ts";
+import type { SourceOption } from "../sources/index.ts";
 
 export type OutputFormat = "ndjson" | "text";
 

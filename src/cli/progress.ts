@@ -3,7 +3,7 @@
  */
 
 import { safeText } from "../alerts/index.ts";
-import type { ScanResult } from "../ingest/result.ts";
+import type { ScanResult } from "../scan/index.ts";
 import { formatBytes } from "./options.ts";
 
 export interface Failure {

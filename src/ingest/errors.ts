@@ -7,6 +7,7 @@
 export type ScanFailureKind =
   | "unsupported-compression"
   | "corrupt-compressed-stream"
+  | "damaged-tail"
   | "decompression-limit"
   | "read-error"
   | "aborted";
@@ -57,6 +58,30 @@ export class CorruptCompressedStreamError extends IngestError {
     );
     this.compression = compression;
     this.reason = reason;
+    this.atCompressedByte = atCompressedByte;
+  }
+}
+
+/**
+ * Complete gzip members / zstd frames followed by bytes that are not another member or frame
+ * (`... | gzip; printf XYZ`, zero padding after zstd). Everything decoded before those bytes was
+ * delivered, so every record of the intact part was scanned; `gzip -d` decodes the same bytes and
+ * says "trailing garbage ignored".
+ */
+export class DamagedTailError extends IngestError {
+  readonly kind = "damaged-tail" as const;
+  override readonly name = "DamagedTailError";
+  readonly compression: string;
+  /** Compressed offset where the damage starts, when known. */
+  readonly atCompressedByte: number | undefined;
+
+  constructor(uri: string, compression: string, detail: string, atCompressedByte?: number, cause?: unknown) {
+    super(
+      uri,
+      `damaged tail: ${detail}; every record before it was scanned (gzip -d would say "trailing garbage ignored")`,
+      { cause },
+    );
+    this.compression = compression;
     this.atCompressedByte = atCompressedByte;
   }
 }

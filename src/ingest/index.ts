@@ -1,23 +1,45 @@
-/** The reader: one object's byte stream -> scan result (docs/reader.md). */
-export type { ByteSource, DecompressStats, Sniffed } from "./decompress.ts";
-export { decompressTo, decompressTuning, sniffCompression } from "./decompress.ts";
-export type { ScanFailureKind } from "./errors.ts";
+/**
+ * The reader's first half: one object's byte stream -> raw records (docs/reader.md). It knows no
+ * rules, sources or alerts: src/scan runs the pipeline on what it hands out.
+ */
+export {
+  type ByteSource,
+  type Compression,
+  type DecompressLimits,
+  type DecompressOptions,
+  type DecompressStats,
+  type DecompressTuning,
+  decompressTo,
+  SMALL_GZIP_BYTES,
+  SNIFF_BYTES,
+  type Sniffed,
+  sniffCompression,
+  ZSTD_MAX_WINDOW_BYTES,
+  type ZstdDecoderChoice,
+  ZstdFrameWalker,
+  zstdFrameWindowBytes,
+} from "./decompress/index.ts";
 export {
   CorruptCompressedStreamError,
+  DamagedTailError,
   DecompressionLimitError,
   IngestError,
   InputReadError,
   ScanAbortedError,
+  type ScanFailureKind,
   UnsupportedCompressionError,
 } from "./errors.ts";
-export type { FrameHandler, Framing } from "./frame.ts";
-export { Framer, RecordKind } from "./frame.ts";
-export type {
-  Compression,
-  ScanFailure,
-  ScanOptions,
-  ScanResult,
-  SourceName,
-  SourceOption,
-} from "./result.ts";
-export { MAX_RECORD_BYTES_CEILING, resolveScanOptions, SCAN_DEFAULTS, scanObject } from "./scan.ts";
+export {
+  cwlEventRecord,
+  cwlPayloadEvents,
+  esHitSource,
+  type FrameHandler,
+  Framer,
+  type Framing,
+  isCwlPayload,
+  isEsHit,
+  kindOf,
+  RecordKind,
+  shortReason,
+  startsWithLogEvents,
+} from "./frame/index.ts";

@@ -16,7 +16,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "../alerts/index.ts";
 import { planMessages } from "../alerts/messages.ts";
 import type { ObjectContext, RuleContext } from "../alerts/render.ts";
-import type { ScanOptions, ScanResult } from "../ingest/result.ts";
+import type { ScanOptions, ScanResult } from "../scan/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
 import type { Config } from "./config.ts";

@@ -8,7 +8,7 @@ import type { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { scanObject } from "../ingest/index.ts";
+import { scanObject } from "../scan/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { loadBuiltinRules, loadRules } from "../rules/index.ts";
 import { type AwsClients, createClients } from "./clients.ts";

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { buildAlert } from "../../src/alerts/alert.ts";
 import type { CliDeps, CliIo } from "../../src/cli/main.ts";
 import { fieldValues } from "../../src/document/index.ts";
-import type { ScanOptions, ScanResult } from "../../src/ingest/result.ts";
+import type { ScanOptions, ScanResult } from "../../src/scan/index.ts";
 import type { Rule } from "../../src/rules/index.ts";
 
 /** Matches records whose event.id contains "HIT". */

@@ -1,8 +1,8 @@
 /** Shared test helpers for the reader: fake rules, chunked streams, compression. */
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
-import type { PrefilterLiteral, Rule } from "../../src/rules/index.ts";
 import { fieldValues } from "../../src/document/index.ts";
+import type { PrefilterLiteral, Rule } from "../../src/rules/index.ts";
 
 /** A hand-built rule: matches when `field` has a value containing `needle` (prefilter: that literal). */
 export function fakeRule(

@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { ScanResult } from "../../src/ingest/result.ts";
+import type { ScanResult } from "../../src/scan/index.ts";
 import { scanFingerprint } from "../../src/lambda/fingerprint.ts";
 import {
   type Deps,

@@ -1,7 +1,7 @@
 /** Bad records are values: counted with their ordinals, never thrown, never hiding good records. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../src/ingest/index.ts";
+import { scanObject } from "../../src/scan/index.ts";
 import {
   chunked,
   fakeRule,
@@ -10,7 +10,7 @@ import {
   SHOULD_ALERT,
   SHOULD_ALERT_NO_PREFILTER,
   zstdRawFrame,
-} from "./helpers.ts";
+} from "../ingest/helpers.ts";
 
 const RULES = [SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER] as const;
 

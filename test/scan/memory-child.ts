@@ -7,8 +7,8 @@
  */
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { scanObject } from "../../src/ingest/index.ts";
-import { SHOULD_ALERT } from "./helpers.ts";
+import { scanObject } from "../../src/scan/index.ts";
+import { SHOULD_ALERT } from "../ingest/helpers.ts";
 
 const targetBytes = Number(process.argv[2] ?? 300) * 1e6;
 const LONG_LINE_BYTES = 64 * 1024 * 1024;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { decompressTuning, scanObject } from "../../src/ingest/index.ts";
+import { SMALL_GZIP_BYTES } from "../../src/ingest/index.ts";
+import { scanObject } from "../../src/scan/index.ts";
 import {
   chunked,
   gzip,
@@ -9,7 +10,7 @@ import {
   SHOULD_ALERT,
   SHOULD_ALERT_NO_PREFILTER,
   zstdRawFrame,
-} from "./helpers.ts";
+} from "../ingest/helpers.ts";
 
 const recs = [
   { "event.id": "1_NOMATCH", process: { name: "a" } },
@@ -122,8 +123,11 @@ describe("input chunks", () => {
     ] as const) {
       for (const size of [7, 64, 1000]) {
         for (const stream of [false, true]) {
-          decompressTuning.smallObjectBytes = stream ? 0 : 256 * 1024;
-          const r = await scanObject(reused(bytes, size), { uri: "x", rules: [SHOULD_ALERT] });
+          const r = await scanObject(reused(bytes, size), {
+            uri: "x",
+            rules: [SHOULD_ALERT],
+            tuning: { smallGzipBytes: stream ? 0 : SMALL_GZIP_BYTES },
+          });
           assert.equal(r.failure, undefined, `${name} ${size}`);
           assert.equal(r.records, 200, `${name} ${size}`);
           assert.equal(r.malformed, 0, `${name} ${size}`);
@@ -131,6 +135,5 @@ describe("input chunks", () => {
         }
       }
     }
-    decompressTuning.smallObjectBytes = 256 * 1024;
   });
 });

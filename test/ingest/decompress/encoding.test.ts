@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
-import { scanObject } from "../../src/ingest/index.ts";
-import { chunked, gzip, ndjson, SHOULD_ALERT, zstdRawFrame } from "./helpers.ts";
+import { scanObject } from "../../../src/scan/index.ts";
+import { chunked, gzip, ndjson, SHOULD_ALERT, zstdRawFrame } from "../helpers.ts";
 
 const opts = { uri: "s3://b/k", rules: [SHOULD_ALERT] };
 const TEXT = ndjson([{ event: { id: "1_SHOULD_ALERT" } }, { event: { id: "2_NOMATCH" } }]);

@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { decompressTuning, scanObject } from "../../src/ingest/index.ts";
-import type { ScanResult } from "../../src/ingest/result.ts";
-import { chunked, gzipCut, SHOULD_ALERT, zstdFrames } from "./helpers.ts";
+import { SMALL_GZIP_BYTES } from "../../../src/ingest/index.ts";
+import type { ScanResult } from "../../../src/scan/index.ts";
+import { scanObject } from "../../../src/scan/index.ts";
+import { chunked, gzipCut, SHOULD_ALERT, zstdFrames } from "../helpers.ts";
 
 const RESERVED = new Set([
   "Records",
@@ -153,8 +154,11 @@ describe("any chunking gives the same records as one chunk", () => {
                 ? zstdFrames(plain, cuts)
                 : plain;
             // Small gzip objects are decoded in one step; "gzip-streamed" forces the zlib stream.
-            decompressTuning.smallObjectBytes = compression === "gzip-streamed" ? 0 : 256 * 1024;
-            const opts = { uri: "s3://b/k", rules: [SHOULD_ALERT] };
+            const opts = {
+              uri: "s3://b/k",
+              rules: [SHOULD_ALERT],
+              tuning: { smallGzipBytes: compression === "gzip-streamed" ? 0 : SMALL_GZIP_BYTES },
+            };
             const whole = await scanObject(chunked(bytes, bytes.length + 1), opts);
             const pieces = await scanObject(chunked(bytes, sizes), opts);
             assert.deepEqual(summary(pieces), summary(whole));
@@ -255,8 +259,11 @@ describe("damaged compressed streams", () => {
           const pos = at % packed.length;
           const bytes = truncate ? packed.subarray(0, pos) : Buffer.from(packed);
           if (!truncate) bytes[pos] = byte;
-          decompressTuning.smallObjectBytes = compression === "gzip-streamed" ? 0 : 256 * 1024;
-          const r = await scanObject(chunked(bytes, sizes), { uri: "s3://b/k", rules: [SHOULD_ALERT] });
+          const r = await scanObject(chunked(bytes, sizes), {
+            uri: "s3://b/k",
+            rules: [SHOULD_ALERT],
+            tuning: { smallGzipBytes: compression === "gzip-streamed" ? 0 : SMALL_GZIP_BYTES },
+          });
           if (r.failure !== undefined) {
             // A damaged zstd frame header can claim a window of gigabytes: refusing it is the
             // decompression limit doing its job, so that kind is as right as "corrupt" here.

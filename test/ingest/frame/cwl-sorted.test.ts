@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../src/ingest/index.ts";
-import { chunked, fakeRule, gzip, SHOULD_ALERT } from "./helpers.ts";
+import { scanObject } from "../../../src/scan/index.ts";
+import { chunked, fakeRule, gzip, SHOULD_ALERT } from "../helpers.ts";
 
 /** Keys sorted recursively, as sort_keys / jq -S write them. */
 function sortKeys(v: unknown): unknown {

@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { decompressTuning, scanObject } from "../../src/ingest/index.ts";
-import type { ScanResult } from "../../src/ingest/result.ts";
-import { RECORDS } from "../fixtures/ingest/generate.ts";
+import { SMALL_GZIP_BYTES } from "../../../src/ingest/index.ts";
+import type { ScanResult } from "../../../src/scan/index.ts";
+import { scanObject } from "../../../src/scan/index.ts";
+import { RECORDS } from "../../fixtures/ingest/generate.ts";
 import {
   chunked,
   gzip,
@@ -16,9 +17,9 @@ import {
   SHOULD_ALERT,
   SHOULD_ALERT_NO_PREFILTER,
   zstdFrames,
-} from "./helpers.ts";
+} from "../helpers.ts";
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/ingest/${name}`, import.meta.url));
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/ingest/${name}`, import.meta.url));
 
 const LAYOUTS = [
   { file: "framing-ndjson.ndjson", framing: "ndjson" },
@@ -103,11 +104,15 @@ describe("every layout x every compression x chunking", () => {
     for (const c of COMPRESSORS) {
       const bytes = c.make(plain, layout.file);
       test(`${layout.file} / ${c.name}`, async () => {
-        decompressTuning.smallObjectBytes = c.stream ? 0 : 256 * 1024;
+        const tuning = { smallGzipBytes: c.stream ? 0 : SMALL_GZIP_BYTES };
         for (const ch of CHUNKINGS) {
           for (const rule of [SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER]) {
             const label = `${layout.file} / ${c.name} / ${ch.name} / prefilter ${rule.compiled.prefilter ? "on" : "off"}`;
-            const r = await scanObject(chunked(bytes, ch.sizes), { uri: "s3://bucket/key", rules: [rule] });
+            const r = await scanObject(chunked(bytes, ch.sizes), {
+              uri: "s3://bucket/key",
+              rules: [rule],
+              tuning,
+            });
             assertFound(r, layout, c.compression, label);
             assert.equal(r.decompressedBytes, plain.length, label);
             assert.equal(r.compressedBytes, bytes.length, label);

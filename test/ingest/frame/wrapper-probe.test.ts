@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../src/ingest/index.ts";
-import { chunked, gzip, SHOULD_ALERT } from "./helpers.ts";
+import { scanObject } from "../../../src/scan/index.ts";
+import { chunked, gzip, SHOULD_ALERT } from "../helpers.ts";
 
 const rec = (id: string, extra: object = {}) => ({ event: { id }, ...extra });
 const j = (v: unknown) => JSON.stringify(v);

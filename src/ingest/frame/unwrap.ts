@@ -1,0 +1,85 @@
+/**
+ * Layouts seen after parsing: what a parsed raw record stands for. An Elasticsearch hit is
+ * evaluated as its `_source` (the whole hit stays the raw record: its _index/_id find the
+ * document); a CloudWatch Logs event's record is its `message`, JSON inside a string; a
+ * CloudWatch Logs payload whose keys were sorted (`logEvents` before `messageType`: Python
+ * sort_keys, jq -S, Go maps) reaches the parser whole and is read as the framer reads one in
+ * CloudWatch Logs order.
+ */
+import { CR, LF, SP, TAB } from "./types.ts";
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A CloudWatch Logs subscription payload (as parsed): a `logEvents` array and a known messageType. */
+export function isCwlPayload(v: Record<string, unknown>): boolean {
+  const t = v["messageType"];
+  return (
+    hasOwn.call(v, "logEvents") &&
+    Array.isArray(v["logEvents"]) &&
+    (t === "DATA_MESSAGE" || t === "CONTROL_MESSAGE")
+  );
+}
+
+/** The events of a payload that are records (a CONTROL_MESSAGE's are health checks). */
+export function cwlPayloadEvents(v: Record<string, unknown>): readonly unknown[] {
+  return v["messageType"] === "DATA_MESSAGE" ? (v["logEvents"] as unknown[]) : [];
+}
+
+const LOG_EVENTS_KEY = Buffer.from('"logEvents"');
+
+/**
+ * Does the object in `buf[start, end)` (starting with `{`) have `"logEvents"` as its first key?
+ * Such a record must be parsed whatever the prefilter says: its messages are JSON escaped inside
+ * strings, which a byte search cannot see through.
+ */
+export function startsWithLogEvents(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start + 1;
+  while (i < end && (buf[i] === SP || buf[i] === LF || buf[i] === CR || buf[i] === TAB)) i++;
+  if (end - i < LOG_EVENTS_KEY.length) return false;
+  for (let k = 0; k < LOG_EVENTS_KEY.length; k++) if (buf[i + k] !== LOG_EVENTS_KEY[k]) return false;
+  return true;
+}
+
+/** An Elasticsearch hit line or element: an object with `_source` and an `_index` or `_id`. */
+export function isEsHit(v: Record<string, unknown>): boolean {
+  return hasOwn.call(v, "_source") && (hasOwn.call(v, "_index") || hasOwn.call(v, "_id"));
+}
+
+/** The `_source` of a hit, or a reason when it has none. */
+export function esHitSource(v: Record<string, unknown>): Record<string, unknown> | string {
+  const src = v["_source"];
+  return isObject(src) ? src : "Elasticsearch hit without a _source object";
+}
+
+/** The record inside a CloudWatch Logs event (its message parsed as JSON), or why there is none. */
+export function cwlEventRecord(value: unknown): Record<string, unknown> | string {
+  if (!isObject(value)) return `not a JSON object (${kindOf(value)})`;
+  const message = value["message"];
+  if (typeof message !== "string") return "CloudWatch Logs event without a string message";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch (e) {
+    return `CloudWatch Logs message is not JSON: ${shortReason(e)}`;
+  }
+  if (!isObject(parsed)) return `CloudWatch Logs message is not a JSON object (${kindOf(parsed)})`;
+  return parsed;
+}
+
+export function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+const REASON_MAX = 120;
+
+/** An error's message cut to a length fit for a sample reason. */
+export function shortReason(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.length > REASON_MAX ? `${m.slice(0, REASON_MAX - 3)}...` : m;
+}

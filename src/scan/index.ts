@@ -1,0 +1,18 @@
+/**
+ * The scanning pipeline's public API (docs/reader.md): scanObject and its options and result,
+ * and the stages for callers that compose their own pipeline.
+ */
+export { SAMPLE_LIMIT, type ScanCounts } from "./counts.ts";
+export { gateFor, type RecordGate } from "./gate.ts";
+export {
+  MAX_RECORD_BYTES_CEILING,
+  type ResolvedScanOptions,
+  resolveScanOptions,
+  SCAN_DEFAULTS,
+  type ScanOptions,
+  type ScanProgress,
+} from "./options.ts";
+export { createParseStage, type ParsedSink, type ParseStage } from "./parse.ts";
+export type { ScanFailure, ScanResult } from "./result.ts";
+export { PROGRESS_EVERY_BYTES, scanObject } from "./scan-object.ts";
+export { chainHitStages, createAlertStage, createMatchStage, type Hit, type HitStage } from "./stages.ts";

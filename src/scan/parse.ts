@@ -1,0 +1,119 @@
+/**
+ * The parse stage: raw record bytes from the framer -> the record a rule evaluates (and the raw
+ * value an alert keeps), through the gate (prefilter) first. Layout knowledge after parsing
+ * (Elasticsearch hits, CloudWatch Logs messages and sorted-key payloads) comes from src/ingest.
+ */
+import {
+  cwlEventRecord,
+  cwlPayloadEvents,
+  esHitSource,
+  type FrameHandler,
+  isCwlPayload,
+  isEsHit,
+  kindOf,
+  RecordKind,
+  shortReason,
+  startsWithLogEvents,
+} from "../ingest/index.ts";
+import type { ScanCounts } from "./counts.ts";
+import type { RecordGate } from "./gate.ts";
+
+/** Where parsed records go: `record` is evaluated, `raw` is what an alert keeps. */
+export type ParsedSink = (record: Record<string, unknown>, raw: unknown, ordinal: number) => void;
+
+export interface ParseStage extends FrameHandler {
+  /** A new decompressed chunk is being framed: per-buffer testers must be renewed. */
+  newChunk(): void;
+  /** Only sorted-key CloudWatch Logs payloads were seen: the layout the framer would have named. */
+  onlySortedCwlPayloads(): boolean;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function createParseStage(gate: RecordGate, counts: ScanCounts, next: ParsedSink): ParseStage {
+  const usePrefilter = !gate.parsesAll;
+  // The gate's per-buffer tester shares its searches among the records of one buffer (the
+  // framer hands records in increasing order within a buffer). It is renewed for every buffer
+  // and every chunk, so a caller that reuses one Buffer object for new bytes is still safe.
+  let testerBuf: Uint8Array | null = null;
+  let tester: (s: number, e: number) => boolean = () => true;
+  const testerFor = (buf: Uint8Array): ((s: number, e: number) => boolean) => {
+    if (buf !== testerBuf) {
+      testerBuf = buf;
+      tester = gate.forBuffer(buf);
+    }
+    return tester;
+  };
+
+  const evaluate = (record: Record<string, unknown>, raw: unknown, ordinal: number): void => {
+    if (Object.keys(record).length === 0) {
+      counts.bad(ordinal, "empty JSON object");
+      return;
+    }
+    next(record, raw, ordinal);
+  };
+
+  /** One element of a CloudWatch Logs payload's logEvents: its message is the record. */
+  const cwlEvent = (value: unknown, ordinal: number): void => {
+    const r = cwlEventRecord(value);
+    if (typeof r === "string") counts.bad(ordinal, r);
+    else evaluate(r, r, ordinal);
+  };
+
+  let sortedPayloads = 0;
+  let otherRecords = 0;
+  return {
+    newChunk: () => {
+      testerBuf = null;
+    },
+    onlySortedCwlPayloads: () => sortedPayloads > 0 && otherRecords === 0,
+    oversize: (bytes) => {
+      counts.skip(++counts.records, bytes);
+    },
+    record: (buf, start, end, kind) => {
+      const ordinal = ++counts.records;
+      if (kind !== RecordKind.CwlEvent) otherRecords++;
+      if (kind !== RecordKind.CwlEvent && usePrefilter) {
+        // A record no rule can match is not parsed. Only its shape is checked, so that obvious
+        // garbage (not `{...}`, or `{}`) is still counted as malformed. A CloudWatch Logs payload
+        // the framer could not recognise (keys sorted: `logEvents` first) must be parsed anyway.
+        if (buf[start] === 123 && buf[end - 1] === 125 && end - start > 2) {
+          if (!testerFor(buf)(start, end) && !startsWithLogEvents(buf, start, end)) return;
+        }
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(buf.toString("utf8", start, end));
+      } catch (e) {
+        counts.bad(ordinal, `not JSON: ${shortReason(e)}`);
+        return;
+      }
+      if (kind === RecordKind.CwlEvent) {
+        cwlEvent(value, ordinal);
+        return;
+      }
+      if (!isPlainObject(value)) {
+        counts.bad(ordinal, `not a JSON object (${kindOf(value)})`);
+        return;
+      }
+      if (kind === RecordKind.Plain && isCwlPayload(value)) {
+        // The payload itself is no record; each DATA_MESSAGE event gets the next ordinal.
+        counts.records--;
+        otherRecords--;
+        sortedPayloads++;
+        for (const ev of cwlPayloadEvents(value)) cwlEvent(ev, ++counts.records);
+        return;
+      }
+      if (kind === RecordKind.EsHit || isEsHit(value)) {
+        // An Elasticsearch hit: evaluate its _source; keep the whole hit as raw.
+        const src = esHitSource(value);
+        if (typeof src === "string") counts.bad(ordinal, src);
+        else evaluate(src, value, ordinal);
+        return;
+      }
+      evaluate(value, value, ordinal);
+    },
+  };
+}

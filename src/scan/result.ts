@@ -1,0 +1,36 @@
+/** What scanning one object produces. Object-level failure is a value here, never a throw. */
+import type { Alert } from "../alerts/index.ts";
+import type { Compression } from "../ingest/index.ts";
+
+export interface ScanFailure {
+  /**
+   * Machine-readable kind (src/ingest ScanFailureKind): "unsupported-compression",
+   * "corrupt-compressed-stream", "damaged-tail", "decompression-limit", "read-error" or "aborted".
+   * Typed `string` so that a kind added later does not break a caller's exhaustive handling.
+   */
+  readonly kind: string;
+  /** Human message naming the object and the reason. */
+  readonly message: string;
+}
+
+export interface ScanResult {
+  readonly uri: string;
+  readonly compression: Compression;
+  /** Framing detected, e.g. "ndjson", "json-array", "records-wrapper", "es-hits", "concatenated", "cloudwatch-logs". */
+  readonly framing: string;
+  readonly compressedBytes: number;
+  readonly decompressedBytes: number;
+  /** Records framed (including malformed and skipped ones). */
+  readonly records: number;
+  readonly malformed: number;
+  /** The first few 1-based ordinals of malformed records, with a short reason each. */
+  readonly malformedSamples: readonly { readonly record: number; readonly reason: string }[];
+  /** Records longer than maxRecordBytes. */
+  readonly skipped: number;
+  readonly skippedSamples: readonly { readonly record: number; readonly bytes: number }[];
+  /** Every alert of the object (also handed to onAlert as found). */
+  readonly alerts: readonly Alert[];
+  readonly durationMs: number;
+  /** Set when the object could not be read to its end; alerts found before the damage were delivered. */
+  readonly failure?: ScanFailure;
+}

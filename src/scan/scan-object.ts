@@ -1,0 +1,101 @@
+/**
+ * scanObject: one object's bytes -> alerts (streamed to onAlert) and counts. The one reader the
+ * CLI, the Lambda and the tests call: decompress -> frame (src/ingest) -> gate (prefilter) ->
+ * parse -> ECS view + rules -> hit stages -> alerts. Bad records are counted, never thrown;
+ * object-level failures are `result.failure`.
+ */
+import type { Alert } from "../alerts/index.ts";
+import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
+import { ScanCounts } from "./counts.ts";
+import { gateFor } from "./gate.ts";
+import { resolveScanOptions, type ScanOptions } from "./options.ts";
+import { createParseStage } from "./parse.ts";
+import type { ScanFailure, ScanResult } from "./result.ts";
+import { chainHitStages, createAlertStage, createMatchStage, type HitStage } from "./stages.ts";
+
+/** Progress callbacks every this many decompressed bytes. */
+export const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
+
+/** No hit stage yet: exceptions and sequences will sit here (stages.ts). */
+const HIT_STAGES: readonly HitStage[] = [];
+
+/**
+ * Scans one object. Never throws for bad data or a failed object (see result.failure); throws a
+ * RangeError for invalid options, and rethrows what the caller's onAlert/onProgress throw.
+ */
+export async function scanObject(input: ByteSource, options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const opts = resolveScanOptions(options);
+  const { uri, version, rules, onAlert, onProgress, signal } = options;
+
+  const counts = new ScanCounts();
+  const alerts: Alert[] = [];
+  const hits = chainHitStages(HIT_STAGES, createAlertStage({ uri, version }, counts, onAlert, alerts));
+  const parse = createParseStage(
+    gateFor(rules),
+    counts,
+    createMatchStage(rules, opts.source, counts, hits.push),
+  );
+  const framer = new Framer(parse, opts.maxRecordBytes);
+  const stats: DecompressStats = { compression: "none", compressedBytes: 0, decompressedBytes: 0 };
+  let nextProgress = PROGRESS_EVERY_BYTES;
+  const progress = () =>
+    onProgress?.({
+      compressedBytes: stats.compressedBytes,
+      decompressedBytes: stats.decompressedBytes,
+      records: counts.records,
+    });
+
+  let failure: ScanFailure | undefined;
+  try {
+    await decompressTo(
+      input,
+      (chunk) => {
+        parse.newChunk();
+        framer.write(chunk);
+        if (stats.decompressedBytes >= nextProgress) {
+          nextProgress = stats.decompressedBytes + PROGRESS_EVERY_BYTES;
+          progress();
+        }
+      },
+      {
+        uri,
+        maxDecompressedBytes: opts.maxDecompressedBytes,
+        maxCompressionRatio: opts.maxCompressionRatio,
+        signal,
+        tuning: opts.tuning,
+      },
+      stats,
+    );
+    framer.end();
+  } catch (e) {
+    if (!(e instanceof IngestError)) throw e;
+    failure = { kind: e.kind, message: e.message };
+    // A damaged stream's last bytes are what was decoded before the damage: scan them (a record
+    // cut by the damage is then counted as malformed; after a damaged tail, the last record is
+    // complete and counts). After a limit, an abort or a read error the object was not read to
+    // its end, and a partial last record says nothing about the data.
+    if (e.kind === "corrupt-compressed-stream" || e.kind === "damaged-tail") framer.end();
+  }
+  hits.flush();
+  if (onProgress !== undefined) progress();
+
+  return {
+    uri,
+    compression: stats.compression,
+    framing:
+      parse.onlySortedCwlPayloads() && framer.framing !== "cloudwatch-logs"
+        ? "cloudwatch-logs"
+        : framer.framing,
+    compressedBytes: stats.compressedBytes,
+    decompressedBytes: stats.decompressedBytes,
+    records: counts.records,
+    malformed: counts.malformed,
+    malformedSamples: counts.malformedSamples,
+    skipped: counts.skipped,
+    skippedSamples: counts.skippedSamples,
+    alerts,
+    durationMs: performance.now() - started,
+    ...(failure === undefined ? {} : { failure }),
+  };
+}
