@@ -11,7 +11,8 @@ import { compileAst } from "../../src/eql/compile.ts";
 import { parseStatement } from "../../src/eql/parser.ts";
 import { createSequenceMatcher, type SequenceMatch } from "../../src/eql/sequence.ts";
 import { evaluateSequence } from "../../src/eql/sequence-evaluate.ts";
-import { type CompiledSteps, planSequence } from "../../src/eql/sequence-plan.ts";
+import { compileKeyExtractor } from "../../src/eql/sequence-keys.ts";
+import { type CompiledSteps, planSequence, type SequencePlan } from "../../src/eql/sequence-plan.ts";
 
 type Ev = Record<string, unknown> & { id: number };
 
@@ -321,7 +322,7 @@ const arbEvents = fc
   .array(
     fc.record({
       category: fc.constantFrom("a", "b", "c", "u"),
-      host: fc.constantFrom("x", "y", "z"),
+      host: fc.constantFrom<unknown>("x", "y", "z", ["x", "y"], ["z", "x"]),
       dt: fc.integer({ min: 0, max: 4 }),
     }),
     { maxLength: 60 },
@@ -335,13 +336,83 @@ const arbEvents = fc
   });
 
 const PROPERTY_QUERIES = [
+  "sequence by host [a where true] [a where true] [b where true]",
+  "sequence by host with maxspan=3ms [a where true] [b where true] until [u where true]",
   "sequence by host [a where true] [b where true] [c where true]",
   "sequence by host with maxspan=5ms [a where true] [b where true] with runs=2 until [u where true]",
   "sequence by host with maxspan=6ms [a where true] ![u where true] [b where true] ![c where true]",
   "sequence with maxspan=4ms ![c where true] [a where true] [a where true]",
 ];
 
+/**
+ * Elasticsearch's algorithm as written (TumblingWindow with one window holding every hit):
+ * stage by stage over all hits, each (stage, key) a list in ordinal order, a hit taking the
+ * latest earlier sequence and trimming it and all older ones, maxspan checked against the
+ * first event, until as the nearest until hit before the event. The matcher keeps one sequence
+ * per (stage, key) and applies stages last-to-first per event; this model checks that the two
+ * agree (no missing steps: those are checked after matching in both).
+ */
+function esModel(plan: SequencePlan, events: readonly Ev[]): number[][] {
+  const keysOf = plan.filters.map((f) => compileKeyExtractor(f.keys, 1000, () => {}));
+  const untilKeys = plan.until === null ? null : compileKeyExtractor(plan.until.keys, 1000, () => {});
+  const ts = (x: Ev) => Number(x["@timestamp"]);
+  interface Seq {
+    ids: number[];
+    start: number;
+    last: number;
+  }
+  const hits = (step: number) =>
+    events.flatMap((x, o) =>
+      plan.filters[step]!.matches(x) ? keysOf[step]!(x).map((k) => ({ o, k: k.id, x })) : [],
+    );
+  const untils = new Map<string, number[]>();
+  if (plan.until !== null && untilKeys !== null) {
+    events.forEach((x, o) => {
+      if (!plan.until!.matches(x)) return;
+      for (const k of untilKeys(x)) untils.set(k.id, [...(untils.get(k.id) ?? []), o]);
+    });
+  }
+  const n = plan.stages.length;
+  let groups = new Map<string, Seq[]>();
+  const completed: number[][] = [];
+  for (let s = 0; s < n; s++) {
+    const next = new Map<string, Seq[]>();
+    for (const { o, k, x } of hits(plan.stages[s]!.step)) {
+      let seq: Seq;
+      if (s === 0) seq = { ids: [x.id], start: ts(x), last: o };
+      else {
+        const g = groups.get(k) ?? [];
+        let at = -1;
+        for (let i = 0; i < g.length && g[i]!.last < o; i++) at = i;
+        if (at < 0) continue;
+        const prev = g[at]!;
+        g.splice(0, at + 1);
+        if (plan.maxspanMs > 0 && ts(x) - prev.start > plan.maxspanMs) continue;
+        const u = (untils.get(k) ?? []).filter((v) => v < o).at(-1);
+        if (u !== undefined && u >= prev.last) continue;
+        seq = { ids: [...prev.ids, x.id], start: prev.start, last: o };
+      }
+      if (s === n - 1) completed.push(seq.ids);
+      else next.set(k, [...(next.get(k) ?? []), seq]);
+    }
+    groups = next;
+  }
+  return completed;
+}
+
 describe("sequence matcher properties", () => {
+  for (const text of PROPERTY_QUERIES.filter((q) => !q.includes("!["))) {
+    test(`agrees with Elasticsearch's stage-by-stage algorithm: ${text}`, () => {
+      const { query, compiled } = sequenceOf(text);
+      const plan = planSequence(query, compiled);
+      fc.assert(
+        fc.property(arbEvents, (events) => {
+          assert.deepEqual(ids(evaluateSequence(query, compiled, events)), esModel(plan, events));
+        }),
+      );
+    });
+  }
+
   for (const text of PROPERTY_QUERIES) {
     test(`fed one event at a time across arbitrary chunks, it finds what the batch finds: ${text}`, () => {
       const { query, compiled } = sequenceOf(text);
