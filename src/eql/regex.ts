@@ -6,11 +6,13 @@
  */
 
 import { compileMatcher } from "./regex/automaton.ts";
+import { parseJavaRegex } from "./regex/java.ts";
 import { requiredLiterals } from "./regex/literals.ts";
-import { parseLuceneRegex } from "./regex/parse.ts";
+import { parseLuceneRegex, type RegexNode } from "./regex/parse.ts";
 
 export { MAX_DFA_STATES, MAX_NFA_STATES } from "./regex/automaton.ts";
 export { RegexSyntaxError, RegexUnsupportedError } from "./regex/errors.ts";
+export { parseJavaRegex } from "./regex/java.ts";
 export { MAX_REGEX_LENGTH, MAX_REPEAT, parseLuceneRegex, type RegexNode } from "./regex/parse.ts";
 
 export interface LuceneRegexOptions {
@@ -18,25 +20,47 @@ export interface LuceneRegexOptions {
   readonly caseInsensitive: boolean;
 }
 
-/**
- * Compiles `pattern` (the decoded string value) into a whole-value matcher.
- * Throws RegexSyntaxError (Elasticsearch would reject the query) or its subclass
- * RegexUnsupportedError (we refuse a construct by name); both carry `.offset` into the pattern.
- */
-export function compileLuceneRegex(pattern: string, options: LuceneRegexOptions): (value: string) => boolean {
-  const ast = parseLuceneRegex(pattern, options);
+export interface RegexLiteralOptions extends LuceneRegexOptions {
+  /** Which parser reads the pattern: "lucene" (default, a field operand) or "java" (a computed operand). */
+  readonly dialect?: "lucene" | "java";
+}
+
+function matcherFor(ast: RegexNode, caseInsensitive: boolean): (value: string) => boolean {
   // Case-insensitive literals are lower-cased; only those without letters can be searched as is.
-  const lits = (requiredLiterals(ast, options.caseInsensitive) ?? []).filter(
-    (l) => !options.caseInsensitive || !/[a-z]/.test(l),
+  const lits = (requiredLiterals(ast, caseInsensitive) ?? []).filter(
+    (l) => !caseInsensitive || !/[a-z]/.test(l),
   );
   return compileMatcher(ast, lits);
 }
 
 /**
+ * Compiles `pattern` (the decoded string value) into a whole-value matcher with the semantics of
+ * Elasticsearch's `regexp` query: use it for `field regex "p"` / `field regex~ "p"`.
+ * Throws RegexSyntaxError (Elasticsearch would reject the query) or its subclass
+ * RegexUnsupportedError (we refuse a construct by name); both carry `.offset` into the pattern.
+ */
+export function compileLuceneRegex(pattern: string, options: LuceneRegexOptions): (value: string) => boolean {
+  return matcherFor(parseLuceneRegex(pattern, options), options.caseInsensitive);
+}
+
+/**
+ * The same for a regex whose left side is NOT a field (`substring(f, 5) regex "p"`): Elasticsearch
+ * evaluates those in a script with java.util.regex `matches()` (CASE_INSENSITIVE for `regex~`),
+ * whose syntax and meaning differ from Lucene's (`.` excludes line terminators, `[a-z]` folds
+ * under `~`, `~ & # @ < "` are literals, `^`/`$` are anchors). Supported subset only; the rest is
+ * refused by name with RegexUnsupportedError.
+ */
+export function compileJavaRegex(pattern: string, options: LuceneRegexOptions): (value: string) => boolean {
+  return matcherFor(parseJavaRegex(pattern, options), options.caseInsensitive);
+}
+
+/**
  * Substrings every matching value contains (longest first), or null when none can be derived.
  * With `options.caseInsensitive` the literals are ASCII-lower-case and must be searched for
- * ASCII-case-insensitively. Throws like compileLuceneRegex for a pattern it refuses.
+ * ASCII-case-insensitively. Throws like the compilers for a pattern they refuse.
  */
-export function regexRequiredLiterals(pattern: string, options: LuceneRegexOptions): string[] | null {
-  return requiredLiterals(parseLuceneRegex(pattern, options), options.caseInsensitive);
+export function regexRequiredLiterals(pattern: string, options: RegexLiteralOptions): string[] | null {
+  const ast =
+    options.dialect === "java" ? parseJavaRegex(pattern, options) : parseLuceneRegex(pattern, options);
+  return requiredLiterals(ast, options.caseInsensitive);
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import {
+  compileJavaRegex,
   compileLuceneRegex,
   MAX_REGEX_LENGTH,
   parseLuceneRegex,
@@ -618,5 +619,210 @@ describe("parseLuceneRegex", () => {
   test("folds single characters but not ranges for regex~", () => {
     assert.deepEqual(parseLuceneRegex("a", CI), { k: "set", ranges: [65, 65, 97, 97] });
     assert.deepEqual(parseLuceneRegex("[a-c]", CI), { k: "set", ranges: [97, 99] });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The java.util.regex dialect (Elasticsearch's script path for a regex on a computed value).
+
+/** Java rendering of the same model: no quoting construct, escapes for punctuation. */
+function toJava(m: Model): string {
+  const ch = (c: string): string => (c === "\n" ? "\\n" : /^[!-/:-@[-`{-~]$/.test(c) ? `\\${c}` : c);
+  switch (m.t) {
+    case "char":
+      return ch(m.c);
+    case "any":
+      return ".";
+    case "pre":
+      return `\\${m.p}`;
+    case "quoted":
+      return [...m.s].map(ch).join("");
+    case "class":
+      return `[${m.neg ? "^" : ""}${m.items
+        .map((it) => ("one" in it ? ch(it.one) : "pre" in it ? `\\${it.pre}` : `${it.lo}-${it.hi}`))
+        .join("")}]`;
+    case "cat":
+      return m.xs.map((x) => `(?:${toJava(x)})`).join("");
+    case "alt":
+      return m.xs.map(toJava).join("|");
+    case "rep": {
+      const inner = `(?:${toJava(m.x)})`;
+      if (typeof m.q === "string") return inner + m.q;
+      return `${inner}{${m.q[0]},${m.q[1] ?? ""}}`;
+    }
+  }
+}
+
+const JAVA_PRE: Record<string, string> = { d: "0-9", w: "0-9A-Z_a-z", s: "\\t\\n\\x0B\\f\\r " };
+const foldRange = (lo: string, hi: string): string => {
+  // Java's CASE_INSENSITIVE folds ranges too (ASCII only): add the other case of the letters in it.
+  const out = [`${hex(lo)}-${hex(hi)}`];
+  const a = lo.codePointAt(0)!;
+  const b = hi.codePointAt(0)!;
+  const up = [Math.max(a, 65), Math.min(b, 90)];
+  const low = [Math.max(a, 97), Math.min(b, 122)];
+  if (up[0]! <= up[1]!)
+    out.push(`${hex(String.fromCharCode(up[0]! + 32))}-${hex(String.fromCharCode(up[1]! + 32))}`);
+  if (low[0]! <= low[1]!)
+    out.push(`${hex(String.fromCharCode(low[0]! - 32))}-${hex(String.fromCharCode(low[1]! - 32))}`);
+  return out.join("");
+};
+
+/** JavaScript rendering with Java's semantics spelled out (its `.`, its \s, its folding). */
+function toJsJava(m: Model, ci: boolean): string {
+  const one = (c: string): string => (ci ? fold(c) : [c]).map(hex).join("");
+  switch (m.t) {
+    case "char":
+      return `[${one(m.c)}]`;
+    case "any":
+      return "[^\\n\\r\\u0085\\u2028\\u2029]";
+    case "pre": {
+      const body = JAVA_PRE[m.p.toLowerCase()]!;
+      return m.p === m.p.toLowerCase() ? `[${body}]` : `[^${body}]`;
+    }
+    case "quoted":
+      return [...m.s].map((c) => `[${one(c)}]`).join("") || "(?:)";
+    case "class":
+      return `[${m.neg ? "^" : ""}${m.items
+        .map((it) =>
+          "one" in it
+            ? one(it.one)
+            : "pre" in it
+              ? JAVA_PRE[it.pre]
+              : ci
+                ? foldRange(it.lo, it.hi)
+                : `${hex(it.lo)}-${hex(it.hi)}`,
+        )
+        .join("")}]`;
+    case "cat":
+      return m.xs.map((x) => `(?:${toJsJava(x, ci)})`).join("");
+    case "alt":
+      return m.xs.map((x) => `(?:${toJsJava(x, ci)})`).join("|");
+    case "rep": {
+      const inner = `(?:${toJsJava(m.x, ci)})`;
+      if (typeof m.q === "string") return inner + m.q;
+      return `${inner}{${m.q[0]},${m.q[1] ?? ""}}`;
+    }
+  }
+}
+
+const JAVA_ROWS: readonly [string, string, boolean, boolean, string][] = [
+  [".*?net1.*?", "cmd net1 user", false, true, "lazy quantifiers accept the same values under matches()"],
+  [".*net1.*", "a\nnet1", false, false, ". does not cross a newline"],
+  ["a.c", "a\u0085c", false, false, ". excludes NEL"],
+  ["a.c", "a\u2028c", false, false, ". excludes the line separator"],
+  ["a.c", "a\u{1F600}c", false, true, ". is one code point"],
+  ["^abc$", "abc", false, true, "a leading ^ and trailing $ are anchors"],
+  ["abc$", "abc\n", false, false, "matches() must consume the final newline too"],
+  ["a+?", "", false, false, "a lazy plus still needs one"],
+  ["a|", "", false, true, "an empty alternative"],
+  ["()", "", false, true, "an empty group"],
+  ["~a", "~a", false, true, "~ is a literal"],
+  ["a&b", "a&b", false, true, "& is a literal"],
+  ["#@", "#@", false, true, "# and @ are literals"],
+  ['"x"', '"x"', false, true, '" is a literal'],
+  ["<1-5>", "<1-5>", false, true, "< > are literals"],
+  ["a]}", "a]}", false, true, "] and } are literals outside a class"],
+  ["[a-z]+", "ABC", true, true, "CASE_INSENSITIVE folds ranges"],
+  ["[^a]", "A", true, false, "a negated member is excluded in both cases"],
+  ["é", "É", true, false, "CASE_INSENSITIVE is ASCII only"],
+  ["\\s", "\u000B", false, true, "Java's \\s includes vertical tab"],
+  ["\\s", "\f", false, true, "Java's \\s includes form feed"],
+  ["\\x41\\u00e9\\t", "Aé\t", false, true, "hex, unicode and control escapes"],
+  ["[\\w.-]+", "a.b-c", false, true, "escapes and a trailing - in a class"],
+  ["(?:ab)+", "abab", false, true, "non-capturing group"],
+  ["(?<n>ab)+", "abab", false, true, "named group"],
+  ["a{2}", "aa", false, true, "repetition"],
+];
+
+describe("compileJavaRegex (computed operands)", () => {
+  for (const [pattern, value, ci, expected, why] of JAVA_ROWS) {
+    test(`${JSON.stringify(pattern)} ${ci ? "regex~" : "regex"} ${JSON.stringify(value)} -> ${expected} (${why})`, () => {
+      assert.equal(compileJavaRegex(pattern, { caseInsensitive: ci })(value), expected);
+    });
+  }
+
+  const REFUSED: readonly [string, "syntax" | "unsupported", number][] = [
+    ["(?=a)a", "unsupported", 0],
+    ["(?i)a", "unsupported", 0],
+    ["(a)\\1", "unsupported", 3],
+    ["a*+", "unsupported", 2],
+    ["\\bfoo", "unsupported", 0],
+    ["\\p{L}", "unsupported", 0],
+    ["\\Qa.b\\E", "unsupported", 0],
+    ["a^b", "unsupported", 1],
+    ["a$b", "unsupported", 1],
+    ["[a[b]]", "unsupported", 2],
+    ["[a-z&&[^b]]", "unsupported", 4],
+    ["[]a]", "unsupported", 1],
+    ["a{x}", "unsupported", 1],
+    ["*a", "syntax", 0],
+    ["a)", "syntax", 1],
+    ["(a", "syntax", 2],
+    ["[ab", "syntax", 0],
+    ["[z-a]", "syntax", 1],
+    ["a{3,2}", "syntax", 1],
+    ["\\", "syntax", 0],
+  ];
+  for (const [pattern, kind, offset] of REFUSED) {
+    test(`${JSON.stringify(pattern)} is refused (${kind})`, () => {
+      assert.throws(
+        () => compileJavaRegex(pattern, CS),
+        (e: unknown) => {
+          assert.ok(e instanceof RegexSyntaxError, String(e));
+          assert.equal(e instanceof RegexUnsupportedError, kind === "unsupported", e.message);
+          assert.equal(e.offset, offset, e.message);
+          return true;
+        },
+      );
+    });
+  }
+
+  test("agrees with JavaScript RegExp spelled with Java's semantics", () => {
+    fc.assert(
+      fc.property(
+        modelArb,
+        fc.array(valueArb, { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        (m, values, ci) => {
+          const src = toJava(m);
+          const ours = compileJavaRegex(src, { caseInsensitive: ci });
+          const js = new RegExp(`^(?:${toJsJava(m, ci)})$`, "u");
+          for (const v of values)
+            assert.equal(ours(v), js.test(v), `${src} on ${JSON.stringify(v)} (ci=${ci})`);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  test("required literals are sound for the Java dialect too", () => {
+    fc.assert(
+      fc.property(
+        modelArb,
+        fc.array(valueArb, { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (m, values, ci) => {
+          const src = toJava(m);
+          const lits = regexRequiredLiterals(src, { caseInsensitive: ci, dialect: "java" });
+          const match = compileJavaRegex(src, { caseInsensitive: ci });
+          if (lits === null) return;
+          for (const v of values) {
+            if (!match(v)) continue;
+            const hay = ci ? lowerAscii(v) : v;
+            for (const l of lits)
+              assert.ok(hay.includes(l), `${src}: ${JSON.stringify(v)} lacks ${JSON.stringify(l)}`);
+          }
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
+  test("linear time on a 300 KB value", () => {
+    const long = "a".repeat(300_000);
+    assert.equal(compileJavaRegex("(a|a)*b", CS)(long), false);
+    assert.equal(compileJavaRegex("(.*a){20}", CS)(long), true);
+    assert.equal(compileJavaRegex("(a*)*b", CS)(`${long}b`), true);
   });
 });
