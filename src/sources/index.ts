@@ -16,6 +16,7 @@ export { endgameToEcs } from "./endgame.ts";
 export {
   dataStreamOf,
   dataStreamOfIndex,
+  hitIndexOf,
   type IndexOptions,
   indexFor,
   indexPatternMatches,

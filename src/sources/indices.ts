@@ -114,11 +114,26 @@ export interface IndexOptions {
    * data stream.
    */
   readonly indexName?: string;
+  /**
+   * The `_index` of the Elasticsearch hit the record was read from (an export of search hits):
+   * where the document really was. Used unless `indexName` is given.
+   */
+  readonly hitIndex?: string;
+}
+
+/** The `_index` of an Elasticsearch hit (`{"_index": ..., "_source": {...}}`), if `raw` is one. */
+export function hitIndexOf(raw: unknown): string | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const own = Object.prototype.hasOwnProperty;
+  if (!own.call(raw, "_source") || !own.call(raw, "_index")) return undefined;
+  const index = (raw as Record<string, unknown>)._index;
+  return typeof index === "string" && index !== "" ? index : undefined;
 }
 
 /**
  * The index a record would be in, in Elasticsearch:
- * - an explicit `indexName` wins;
+ * - an explicit `indexName` wins, then the `hitIndex` of an Elasticsearch export (a backing
+ *   index `.ds-<stream>-<date>-<n>` is read as its data stream);
  * - Elastic Defend: its `data_stream.*` (`logs-endpoint.events.process-default`), else
  *   `logs-<event.dataset>-default`;
  * - SentinelOne Cloud Funnel: `logs-sentinel_one_cloud_funnel.event-default`;
