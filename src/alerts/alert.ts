@@ -150,8 +150,21 @@ export function buildAlert(input: AlertInput): Alert {
     rule: ruleSummary(rule),
     source: version === undefined ? { uri, record } : { uri, record, version },
     event: alertEvent(rule, ecs),
-    raw: boundDepth(raw, MAX_RAW_DEPTH),
+    raw: boundedRaw(raw),
   };
+}
+
+// A record several rules match gets one alert per rule with the same `raw`: its depth is walked
+// once, not once per alert (the walk visits every node of the record).
+const bounded = new WeakMap<object, unknown>();
+function boundedRaw(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object") return raw;
+  let b = bounded.get(raw);
+  if (b === undefined) {
+    b = boundDepth(raw, MAX_RAW_DEPTH);
+    bounded.set(raw, b);
+  }
+  return b;
 }
 
 /**
