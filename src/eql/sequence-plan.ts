@@ -153,5 +153,13 @@ export function planSequence(
   const leading = stages.filter((s) => s.index < firstPositive).map((s) => s.index);
   const trailing = stages.filter((s) => s.index > lastPositive).map((s) => s.index);
   const maxspanMs = query.maxspan !== null && query.maxspan.millis > 0 ? query.maxspan.millis : 0;
+  const firstMissing = query.steps.find((s) => s.missing);
+  if (firstMissing !== undefined && maxspanMs === 0) {
+    // Elasticsearch PR #92348: "Queries with missing events for now have to define a maxspan".
+    throw new EqlSyntaxError(
+      "a sequence with a missing-event step (`![...]`) needs `with maxspan=...`",
+      locate(loc, firstMissing.span.start),
+    );
+  }
   return { stages, filters, until, maxspanMs, positive, leading, trailing, between, keyCount: expected };
 }

@@ -19,6 +19,12 @@ export interface SequenceMatch<E = unknown, M = unknown> {
   readonly members: readonly (SequenceMember<E, M> | null)[];
   /** Position in Elasticsearch's result order (completion order: by last event, then key order). */
   readonly rank: number;
+  /**
+   * False when a trailing missing-event check was passed only because the input ended before
+   * maxspan elapsed (flush): Elasticsearch answers the same at the end of its query range (its
+   * issue #145323), but a driver that will see later events should hold such a match back.
+   */
+  readonly settled: boolean;
 }
 
 export interface SequenceLimitReport {

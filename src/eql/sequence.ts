@@ -138,6 +138,9 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   let lastTs = Number.NEGATIVE_INFINITY;
   let completions = 0;
   let sinceSweep = 0;
+  /** Keys with sequences waiting for a trailing check, and the earliest time one is decided by. */
+  const waitingKeys = new Set<string>();
+  let nextDeadline = Number.POSITIVE_INFINITY;
 
   const state = (key: EventKey, create: boolean): KeyState<E, M> | undefined => {
     let ks = keys.get(key.id);
@@ -176,18 +179,19 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     return false;
   };
 
-  const emit = (p: Partial<E, M>, out: SequenceMatch<E, M>[]) => {
+  const emit = (p: Partial<E, M>, settled: boolean, out: SequenceMatch<E, M>[]) => {
     out.push({
       kind: "sequence",
       joinKeys: p.key.values,
       events: p.members.map((m) => (m === null ? null : m.event)),
       members: p.members,
       rank: p.rank,
+      settled,
     });
   };
 
-  const decide = (p: Partial<E, M>, trailing: number | null, out: SequenceMatch<E, M>[]) => {
-    if (acceptMissing(p, trailing)) emit(p, out);
+  const decide = (p: Partial<E, M>, trailing: number | null, out: SequenceMatch<E, M>[], settled = true) => {
+    if (acceptMissing(p, trailing)) emit(p, settled, out);
     else st.rejectedMissing++;
   };
 
@@ -199,13 +203,41 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
       return;
     }
     ks.waiting.push(p);
+    waitingKeys.add(p.key.id);
+    if (maxspanMs > 0) nextDeadline = Math.min(nextDeadline, trailingBase(p) + maxspanMs);
     grow(ks, 1);
   };
 
   /** With maxspan, the time after which any trailing event would be too far to reject `p`. */
   const trailingBase = (p: Partial<E, M>): number => (missingFirst ? (p.leading ?? p.startTs) : p.startTs);
 
-  const sweep = (now: number, out: SequenceMatch<E, M>[]) => {
+  /** Accepts the waiting sequences that time alone now decides (any trailing event would exceed maxspan). */
+  const resolveWaiting = (now: number, out: SequenceMatch<E, M>[]) => {
+    nextDeadline = Number.POSITIVE_INFINITY;
+    for (const id of waitingKeys) {
+      const ks = keys.get(id);
+      if (ks === undefined || ks.waiting.length === 0) {
+        waitingKeys.delete(id);
+        continue;
+      }
+      const keep: Partial<E, M>[] = [];
+      for (const p of ks.waiting) {
+        const deadline = trailingBase(p) + maxspanMs;
+        if (deadline < now) decide(p, null, out);
+        else {
+          keep.push(p);
+          nextDeadline = Math.min(nextDeadline, deadline);
+        }
+      }
+      grow(ks, keep.length - ks.waiting.length);
+      ks.waiting.length = 0;
+      ks.waiting.push(...keep);
+      if (keep.length === 0) waitingKeys.delete(id);
+      dropKeyIfEmpty(id, ks);
+    }
+  };
+
+  const sweep = (now: number) => {
     if (maxspanMs <= 0) return;
     const horizon = now - maxspanMs;
     for (const [id, ks] of keys) {
@@ -222,17 +254,6 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
           freed++;
         }
       }
-      if (ks.waiting.length > 0) {
-        const keep: Partial<E, M>[] = [];
-        for (const p of ks.waiting) {
-          if (trailingBase(p) < horizon) {
-            decide(p, null, out);
-            freed++;
-          } else keep.push(p);
-        }
-        ks.waiting.length = 0;
-        ks.waiting.push(...keep);
-      }
       grow(ks, -freed);
       dropKeyIfEmpty(id, ks);
     }
@@ -240,8 +261,9 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
 
   const enforceLimit = (now: number, out: SequenceMatch<E, M>[]) => {
     if (st.pending <= limit) return;
-    sweep(now, out);
+    sweep(now);
     sinceSweep = 0;
+    if (maxspanMs > 0) resolveWaiting(now, out);
     for (const [id, ks] of keys) {
       if (st.pending <= limit) break;
       if (!st.limitReached) {
@@ -289,9 +311,11 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
       return k;
     };
 
-    // Sequences waiting for a trailing check that time alone now decides (maxspan passed).
+    // Sequences waiting for a trailing check that time alone now decides (maxspan passed), and
+    // now and then (amortised: after as many events as there are entries) expired state.
+    if (ts > nextDeadline) resolveWaiting(ts, out);
     if (maxspanMs > 0 && ++sinceSweep >= Math.max(64, st.pending)) {
-      sweep(ts, out);
+      sweep(ts);
       sinceSweep = 0;
     }
 
@@ -413,8 +437,10 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
 
   const flush = (): SequenceMatch<E, M>[] => {
     const out: SequenceMatch<E, M>[] = [];
-    for (const ks of keys.values()) for (const p of ks.waiting) decide(p, null, out);
+    for (const ks of keys.values()) for (const p of ks.waiting) decide(p, null, out, false);
     keys.clear();
+    waitingKeys.clear();
+    nextDeadline = Number.POSITIVE_INFINITY;
     st.pending = 0;
     return out;
   };
