@@ -635,6 +635,22 @@ export const FIELD_PREDICATES: readonly PredicateRow[] = [
   },
   { fn: "endsWith", constants: [""], ci: false, value: "", expect: true, why: "* matches the empty value" },
   {
+    fn: "endsWith",
+    constants: ["\\A"],
+    ci: true,
+    value: "xA",
+    expect: true,
+    why: "an escaped letter matches itself",
+  },
+  {
+    fn: "endsWith",
+    constants: ["\\A"],
+    ci: true,
+    value: "xa",
+    expect: false,
+    why: "even case-insensitively, an escaped code point is matched exactly",
+  },
+  {
     fn: "stringContains",
     constants: ["system32"],
     ci: false,

@@ -4,111 +4,108 @@
  * `endsWith(field, "x")` and `stringContains(field, "x")` become in Elasticsearch: the wildcard
  * queries `*x` and `*x*`, built WITHOUT escaping the constant. So inside those constants `*` is
  * any run of code points, `?` exactly one code point, and `\` makes the next code point literal
- * (a trailing `\` is itself literal). Case-insensitive folding is ASCII only, as in those automata.
+ * (a trailing `\` is itself literal). Case-insensitive folding is ASCII only, as in those
+ * automata, and an escaped code point is matched exactly even then (ES adds it with makeChar).
  *
- * Matching is linear-ish and never backtracks per star: segments between stars are placed
- * leftmost in order (optimal for `*`-separated literal segments), and a segment containing `?`
- * is matched by a per-position scan of that segment only.
+ * Matching never backtracks per star: the segments between stars are placed leftmost in order
+ * (optimal for star-separated segments), with native indexOf for segments of plain text.
  */
 import { asciiLower } from "./java.ts";
 
-/** A segment between stars: code points, with ANY for `?`. */
-type Segment = readonly (string | typeof ANY)[];
 const ANY = Symbol("any");
+/** `exact` text is compared with the raw value even in case-insensitive mode (escaped code points). */
+type Token = typeof ANY | { readonly text: string; readonly exact: boolean };
+type Segment = readonly Token[];
 
-interface Parsed {
-  readonly segments: Segment[];
-  readonly leadingStar: boolean;
-  readonly trailingStar: boolean;
-}
-
-function parse(pattern: string, fold: boolean): Parsed {
+function parse(pattern: string, fold: boolean): Segment[] {
   const segments: Segment[] = [];
-  let current: (string | typeof ANY)[] = [];
-  let leadingStar = false;
-  let trailingStar = false;
+  let current: Token[] = [];
   const cps = Array.from(pattern);
   for (let i = 0; i < cps.length; i++) {
     const cp = cps[i]!;
-    trailingStar = false;
     if (cp === "*") {
-      if (i === 0) leadingStar = true;
       segments.push(current);
       current = [];
-      trailingStar = true;
     } else if (cp === "?") {
       current.push(ANY);
     } else if (cp === "\\" && i + 1 < cps.length) {
       i++;
-      current.push(fold ? asciiLower(cps[i]!) : cps[i]!);
+      current.push({ text: cps[i]!, exact: true });
     } else {
-      current.push(fold ? asciiLower(cp) : cp);
+      current.push({ text: fold ? asciiLower(cp) : cp, exact: false });
     }
   }
   segments.push(current);
-  return { segments, leadingStar, trailingStar };
+  return segments;
 }
 
-/** Does `seg` match `value` at UTF-16 offset `at`; returns the end offset or -1. */
-function matchAt(value: string, at: number, seg: Segment): number {
+interface Subject {
+  readonly raw: string;
+  /** same length as raw (ASCII folding never changes the length). */
+  readonly folded: string;
+}
+
+/** Does `seg` match at UTF-16 offset `at`; returns the end offset or -1. */
+function matchAt(s: Subject, at: number, seg: Segment): number {
   let p = at;
   for (const t of seg) {
-    if (p >= value.length) return -1;
     if (t === ANY) {
-      const c = value.charCodeAt(p);
-      p += c >= 0xd800 && c <= 0xdbff && p + 1 < value.length ? 2 : 1;
+      if (p >= s.raw.length) return -1;
+      const c = s.raw.charCodeAt(p);
+      p += c >= 0xd800 && c <= 0xdbff && p + 1 < s.raw.length ? 2 : 1;
     } else {
-      if (!value.startsWith(t, p)) return -1;
-      p += t.length;
+      if (!(t.exact ? s.raw : s.folded).startsWith(t.text, p)) return -1;
+      p += t.text.length;
     }
   }
   return p;
 }
 
-function hasAny(seg: Segment): boolean {
-  return seg.includes(ANY);
+/** A segment of folded (or case-sensitive) text only: searchable with indexOf. */
+function plainText(seg: Segment): string | null {
+  let text = "";
+  for (const t of seg) {
+    if (t === ANY || t.exact) return null;
+    text += t.text;
+  }
+  return text;
 }
 
-/** Leftmost match of `seg` in `value` at or after `from`: [start, end] or null. */
-function find(value: string, from: number, seg: Segment): [number, number] | null {
-  if (!hasAny(seg)) {
-    const text = (seg as string[]).join("");
-    const at = value.indexOf(text, from);
-    return at < 0 ? null : [at, at + text.length];
+/** Leftmost match of `seg` at or after `from`: its end offset, or -1. */
+function findEnd(s: Subject, from: number, seg: Segment): number {
+  const text = plainText(seg);
+  if (text !== null) {
+    const at = s.folded.indexOf(text, from);
+    return at < 0 ? -1 : at + text.length;
   }
-  for (let at = from; at <= value.length; at++) {
-    const end = matchAt(value, at, seg);
-    if (end >= 0) return [at, end];
+  for (let at = from; at <= s.raw.length; at++) {
+    const end = matchAt(s, at, seg);
+    if (end >= 0) return end;
   }
-  return null;
+  return -1;
 }
 
 /** Compile a Lucene wildcard pattern into a whole-value test. */
 export function compileLuceneWildcard(pattern: string, caseInsensitive: boolean): (value: string) => boolean {
-  const { segments, leadingStar, trailingStar } = parse(pattern, caseInsensitive);
+  const segments = parse(pattern, caseInsensitive);
   const first = segments[0]!;
   const last = segments[segments.length - 1]!;
   const middle = segments.slice(1, -1);
-  const exact = segments.length === 1;
+  const lastText = plainText(last);
   return (raw: string): boolean => {
-    const value = caseInsensitive ? asciiLower(raw) : raw;
-    if (exact) return matchAt(value, 0, first) === value.length;
+    const s: Subject = { raw, folded: caseInsensitive ? asciiLower(raw) : raw };
+    if (segments.length === 1) return matchAt(s, 0, first) === raw.length;
     // The first segment is anchored at the start (empty when the pattern starts with `*`).
-    let pos = leadingStar ? 0 : matchAt(value, 0, first);
+    let pos = matchAt(s, 0, first);
     if (pos < 0) return false;
     for (const seg of middle) {
-      const hit = find(value, pos, seg);
-      if (!hit) return false;
-      pos = hit[1];
+      pos = findEnd(s, pos, seg);
+      if (pos < 0) return false;
     }
-    if (trailingStar) return true;
-    // The last segment is anchored at the end: try every start from the right that is >= pos.
-    if (!hasAny(last)) {
-      const text = (last as string[]).join("");
-      return value.length - text.length >= pos && value.endsWith(text);
-    }
-    for (let at = value.length; at >= pos; at--) {
-      if (matchAt(value, at, last) === value.length) return true;
+    // The last segment is anchored at the end, at or after pos.
+    if (lastText !== null) return raw.length - lastText.length >= pos && s.folded.endsWith(lastText);
+    for (let at = raw.length; at >= pos; at--) {
+      if (matchAt(s, at, last) === raw.length) return true;
     }
     return false;
   };
