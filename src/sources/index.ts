@@ -13,17 +13,15 @@ export type { DetectedSource } from "./detect.ts";
 export { detectSource } from "./detect.ts";
 export { defendToEcs } from "./elastic-defend.ts";
 export { endgameToEcs } from "./endgame.ts";
+export { indexPatternMatches, KIBANA_DEFAULT_INDEX_PATTERNS, simpleWildcardMatch } from "./index-patterns.ts";
 export {
   dataStreamOf,
   dataStreamOfIndex,
   hitIndexOf,
   type IndexOptions,
   indexFor,
-  indexPatternMatches,
-  KIBANA_DEFAULT_INDEX_PATTERNS,
   ruleAppliesToIndex,
   SENTINELONE_INDEX,
-  simpleWildcardMatch,
 } from "./indices.ts";
 export { SOURCE_NAMES, SOURCE_OPTIONS, type SourceName, type SourceOption } from "./names.ts";
 export {
