@@ -17,14 +17,26 @@ import type { Rule } from "../../rules/index.ts";
 export type RuleClauses = readonly (readonly PrefilterLiteral[])[] | null;
 
 /** At most this many clauses per rule: each one costs a little per record that reaches it. */
-const MAX_CLAUSES = 4;
+const MAX_CLAUSES = 8;
 
 /**
  * A clause with a literal shorter than this (UTF-8 bytes) is dropped unless it is all there is:
  * such literals (`i`, `/`, `sh`, `nc`) occur in nearly every record, so they reject little and
  * cost a mark in the automaton at every occurrence (10 million per 100 MB with the Linux pack).
+ * Three bytes stay: process names such as `gdb` or `xxd` are among the best rejecters.
  */
-export const MIN_CLAUSE_LITERAL_BYTES = 4;
+export const MIN_CLAUSE_LITERAL_BYTES = 3;
+
+/**
+ * The engine caps a set at 32 literals (more were too costly to search one indexOf pass each);
+ * the automaton finds any number in one pass, so long lists of process names or paths
+ * (`process.name in~ (...)`, `file.path : (...)`) make clauses too.
+ */
+const CONJUNCT_OPTIONS = { maxPrefilterLiterals: 4096 } as const;
+
+/** The shortest literal of a clause decides how often it is satisfied by chance. */
+const weakest = (set: readonly PrefilterLiteral[]): number =>
+  Math.min(...set.map((l) => Buffer.byteLength(l.text, "utf8")));
 
 const strong = (set: readonly PrefilterLiteral[]): boolean =>
   set.every((l) => Buffer.byteLength(l.text, "utf8") >= MIN_CLAUSE_LITERAL_BYTES);
@@ -70,11 +82,15 @@ export function deriveClauses(query: string, compiled: readonly PrefilterLiteral
   }
   if (ast !== undefined) {
     for (const conjunct of conjuncts(ast.condition)) {
-      if (out.filter(strong).length >= MAX_CLAUSES) break;
-      add(deriveLiterals({ ...ast, category: null, condition: conjunct }));
+      add(deriveLiterals({ ...ast, category: null, condition: conjunct }, CONJUNCT_OPTIONS));
     }
   }
-  const kept = out.filter(strong);
+  if (out.some((set) => set.length === 0)) return [[]]; // a conjunct that cannot match
+  // The most selective clauses first, so the cap keeps the ones that reject the most.
+  const kept = out
+    .filter(strong)
+    .sort((a, b) => weakest(b) - weakest(a))
+    .slice(0, MAX_CLAUSES);
   if (kept.length > 0) return kept;
   return compiled === null ? null : [compiled];
 }
