@@ -1,9 +1,11 @@
 /**
  * Deterministic synthetic Elastic Defend-shaped NDJSON, gzip-compressed as it is produced.
  *
- * The documents follow the field set of real Defend file/process/network events (see
- * ../shared/samples/defend/) with invented values drawn from a seeded PRNG, so the same
- * parameters always give the same bytes and the cache key can be the parameters.
+ * The documents follow the field set of real Defend file/process/network/DNS events with invented
+ * values drawn from a seeded PRNG, so the same parameters always give the same bytes and the
+ * cache key can be the parameters. The mix (issue 15: not file events only) is 3/8 process, 1/4
+ * file, 1/4 network connections and 1/8 DNS lookups (which Defend files under event.category
+ * network, with dns.* fields and action lookup_requested/lookup_result).
  * Every `plantEvery`-th record is a file creation under /etc/NetworkManager/dispatcher.d/;
  * odd-numbered plants are written by an excluded process (dpkg), even-numbered ones alert.
  * Some alerting plants spell the path in another case or with JSON `\/` escapes, so the
@@ -16,7 +18,7 @@ import { join } from "node:path";
 import { createGzip, gzipSync } from "node:zlib";
 
 /** Bump when the document shape changes, so cached files are regenerated. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 export type DatasetKind = "mixed" | "worst";
 
@@ -248,6 +250,19 @@ const FILE_TYPES: readonly (readonly [string, string])[] = [
   ["deletion", "deletion"],
   ["change", "rename"],
 ];
+const DNS_NAMES = [
+  "archive.ubuntu.com",
+  "security.debian.org",
+  "api.github.com",
+  "registry-1.docker.io",
+  "s3.us-east-1.amazonaws.com",
+  "ntp.ubuntu.com",
+  "packages.microsoft.com",
+  "login.microsoftonline.com",
+  "updates.example-corp.internal",
+  "metrics.example-corp.internal",
+];
+
 const REMOTE_IPS = [
   "10.0.3.14",
   "10.0.7.201",
@@ -297,8 +312,11 @@ export class DefendDocs {
     const ts = new Date(ms).toISOString();
     let host = rng.pick(this.hosts);
     if ((planted > 0 || kind === "worst") && host.windows) host = this.hosts[0]!;
-    const category =
-      planted > 0 || kind === "worst" ? "file" : rng.pick(["file", "file", "process", "process", "network"]);
+    const drawn =
+      planted > 0 || kind === "worst"
+        ? "file"
+        : rng.pick(["file", "file", "process", "process", "process", "network", "network", "dns"]);
+    const category = drawn === "dns" ? "network" : drawn;
     const dataset = `endpoint.events.${category}`;
     const pid = 1000 + rng.int(60000);
     const ppid = 1 + rng.int(pid - 1);
@@ -350,6 +368,19 @@ export class DefendDocs {
       eventType = [t];
       action = t === "start" ? "exec" : "end";
       extra = { message: "Endpoint process event" };
+    } else if (drawn === "dns") {
+      const request = rng.chance(0.5);
+      eventType = ["protocol", "info"];
+      action = request ? "lookup_requested" : "lookup_result";
+      const name = rng.pick(DNS_NAMES);
+      extra = {
+        dns: {
+          question: { name, type: rng.pick(["A", "A", "AAAA", "TXT"]) },
+          ...(request ? {} : { resolved_ip: [rng.pick(REMOTE_IPS)] }),
+        },
+        network: { protocol: "dns" },
+        message: "Endpoint DNS event",
+      };
     } else {
       const connect = rng.chance(0.5);
       eventType = [connect ? "start" : "end", "connection"];

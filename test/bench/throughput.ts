@@ -26,6 +26,7 @@ import { build } from "esbuild";
 import { type DatasetInfo, ensureDataset, ensureSmallObjects } from "./generate.ts";
 import type { Measurement, Task } from "./measure.ts";
 import { summariseProfile } from "./profile.ts";
+import type { RuleSetSpec } from "./rulesets.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const ESM_REQUIRE_BANNER =
@@ -36,7 +37,7 @@ const ESM_REQUIRE_BANNER =
 
 const USAGE = `usage: npm run bench -- [--size-mb N] [--rounds N] [--out-dir DIR] [--quick]
                       [--worst-mb N] [--objects N] [--load-runs N] [--seed N] [--plant-every N]
-                      [--profile]
+                      [--profile] [--rules-dir DIR] [--synthetic N]
   --size-mb N      uncompressed size of the main data set, MB (10^6 bytes)  default 300 (--quick: 30)
   --rounds N       rounds per measurement (median and min are reported)      default 3 (--quick: 1)
   --out-dir DIR    data, bundles, profiles and results                       default .bench/
@@ -46,7 +47,9 @@ const USAGE = `usage: npm run bench -- [--size-mb N] [--rounds N] [--out-dir DIR
   --load-runs N    module-load timings of the Lambda bundle                  default 10 (--quick: 3)
   --seed N         PRNG seed of the generated data                           default 1
   --plant-every N  a dispatcher.d creation every N records (half excluded)   default 20000 (--quick: 2000)
-  --profile        also run (b) once under --cpu-prof and print its top self-time functions`;
+  --profile        also run (b) once under --cpu-prof and print its top self-time functions
+  --rules-dir DIR  a rule pack for the rules dimension (the files that load)  default ../shared/conformance/detection-rules/rules/linux when present
+  --synthetic N    the size of the synthetic rule set (0: none)               default 500`;
 
 interface Options {
   readonly sizeMb: number;
@@ -59,7 +62,11 @@ interface Options {
   readonly plantEvery: number;
   readonly profile: boolean;
   readonly quick: boolean;
+  readonly rulesDir: string | undefined;
+  readonly synthetic: number;
 }
+
+const DEFAULT_PACK = resolve(ROOT, "../shared/conformance/detection-rules/rules/linux");
 
 function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
   if (raw === undefined) return fallback;
@@ -84,6 +91,8 @@ function options(argv: string[]): Options {
       "plant-every": { type: "string" },
       quick: { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
+      "rules-dir": { type: "string" },
+      synthetic: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -104,6 +113,13 @@ function options(argv: string[]): Options {
     seed: positive("seed", values.seed, 1),
     plantEvery: positive("plant-every", values["plant-every"], quick ? 2000 : 20_000),
     profile: values.profile === true,
+    rulesDir:
+      values["rules-dir"] !== undefined
+        ? resolve(values["rules-dir"])
+        : existsSync(DEFAULT_PACK)
+          ? DEFAULT_PACK
+          : undefined,
+    synthetic: values.synthetic === "0" ? 0 : positive("synthetic", values.synthetic, 500),
   };
 }
 
@@ -434,6 +450,26 @@ async function main(): Promise<number> {
   const SC = s("small (c) gunzipSync + JSON.parse");
   const SB1 = s("small (b) scanObject, 1 CPU");
   const idle = s("idle: bundle loaded, rules compiled");
+  // The rules dimension (issue 15): the same data under bigger rule sets.
+  const ruleSets: { label: string; spec: RuleSetSpec; B: Series; B1: Series; C: Series }[] = [];
+  if (opt.rulesDir !== undefined) {
+    ruleSets.push({
+      label: "pack",
+      spec: { kind: "dir", dir: opt.rulesDir },
+      B: s("(b) pack"),
+      B1: s("(b) pack, 1 CPU"),
+      C: s("(c) pack"),
+    });
+  }
+  if (opt.synthetic > 0) {
+    ruleSets.push({
+      label: `${opt.synthetic} synthetic`,
+      spec: { kind: "synthetic", count: opt.synthetic },
+      B: s(`(b) ${opt.synthetic} synthetic`),
+      B1: s(`(b) ${opt.synthetic} synthetic, 1 CPU`),
+      C: s(`(c) ${opt.synthetic} synthetic`),
+    });
+  }
 
   const one = { cpuList: "0" };
   for (let round = 1; round <= opt.rounds; round++) {
@@ -451,6 +487,14 @@ async function main(): Promise<number> {
     SC.runs.push(await runChild(bundle, { kind: "small-naive", ...small }));
     SB1.runs.push(await runChild(bundle, { kind: "small-scan", ...small }, one));
     idle.runs.push(await runChild(bundle, { kind: "idle" }));
+    for (const set of ruleSets) {
+      const rules = set.spec;
+      set.B.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file, rules }));
+      set.B1.runs.push(await runChild(bundle, { kind: "scan", file: mixed.file, rules }, one));
+      // The naive scanner evaluates every rule on every record: slow with hundreds of rules, and
+      // only its alerts are needed (the reference the scanner must agree with), so once.
+      if (round === 1) set.C.runs.push(await runChild(bundle, { kind: "naive", file: mixed.file, rules }));
+    }
   }
   log("Lambda bundle ...");
   let lambda: BundleFigures | string;
@@ -539,8 +583,45 @@ async function main(): Promise<number> {
   for (const l of costLines(B1, B, SB1, opt.objects)) p(l);
   p();
 
-  // ----- correctness
   let mismatch = false;
+  // ----- rules dimension
+  const dims = [{ label: "1 rule", B, B1, C }, ...ruleSets];
+  const dimRatios = new Map<string, { ba: number; ba1: number; cost1: number; rss: number }>();
+  p(
+    "rules dimension (same data; b/a = (b) wall / (a) wall on medians; $/TB = Lambda arm64 compute, as above):",
+  );
+  p(
+    `  ${pad("rule set", 14)} ${lpad("rules", 5)} ${lpad("load ms", 8)} ${lpad("pf ms", 6)} ` +
+      `${lpad("MB/s", 6)} ${lpad("b/a", 5)} ${lpad("MB/s 1CPU", 9)} ${lpad("b/a 1CPU", 8)} ${lpad("RSS MB", 6)} ` +
+      `${lpad("$/TB 1vCPU", 10)} ${lpad("$/TB 2vCPU", 10)}  alerts vs (c)`,
+  );
+  for (const d of dims) {
+    const m = d.B.runs[0]!;
+    const bytes = m.bytes;
+    const mbps = (x: Series) => bytes / 1e6 / (medWall(x) / 1000);
+    const ba = medWall(d.B) / medWall(A);
+    const ba1 = medWall(d.B1) / medWall(A1);
+    const gbs = (mb: number, x: Series) => (1e12 / (bytes / (medWall(x) / 1000))) * (mb / 1024);
+    const cost1 = gbs(ONE_VCPU_MB, d.B1) * PRICE_GB_SECOND_ARM64;
+    const cost2 = gbs(2 * ONE_VCPU_MB, d.B) * PRICE_GB_SECOND_ARM64;
+    const rss = Math.max(peakRssMb(d.B), peakRssMb(d.B1));
+    dimRatios.set(d.label, { ba, ba1, cost1, rss });
+    const refAlerts = d.C.runs[0]!.alerts;
+    const agree = [...d.B.runs, ...d.B1.runs].every(
+      (r) => sameList(r.alerts, refAlerts) && r.failure === undefined,
+    );
+    if (!agree) mismatch = true;
+    p(
+      `  ${pad(d.label, 14)} ${lpad(fmt(m.rules), 5)} ${lpad(fmt(m.loadMs), 8)} ${lpad(fmt(m.prefilterMs), 6)} ` +
+        `${lpad(fmt(mbps(d.B)), 6)} ${lpad(fmt(ba, 2), 5)} ${lpad(fmt(mbps(d.B1)), 9)} ${lpad(fmt(ba1, 2), 8)} ` +
+        `${lpad(fmt(rss), 6)} ${lpad(`$${fmt(cost1, 3)}`, 10)} ${lpad(`$${fmt(cost2, 3)}`, 10)}  ` +
+        `${agree ? "OK" : "MISMATCH"} ${fmt(refAlerts.length)} alerts${m.refused > 0 ? ` (${fmt(m.refused)} files refused)` : ""}`,
+    );
+  }
+  if (opt.rulesDir !== undefined) p(`  pack: ${opt.rulesDir}`);
+  p();
+
+  // ----- correctness
   const check = (label: string, got: Series, ref: Series, expected: readonly number[]) => {
     const g = got.runs[0]!;
     const failure = got.runs.find((r) => r.failure !== undefined)?.failure;
@@ -592,6 +673,27 @@ async function main(): Promise<number> {
   p(
     `  (b) and (c) find the same alerts        ${lpad(mismatch ? "no" : "yes", 6)}   ${mismatch ? "MISMATCH" : "OK"}`,
   );
+  p("targets (issue 15), on medians:");
+  const pack = dimRatios.get("pack");
+  if (pack !== undefined) {
+    p(`  pack: (b)/(a) on 2 cores <= 1.5          ${lpad(fmt(pack.ba, 2), 6)}   ${verdict(pack.ba <= 1.5)}`);
+    p(`  pack: (b)/(a) on 1 CPU <= 2.0            ${lpad(fmt(pack.ba1, 2), 6)}   ${verdict(pack.ba1 <= 2)}`);
+    p(
+      `  pack: peak RSS <= 200 MB                 ${lpad(fmt(pack.rss, 0), 6)}   ${verdict(pack.rss <= 200)}`,
+    );
+  } else p("  pack: not measured (no --rules-dir and no ../shared/conformance/detection-rules)");
+  const synth = ruleSets.find((r) => r.spec.kind === "synthetic");
+  const one1 = dimRatios.get("1 rule")!;
+  if (synth !== undefined) {
+    const x = dimRatios.get(synth.label)!;
+    const times = x.cost1 / one1.cost1;
+    p(
+      `  ${pad(`${synth.label} rules <= 2x the cost of 1`, 39)} ${lpad(fmt(times, 2), 6)}x  ${verdict(times <= 2)}   (1-CPU wall time)`,
+    );
+  }
+  p(
+    `  1 rule: (b)/(a) about 1.2-1.5 or better   ${lpad(fmt(one1.ba, 2), 6)}   ${verdict(one1.ba <= 1.5)}   (1 CPU: ${fmt(one1.ba1, 2)})`,
+  );
   if (profile.length > 0) {
     p();
     for (const l of profile) p(l);
@@ -609,7 +711,7 @@ async function main(): Promise<number> {
         machine: machine(),
         mixed,
         worst,
-        series: [A, B, C, A1, B1, P, WB, WC, SB, SC, SB1, idle],
+        series: [A, B, C, A1, B1, P, WB, WC, SB, SC, SB1, idle, ...ruleSets.flatMap((r) => [r.B, r.B1, r.C])],
         lambda,
       },
       null,
