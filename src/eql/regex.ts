@@ -10,7 +10,7 @@ import { parseJavaRegex } from "./regex/java.ts";
 import { requiredLiterals } from "./regex/literals.ts";
 import { parseLuceneRegex, type RegexNode } from "./regex/parse.ts";
 
-export { MAX_DFA_STATES, MAX_NFA_STATES } from "./regex/automaton.ts";
+export { DETERMINIZE_EFFORT_LIMIT, MAX_NFA_STATES } from "./regex/automaton.ts";
 export { RegexSyntaxError, RegexUnsupportedError } from "./regex/errors.ts";
 export { parseJavaRegex } from "./regex/java.ts";
 export { MAX_REGEX_LENGTH, MAX_REPEAT, parseLuceneRegex, type RegexNode } from "./regex/parse.ts";

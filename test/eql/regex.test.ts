@@ -176,7 +176,9 @@ const ERRORS: readonly [string, "syntax" | "unsupported", number, string][] = [
   ["[\\.-z]", "unsupported", 1, "escaped range start means different things in Lucene 9 and 10"],
   ["a{1001}", "unsupported", 1, "repetition too large to expand"],
   ["<\u0661-\u0663>", "unsupported", 0, "interval bounds in non-ASCII digits"],
-  ["~(.*a.{14})", "unsupported", 0, "complement needing too many DFA states"],
+  ["~(.*a.{14})", "unsupported", 0, "complement needing too much determinization"],
+  [".*a.{20}", "unsupported", 0, "Elasticsearch determinizes every regexp query: 2^21 states is too complex"],
+  ["(.*a.*)&(.*b.{16})", "unsupported", 0, "intersection operand too complex"],
 ];
 
 describe("compileLuceneRegex: refusals", () => {

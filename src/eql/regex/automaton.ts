@@ -4,8 +4,10 @@
  * The AST becomes a Thompson NFA over code points. Complement (`~`) and intersection (`&`) have no
  * NFA construction, so their operands are determinized (subset construction over the alphabet
  * partition their ranges induce), complemented or multiplied, and the DFA is spliced back into the
- * NFA. Determinization is capped at MAX_DFA_STATES, like Lucene's own determinize work limit for
- * these operators; beyond it the pattern is refused by name rather than run.
+ * NFA. Determinization is capped by DETERMINIZE_EFFORT_LIMIT, Lucene's own measure; beyond it the
+ * pattern is refused by name rather than run. The whole pattern is also explored once at compile
+ * time under the same cap, because Elasticsearch determinizes every `regexp` query and refuses
+ * the ones that are too complex.
  *
  * Matching walks the whole NFA as a lazily built DFA (RE2's approach): each step maps the code
  * point to its alphabet class and follows a cached transition, computing it from the NFA state set
@@ -17,8 +19,15 @@
 import { RegexUnsupportedError } from "./errors.ts";
 import { MAX_CODE_POINT, type RegexNode } from "./parse.ts";
 
-/** Determinized states allowed when evaluating `~` or `&` (Lucene's default work limit is 10000). */
-export const MAX_DFA_STATES = 10_000;
+/**
+ * Lucene refuses to determinize an automaton (TooComplexToDeterminizeException, so Elasticsearch
+ * fails the query) once its "effort" reaches 10 x the work limit Elasticsearch passes (10000):
+ * effort is the sum, over the determinized states, of the number of NFA states each stands for.
+ * We account the same way over our NFA (whose states differ in detail from Lucene's, so the
+ * threshold is approximate) and refuse such patterns by name: they are exactly the ones whose
+ * matching cost would otherwise grow with the pattern (`.*a.{30}` has 2^31 determinized states).
+ */
+export const DETERMINIZE_EFFORT_LIMIT = 100_000;
 
 /** NFA states allowed for one pattern (repetitions are expanded into copies). */
 export const MAX_NFA_STATES = 200_000;
@@ -171,11 +180,12 @@ function closure(nfa: Nfa, seeds: Iterable<number>, final: number, mark: Uint32A
   return out.sort((a, b) => a - b);
 }
 
-function tooComplex(): RegexUnsupportedError {
+function tooComplex(what: string): RegexUnsupportedError {
   return new RegexUnsupportedError(
-    `\`~\` or \`&\` here needs more than ${MAX_DFA_STATES} determinized states (Elasticsearch refuses such patterns as too complex to determinize)`,
+    `${what} is too complex to determinize (more than ${DETERMINIZE_EFFORT_LIMIT} units of Lucene's determinization ` +
+      "effort; Elasticsearch refuses such a query with TooComplexToDeterminizeException)",
     0,
-    "complement or intersection too complex",
+    "automaton too complex to determinize",
   );
 }
 
@@ -190,11 +200,13 @@ function determinize(node: RegexNode, bounds?: readonly number[]): Dfa {
   const sets: number[][] = [];
   const trans: Int32Array[] = [];
   const accept: boolean[] = [];
+  let effort = 0;
   const intern = (set: number[]): number => {
     const key = set.join(",");
     let id = ids.get(key);
     if (id === undefined) {
-      if (sets.length >= MAX_DFA_STATES) throw tooComplex();
+      effort += set.length;
+      if (effort >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the operand of `~` or `&`");
       id = sets.length;
       ids.set(key, id);
       sets.push(set);
@@ -244,7 +256,7 @@ function intersect(a: Dfa, b: Dfa): Dfa {
     const key = x * nb + y;
     let id = ids.get(key);
     if (id === undefined) {
-      if (pairs.length >= MAX_DFA_STATES) throw tooComplex();
+      if (pairs.length * 2 >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the intersection `&`");
       id = pairs.length;
       ids.set(key, id);
       pairs.push([x, y]);
@@ -367,6 +379,28 @@ export function compileMatcher(
   };
   const startSet = closure(nfa, [f.start], final, mark, ++gen);
   const startKey = startSet.join(",");
+
+  // Explore the whole subset construction once, counting Lucene's effort, storing only keys.
+  {
+    const seen = new Set<string>([startKey]);
+    const work: number[][] = [startSet];
+    let effort = startSet.length;
+    while (work.length > 0) {
+      const set = work.pop()!;
+      for (let c = 0; c < nClasses; c++) {
+        const rep = bounds[c]!;
+        const targets: number[] = [];
+        for (const s of set) for (const e of nfa.edges[s]!) if (inRanges(e.r, rep)) targets.push(e.to);
+        const next = closure(nfa, targets, final, mark, ++gen);
+        const key = next.join(",");
+        if (seen.has(key)) continue;
+        seen.add(key);
+        effort += next.length;
+        if (effort >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the pattern");
+        work.push(next);
+      }
+    }
+  }
 
   const step = (state: number, cls: number): number => {
     const rep = bounds[cls]!;
