@@ -66,11 +66,23 @@ export function javaLower(s: string): string {
 
 /** ASCII-only lower-casing (A-Z), what Lucene's case-insensitive prefix and wildcard automata fold. */
 export function asciiLower(s: string): string {
-  for (let i = 0; i < s.length; i++) {
+  let i = 0;
+  while (i < s.length) {
     const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    if (c >= 65 && c <= 90) break;
+    i++;
   }
-  return s;
+  if (i === s.length) return s;
+  // For pure ASCII (one UTF-8 byte per unit), the native lower-casing is exactly A-Z -> a-z.
+  if (Buffer.byteLength(s, "utf8") === s.length) return s.toLowerCase();
+  // Mixed text: fold the UTF-16 code units in one buffer pass (no per-run callbacks an attacker
+  // could multiply); a unit's high byte is 0 exactly when it is ASCII-range.
+  const b = Buffer.from(s, "utf16le");
+  for (let j = i * 2; j < b.length; j += 2) {
+    const c = b[j]!;
+    if (c >= 65 && c <= 90 && b[j + 1] === 0) b[j] = c | 0x20;
+  }
+  return b.toString("utf16le");
 }
 
 /** A value for an error message: Java's `[value]`, cut short because values come from attackers' logs. */

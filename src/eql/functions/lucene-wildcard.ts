@@ -30,13 +30,37 @@ function parse(pattern: string, fold: boolean): Segment[] {
       current.push(ANY);
     } else if (cp === "\\" && i + 1 < cps.length) {
       i++;
-      current.push({ text: cps[i]!, exact: true });
+      pushText(current, cps[i]!, true);
     } else {
-      current.push({ text: fold ? asciiLower(cp) : cp, exact: false });
+      pushText(current, fold ? asciiLower(cp) : cp, false);
     }
   }
   segments.push(current);
   return segments;
+}
+
+/** Literal code points in a row form one token, so that one startsWith/indexOf covers them. */
+function pushText(seg: Token[], text: string, exact: boolean): void {
+  const last = seg[seg.length - 1];
+  if (last !== undefined && last !== ANY && last.exact === exact)
+    seg[seg.length - 1] = { text: last.text + text, exact };
+  else seg.push({ text, exact });
+}
+
+/** Shortest and longest UTF-16 length a segment can match (`?` is one or two units). */
+function lengths(seg: Segment): [number, number] {
+  let min = 0;
+  let max = 0;
+  for (const t of seg) {
+    if (t === ANY) {
+      min += 1;
+      max += 2;
+    } else {
+      min += t.text.length;
+      max += t.text.length;
+    }
+  }
+  return [min, max];
 }
 
 interface Subject {
@@ -78,6 +102,16 @@ function findEnd(s: Subject, from: number, seg: Segment): number {
     const at = s.folded.indexOf(text, from);
     return at < 0 ? -1 : at + text.length;
   }
+  const head = seg[0];
+  if (head !== undefined && head !== ANY) {
+    // Jump between occurrences of the leading text instead of trying every position.
+    const hay = head.exact ? s.raw : s.folded;
+    for (let at = hay.indexOf(head.text, from); at >= 0; at = hay.indexOf(head.text, at + 1)) {
+      const end = matchAt(s, at, seg);
+      if (end >= 0) return end;
+    }
+    return -1;
+  }
   for (let at = from; at <= s.raw.length; at++) {
     const end = matchAt(s, at, seg);
     if (end >= 0) return end;
@@ -92,6 +126,7 @@ export function compileLuceneWildcard(pattern: string, caseInsensitive: boolean)
   const last = segments[segments.length - 1]!;
   const middle = segments.slice(1, -1);
   const lastText = plainText(last);
+  const [lastMin, lastMax] = lengths(last);
   return (raw: string): boolean => {
     const s: Subject = { raw, folded: caseInsensitive ? asciiLower(raw) : raw };
     if (segments.length === 1) return matchAt(s, 0, first) === raw.length;
@@ -104,7 +139,8 @@ export function compileLuceneWildcard(pattern: string, caseInsensitive: boolean)
     }
     // The last segment is anchored at the end, at or after pos.
     if (lastText !== null) return raw.length - lastText.length >= pos && s.folded.endsWith(lastText);
-    for (let at = raw.length; at >= pos; at--) {
+    // Only starts within the segment's possible lengths from the end can end exactly there.
+    for (let at = raw.length - lastMin; at >= Math.max(pos, raw.length - lastMax); at--) {
       if (matchAt(s, at, last) === raw.length) return true;
     }
     return false;

@@ -207,7 +207,9 @@ export function startsWithPredicate(constants: readonly EqlValue[], ci: boolean)
   const [p] = constants;
   if (typeof p !== "string") return null;
   const prefix = ci ? asciiLower(p) : p;
-  return (value) => typeof value === "string" && (ci ? asciiLower(value) : value).startsWith(prefix);
+  // ASCII folding keeps lengths, so only the value's first prefix.length units need folding.
+  return (value) =>
+    typeof value === "string" && (ci ? asciiLower(value.slice(0, prefix.length)) : value).startsWith(prefix);
 }
 
 /** The wildcard queries endsWith(field, "s") and stringContains(field, "s") become: `*s` and `*s*`. */
