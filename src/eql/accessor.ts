@@ -20,9 +20,11 @@
 import { compileFieldPath, leafString, someFlat } from "../document/index.ts";
 /**
  * A test of one field value, given as its string form; `num` is the value itself when the record
- * holds a JSON number (so `< <= > >=` can compare numerically when both sides are numbers).
+ * holds a JSON number (so `< <= > >=` can compare numerically when both sides are numbers), and
+ * `raw` the scalar as the record holds it (a typed field or a script value needs a boolean to stay
+ * a boolean).
  */
-export type ValueTest = (value: string, num?: number) => boolean;
+export type ValueTest = (value: string, num: number | undefined, raw: unknown) => boolean;
 
 /** True when some value of the field (long ones beyond `max` UTF-16 units ignored) passes `test`. */
 export type FieldAccessor = (event: unknown, test: ValueTest, max: number) => boolean;
@@ -35,7 +37,7 @@ function someScalar(node: unknown, test: ValueTest, max: number): boolean {
   // The leaf rule is src/document's; a JSON number also reaches the test as a number so that
   // `< <= > >=` can compare numerically.
   const s = leafString(node);
-  return s !== undefined && s.length <= max && (typeof node === "number" ? test(s, node) : test(s));
+  return s !== undefined && s.length <= max && test(s, typeof node === "number" ? node : undefined, node);
 }
 
 /** Calls `test` on the scalar leaves of `node` (arrays flattened, iteratively) until one passes. */

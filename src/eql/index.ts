@@ -1,25 +1,49 @@
 /** The EQL engine's public API. */
 export type {
   AndExpr,
+  ArithExpr,
+  ArithOp,
   BoolExpr,
+  CallExpr,
   ColonExpr,
   CompareExpr,
   CompareOp,
+  CompareValuesExpr,
   Constant,
   EventQuery,
   Expr,
   FieldRef,
   InExpr,
+  InValuesExpr,
   LikeExpr,
+  MatchExpr,
+  MatchOp,
+  NegateExpr,
   NotExpr,
   NullCheckExpr,
+  NullConst,
   OrExpr,
+  Pipe,
+  Query,
+  RegexExpr,
+  SampleQuery,
+  SequenceQuery,
+  SequenceStep,
   Span,
+  Statement,
+  TimeSpan,
 } from "./ast.ts";
-export { type CompileOptions, compileAst, compileQuery } from "./compile.ts";
+export { type CompileOptions, compileAst, compileEventFilter, compileQuery } from "./compile.ts";
 export type { CompiledQuery, PrefilterLiteral } from "./compiled.ts";
 export { EqlError, EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from "./errors.ts";
+export {
+  applyPipes,
+  type EvaluateOptions,
+  evaluateQuery,
+  evaluateStatement,
+  type QueryResult,
+} from "./evaluate.ts";
 export { type Token, tokenize } from "./lexer.ts";
 export { deriveLiterals, type LiteralOptions, NON_VERBATIM_FIELDS } from "./literals.ts";
-export { type ParseOptions, parse } from "./parser.ts";
+export { notAnEventQuery, type ParseOptions, parse, parseStatement } from "./parser.ts";
 export { asciiLower, compileWildcard } from "./wildcard.ts";

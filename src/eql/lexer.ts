@@ -1,6 +1,6 @@
 /**
- * EQL lexer: query text -> tokens with spans. Strings are decoded here (escapes `\n \r \t \\ \"
- * \u{XX..XXXXXXXX}`; `"""raw"""` has none), so the parser only sees values. Anything the
+ * EQL lexer: query text -> tokens with spans. Strings are decoded here (escapes `\n \r \t \b \f \\ \"
+ * \' \u{XX..XXXXXXXX}`; `"""raw"""` has none), so the parser only sees values. Anything the
  * lexer cannot place in the supported language is reported with its position; single-quoted
  * strings are refused as Elasticsearch refuses them.
  */
@@ -35,6 +35,7 @@ export type Keyword = (typeof KEYWORDS)[number];
 const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
 
 export const PUNCTUATION = [
+  "![",
   "==",
   "!=",
   "<=",
@@ -264,11 +265,22 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
             i = j + 1;
             break;
           }
+          // Elasticsearch's STRING_ESCAPE also has \b (backspace), \f (form feed) and \' (a quote).
+          case "b":
+            value += "\b";
+            i += 2;
+            break;
+          case "f":
+            value += "\f";
+            i += 2;
+            break;
           case "'":
-            throw syntax(`invalid escape \\' (single quotes need no escape; use \\" for a double quote)`, i);
+            value += "'";
+            i += 2;
+            break;
           default:
             throw syntax(
-              `invalid escape \\${esc ?? ""} (supported: \\n \\r \\t \\\\ \\" \\u{XXXX}; or use a """raw""" string)`,
+              `invalid escape \\${esc ?? ""} (supported: \\n \\r \\t \\b \\f \\\\ \\" \\' \\u{XXXX}; or use a """raw""" string)`,
               i,
             );
         }
@@ -302,7 +314,8 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
           i = j;
         }
       }
-      if (i < n && isIdentPart(source.charCodeAt(i))) throw syntax("invalid number", start);
+      // Like Elasticsearch's ANTLR lexer, `30s` is a number and then an identifier (the unit of
+      // `maxspan=30s`); the parser reports a misplaced identifier by name.
       tokens.push({ kind: "number", text: source.slice(start, i), span: { start, end: i } });
       continue;
     }
@@ -336,7 +349,8 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
     }
     // Punctuation, longest first.
     const two = source.slice(i, i + 2);
-    if (two === "==" || two === "!=" || two === "<=" || two === ">=") {
+    // `![` opens a missing-event step of a sequence (Elasticsearch's MISSING_EVENT_OPEN token).
+    if (two === "==" || two === "!=" || two === "<=" || two === ">=" || two === "![") {
       i += 2;
       tokens.push({ kind: "punct", text: two, span: { start, end: i } });
       continue;

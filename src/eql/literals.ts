@@ -15,8 +15,11 @@
  * and fields whose ECS value a source derives rather than copies (NON_VERBATIM_FIELDS: e.g.
  * SentinelOne's `event.type` "creation" comes from raw "File Creation").
  */
-import type { PrefilterLiteral } from "./compiled.ts";
+
 import type { Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
+import type { PrefilterLiteral } from "./compiled.ts";
+import { fieldType } from "./field-types.ts";
+import { regexRequiredLiterals } from "./regex.ts";
 import { asciiLower } from "./wildcard.ts";
 
 /**
@@ -34,6 +37,13 @@ export const NON_VERBATIM_FIELDS: readonly string[] = [
 ];
 
 export interface LiteralOptions {
+  /**
+   * The Elasticsearch mapping type of a field (default: the ECS data of src/eql/field-types.ts).
+   * Only keyword-like and untyped fields give literals: a date, ip, number or boolean field
+   * compares converted values (`10.0.0.0/8` matches `10.1.2.3`, `42` matches `"4.2e1"`), so the
+   * constant need not occur in the raw text.
+   */
+  readonly fieldType?: (path: string) => string | undefined;
   /** Fields whose values are not verbatim in the raw record (default NON_VERBATIM_FIELDS). */
   readonly nonVerbatimFields?: readonly string[];
   /** Above this many alternatives a set is considered too costly to search (default 32). */
@@ -99,17 +109,65 @@ function dedupe(set: PrefilterLiteral[]): PrefilterLiteral[] {
   return out.filter((l) => l.caseInsensitive || !seen.has(`i:${asciiLower(l.text)}`));
 }
 
+/** Mapping types whose values a query compares as the text the record holds. */
+const TEXT_TYPES: ReadonlySet<string> = new Set([
+  "keyword",
+  "constant_keyword",
+  "wildcard",
+  "text",
+  "match_only_text",
+]);
+
+/** Functions whose query form needs its constant in the field's value (wildcard syntax kept). */
+const CONTAINING_FUNCTIONS: ReadonlySet<string> = new Set(["startswith", "endswith", "stringcontains"]);
+
 class Deriver {
   private readonly nonVerbatim: ReadonlySet<string>;
   private readonly max: number;
+  private readonly typeOf: (path: string) => string | undefined;
 
   constructor(options: LiteralOptions) {
     this.nonVerbatim = new Set(options.nonVerbatimFields ?? NON_VERBATIM_FIELDS);
     this.max = options.maxPrefilterLiterals ?? 32;
+    this.typeOf = options.fieldType ?? fieldType;
   }
 
   private verbatim(field: FieldRef | string): boolean {
-    return !this.nonVerbatim.has(typeof field === "string" ? field : field.path);
+    const path = typeof field === "string" ? field : field.path;
+    if (this.nonVerbatim.has(path)) return false;
+    const t = this.typeOf(path);
+    return t === undefined || TEXT_TYPES.has(t);
+  }
+
+  /** `regex`: one of the pattern's required substrings (the longest usable) per pattern. */
+  private regexes(field: FieldRef, pats: readonly string[], ci: boolean): LitSet {
+    if (!this.verbatim(field)) return null;
+    const out: PrefilterLiteral[] = [];
+    for (const p of pats) {
+      let lits: string[] | null;
+      try {
+        lits = regexRequiredLiterals(p, { caseInsensitive: ci });
+      } catch {
+        return null;
+      }
+      const best = (lits ?? []).filter(usable).sort((a, b) => utf8Length(b) - utf8Length(a))[0];
+      if (best === undefined) return null;
+      out.push(literal(best, ci));
+    }
+    return this.cap(out);
+  }
+
+  /** startsWith / endsWith / stringContains as a query on a field: the constant's longest literal run. */
+  private call(node: Extract<Expr, { kind: "call" }>): LitSet {
+    const [first, second, ...rest] = node.args;
+    if (rest.length > 0 || first?.kind !== "field" || second?.kind !== "string") return null;
+    if (!CONTAINING_FUNCTIONS.has(node.name.toLowerCase()) || !this.verbatim(first)) return null;
+    // The query form is a Lucene wildcard: `*`, `?` and `\` are not literal there.
+    let best: string | null = null;
+    for (const run of second.value.split(/[*?\\]/)) {
+      if (usable(run) && (best === null || utf8Length(run) > utf8Length(best))) best = run;
+    }
+    return best === null ? null : [literal(best, node.caseInsensitive)];
   }
 
   private cap(set: LitSet): LitSet {
@@ -184,8 +242,28 @@ class Deriver {
           node.patterns.map((p) => p.value),
           true,
         );
-      default:
-        // Expression-language nodes (issue 10 in progress) constrain nothing until derived.
+      case "regex":
+        return this.regexes(
+          node.field,
+          node.patterns.map((p) => p.value),
+          node.caseInsensitive,
+        );
+      case "call":
+        return this.call(node);
+      case "boolean":
+        return node.value ? null : [];
+      case "null":
+        return [];
+      // Script forms and values: the engine compares computed values (a function result, a
+      // number, a folded constant), which need not occur in the raw text.
+      case "match":
+      case "compare-values":
+      case "in-values":
+      case "arith":
+      case "negate":
+      case "field":
+      case "string":
+      case "number":
         return null;
     }
   }

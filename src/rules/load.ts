@@ -4,7 +4,13 @@
  * Every problem names the file (and, for query errors, the line:column in that file).
  */
 import { parse as parseToml, TomlError } from "smol-toml";
-import { compileQuery, EqlError, type SourceOrigin } from "../eql/index.ts";
+import {
+  compileQuery,
+  EqlError,
+  EqlUnsupportedError,
+  parseStatement,
+  type SourceOrigin,
+} from "../eql/index.ts";
 import type { Rule, Severity, Threat, ThreatTechnique } from "./rule.ts";
 
 export interface LoadOptions {
@@ -222,6 +228,16 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
   let compiled: Rule["compiled"];
   try {
     const origin = queryOrigin(text, query);
+    // Kibana refuses pipes in a detection rule's EQL query; so do we, before anything else.
+    const stmt = parseStatement(query, { file, ...(origin === undefined ? {} : { origin }) });
+    const pipe = stmt.pipes[0];
+    if (pipe !== undefined) {
+      throw new EqlUnsupportedError(
+        `pipes (\`| ${pipe.name}\`) are not allowed in a rule's query (Kibana refuses them too): run the query ad hoc with \`edr-scan --query\``,
+        { file, source: query, offset: pipe.span.start, ...(origin === undefined ? {} : { origin }) },
+        "pipe",
+      );
+    }
     compiled = compileQuery(query, {
       file,
       ...(origin === undefined ? {} : { origin }),
