@@ -17,7 +17,14 @@ export type TimestampReader = (event: unknown) => number | undefined;
 
 export function compileTimestampReader(field: string): TimestampReader {
   const path: FieldPath = compileFieldPath(field);
+  const simple = !field.includes(".");
   return (event) => {
+    // Fast path for an undotted field such as `@timestamp` holding an integral number of
+    // milliseconds (what parseDate would return for it): no walk, no allocation.
+    if (simple && event !== null && typeof event === "object" && Object.hasOwn(event, field)) {
+      const v = (event as Record<string, unknown>)[field];
+      if (typeof v === "number" && Number.isSafeInteger(v)) return v;
+    }
     const nodes = fieldNodes(event, path);
     if (nodes.length !== 1) return undefined;
     return parseDate(nodes[0]) ?? undefined;

@@ -6,7 +6,7 @@ export interface SequenceMember<E = unknown, M = unknown> {
   /** What the driver passed with the event (object key, record number, ...). */
   readonly meta: M | undefined;
   readonly timestampMs: number;
-  /** Arrival position (0-based) among the events pushed. */
+  /** Arrival position (0-based) among the pushed events that matched a step or the until. */
   readonly ordinal: number;
 }
 
