@@ -380,24 +380,38 @@ export function compileMatcher(
   const startSet = closure(nfa, [f.start], final, mark, ++gen);
   const startKey = startSet.join(",");
 
-  // Explore the whole subset construction once, counting Lucene's effort, storing only keys.
+  // Explore the whole subset construction once, counting Lucene's effort. When the complete DFA
+  // fits the cache it is kept, so matching never has to compute a transition.
   {
-    const seen = new Set<string>([startKey]);
-    const work: number[][] = [startSet];
+    const keyIds = new Map<string, number>([[startKey, 0]]);
+    const allSets: number[][] = [startSet];
+    const rows: Int32Array[] = [];
     let effort = startSet.length;
-    while (work.length > 0) {
-      const set = work.pop()!;
+    for (let d = 0; d < allSets.length; d++) {
+      const set = allSets[d]!;
+      const row = allSets.length <= maxStates ? new Int32Array(nClasses) : undefined;
       for (let c = 0; c < nClasses; c++) {
         const rep = bounds[c]!;
         const targets: number[] = [];
         for (const s of set) for (const e of nfa.edges[s]!) if (inRanges(e.r, rep)) targets.push(e.to);
         const next = closure(nfa, targets, final, mark, ++gen);
         const key = next.join(",");
-        if (seen.has(key)) continue;
-        seen.add(key);
-        effort += next.length;
-        if (effort >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the pattern");
-        work.push(next);
+        let id = keyIds.get(key);
+        if (id === undefined) {
+          effort += next.length;
+          if (effort >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the pattern");
+          id = allSets.length;
+          keyIds.set(key, id);
+          allSets.push(next);
+        }
+        if (row) row[c] = id;
+      }
+      if (row) rows.push(row);
+    }
+    if (allSets.length <= maxStates) {
+      for (let d = 0; d < allSets.length; d++) {
+        intern(allSets[d]!);
+        trans.set(rows[d]!, d * nClasses);
       }
     }
   }
