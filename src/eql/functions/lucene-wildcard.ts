@@ -127,6 +127,14 @@ export function compileLuceneWildcard(pattern: string, caseInsensitive: boolean)
   const middle = segments.slice(1, -1);
   const lastText = plainText(last);
   const [lastMin, lastMax] = lengths(last);
+  if (segments.length === 2 && first.length === 0 && lastText !== null) {
+    // `*text` (what endsWith becomes): only the value's tail needs folding.
+    return (raw) => {
+      if (raw.length < lastText.length) return false;
+      const tail = raw.slice(raw.length - lastText.length);
+      return (caseInsensitive ? asciiLower(tail) : tail) === lastText;
+    };
+  }
   return (raw: string): boolean => {
     const s: Subject = { raw, folded: caseInsensitive ? asciiLower(raw) : raw };
     if (segments.length === 1) return matchAt(s, 0, first) === raw.length;
