@@ -179,12 +179,15 @@ async function scanAndPublish(
   const version = ref.versionId ?? ref.eTag;
   const elapsed = () => Math.round(performance.now() - started);
   let result: ScanResult;
+  const alerts: Alert[] = [];
   try {
     if (signal?.aborted)
       throw new TransientObjectError(uri, "not started: the invocation is about to time out");
     const object = await openObject(deps.s3, ref, signal);
     result = await deps.scan(object.body, {
       uri,
+      // scanObject streams its alerts; collected here until the publisher streams them too.
+      onAlert: (a) => alerts.push(a),
       ...(signal === undefined ? {} : { signal }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
@@ -227,7 +230,7 @@ async function scanAndPublish(
     skipped: result.skipped,
     ...(failure === undefined ? {} : { failure: { kind: failure.kind, message: failure.message } }),
   };
-  const messages = planMessages({ object, alerts: result.alerts, ruleContexts: ruleContexts(deps.rules) });
+  const messages = planMessages({ object, alerts, ruleContexts: ruleContexts(deps.rules) });
   await publishMessages(deps.sns, deps.config.alertTopicArn, messages);
   return {
     uri,
@@ -235,7 +238,7 @@ async function scanAndPublish(
     bytes: result.compressedBytes,
     records: result.records,
     malformed: result.malformed,
-    alerts: result.alerts.length,
+    alerts: alerts.length,
     messages: messages.length,
     durationMs: elapsed(),
     ...(failure === undefined ? {} : { reason: `${failure.kind}: ${failure.message.slice(0, 300)}` }),

@@ -18,8 +18,17 @@ import {
 import type { ScanCounts } from "./counts.ts";
 import type { RecordGate } from "./gate.ts";
 
-/** Where parsed records go: `record` is evaluated, `raw` is what an alert keeps. */
-export type ParsedSink = (record: Record<string, unknown>, raw: unknown, ordinal: number) => void;
+/**
+ * Where parsed records go: `record` is evaluated, `raw` is what an alert keeps. `gated`: the
+ * record is the one the gate passed last (a dispatching gate's candidate rules apply to it);
+ * false for a record the gate did not see (a CloudWatch Logs message, no prefilter).
+ */
+export type ParsedSink = (
+  record: Record<string, unknown>,
+  raw: unknown,
+  ordinal: number,
+  gated: boolean,
+) => void;
 
 export interface ParseStage extends FrameHandler {
   /** A new decompressed chunk is being framed: per-buffer testers must be renewed. */
@@ -47,19 +56,19 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
     return tester;
   };
 
-  const evaluate = (record: Record<string, unknown>, raw: unknown, ordinal: number): void => {
+  const evaluate = (record: Record<string, unknown>, raw: unknown, ordinal: number, gated: boolean): void => {
     if (Object.keys(record).length === 0) {
       counts.bad(ordinal, "empty JSON object");
       return;
     }
-    next(record, raw, ordinal);
+    next(record, raw, ordinal, gated);
   };
 
   /** One element of a CloudWatch Logs payload's logEvents: its message is the record. */
   const cwlEvent = (value: unknown, ordinal: number): void => {
     const r = cwlEventRecord(value);
     if (typeof r === "string") counts.bad(ordinal, r);
-    else evaluate(r, r, ordinal);
+    else evaluate(r, r, ordinal, false);
   };
 
   let sortedPayloads = 0;
@@ -75,12 +84,14 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
     record: (buf, start, end, kind) => {
       const ordinal = ++counts.records;
       if (kind !== RecordKind.CwlEvent) otherRecords++;
+      let gated = false;
       if (kind !== RecordKind.CwlEvent && usePrefilter) {
         // A record no rule can match is not parsed. Only its shape is checked, so that obvious
         // garbage (not `{...}`, or `{}`) is still counted as malformed. A CloudWatch Logs payload
         // the framer could not recognise (keys sorted: `logEvents` first) must be parsed anyway.
         if (buf[start] === 123 && buf[end - 1] === 125 && end - start > 2) {
-          if (!testerFor(buf)(start, end) && !startsWithLogEvents(buf, start, end)) return;
+          if (testerFor(buf)(start, end)) gated = true;
+          else if (!startsWithLogEvents(buf, start, end)) return;
         }
       }
       let value: unknown;
@@ -110,10 +121,10 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
         // An Elasticsearch hit: evaluate its _source; keep the whole hit as raw.
         const src = esHitSource(value);
         if (typeof src === "string") counts.bad(ordinal, src);
-        else evaluate(src, value, ordinal);
+        else evaluate(src, value, ordinal, gated);
         return;
       }
-      evaluate(value, value, ordinal);
+      evaluate(value, value, ordinal, gated);
     },
   };
 }

@@ -1,5 +1,4 @@
 /** What scanning one object produces. Object-level failure is a value here, never a throw. */
-import type { Alert } from "../alerts/index.ts";
 import type { Compression } from "../ingest/index.ts";
 
 export interface ScanFailure {
@@ -28,8 +27,11 @@ export interface ScanResult {
   /** Records longer than maxRecordBytes. */
   readonly skipped: number;
   readonly skippedSamples: readonly { readonly record: number; readonly bytes: number }[];
-  /** Every alert of the object (also handed to onAlert as found). */
-  readonly alerts: readonly Alert[];
+  /**
+   * Alerts handed to `onAlert`. The alerts themselves are not kept (issue 12: a flood of hits
+   * costs no memory here); a caller that needs them collects them in onAlert.
+   */
+  readonly alertCount: number;
   readonly durationMs: number;
   /** Set when the object could not be read to its end; alerts found before the damage were delivered. */
   readonly failure?: ScanFailure;

@@ -4,7 +4,6 @@
  * parse -> ECS view + rules -> hit stages -> alerts. Bad records are counted, never thrown;
  * object-level failures are `result.failure`.
  */
-import type { Alert } from "../alerts/index.ts";
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
 import { ScanCounts } from "./counts.ts";
 import { gateFor } from "./gate.ts";
@@ -29,8 +28,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const { uri, version, rules, onAlert, onProgress, signal } = options;
 
   const counts = new ScanCounts();
-  const alerts: Alert[] = [];
-  const hits = chainHitStages(HIT_STAGES, createAlertStage({ uri, version }, counts, onAlert, alerts));
+  const hits = chainHitStages(HIT_STAGES, createAlertStage({ uri, version }, counts, onAlert));
   const parse = createParseStage(
     gateFor(rules),
     counts,
@@ -94,7 +92,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     malformedSamples: counts.malformedSamples,
     skipped: counts.skipped,
     skippedSamples: counts.skippedSamples,
-    alerts,
+    alertCount: counts.alerts,
     durationMs: performance.now() - started,
     ...(failure === undefined ? {} : { failure }),
   };

@@ -40,7 +40,7 @@ export function createMatchStage(
   counts: ScanCounts,
   emit: (hit: Hit) => void,
 ): ParsedSink {
-  return (record, raw, ordinal) => {
+  return (record, raw, ordinal, _gated) => {
     let event: unknown;
     const hits: Rule[] = [];
     try {
@@ -62,7 +62,6 @@ export function createAlertStage(
   object: { readonly uri: string; readonly version: string | undefined },
   counts: ScanCounts,
   onAlert: ((alert: Alert) => void) | undefined,
-  collected: Alert[],
 ): (hit: Hit) => void {
   const { uri, version } = object;
   return (hit) => {
@@ -72,7 +71,6 @@ export function createAlertStage(
         : { rule: hit.rule, ecs: hit.event, raw: hit.raw, uri, version, record: hit.ordinal },
     );
     counts.alerts++;
-    collected.push(alert);
     onAlert?.(alert);
   };
 }

@@ -1,10 +1,10 @@
 /** Hand-built stand-ins for the reader and the rule loader, for in-process CLI tests. */
 import { Writable } from "node:stream";
-import { buildAlert } from "../../src/alerts/alert.ts";
+import { type Alert, buildAlert } from "../../src/alerts/alert.ts";
 import type { CliDeps, CliIo } from "../../src/cli/main.ts";
 import { fieldValues } from "../../src/document/index.ts";
-import type { ScanOptions, ScanResult } from "../../src/scan/index.ts";
 import type { Rule } from "../../src/rules/index.ts";
+import type { ScanOptions, ScanResult } from "../../src/scan/index.ts";
 
 /** Matches records whose event.id contains "HIT". */
 export const fakeRule: Rule = {
@@ -40,7 +40,7 @@ export async function fakeScanObject(input: AsyncIterable<Uint8Array>, o: ScanOp
   let records = 0;
   let malformed = 0;
   const malformedSamples: { record: number; reason: string }[] = [];
-  const alerts: ScanResult["alerts"][number][] = [];
+  const alerts: Alert[] = [];
   let failure: ScanResult["failure"];
   for (const line of lines) {
     if (line === "CORRUPT") {
@@ -82,7 +82,7 @@ export async function fakeScanObject(input: AsyncIterable<Uint8Array>, o: ScanOp
     malformedSamples,
     skipped: 0,
     skippedSamples: [],
-    alerts,
+    alertCount: alerts.length,
     durationMs: 1,
     ...(failure === undefined ? {} : { failure }),
   };

@@ -1,8 +1,10 @@
 /** Shared test helpers for the reader: fake rules, chunked streams, compression. */
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
+import type { Alert } from "../../src/alerts/index.ts";
 import { fieldValues } from "../../src/document/index.ts";
 import type { PrefilterLiteral, Rule } from "../../src/rules/index.ts";
+import { type ScanOptions, type ScanResult, scanObject } from "../../src/scan/index.ts";
 
 /** A hand-built rule: matches when `field` has a value containing `needle` (prefilter: that literal). */
 export function fakeRule(
@@ -123,4 +125,23 @@ export function gzipCut(data: Uint8Array, cuts: readonly number[]): Buffer {
     prev = c;
   }
   return Buffer.concat(out);
+}
+
+/** A scan result with the alerts scanObject streamed to onAlert, collected. */
+export type Collected = ScanResult & { readonly alerts: readonly Alert[] };
+
+/** scanObject, with every alert collected (the caller's onAlert, if any, still sees each one). */
+export async function scanCollect(
+  input: Parameters<typeof scanObject>[0],
+  options: ScanOptions,
+): Promise<Collected> {
+  const alerts: Alert[] = [];
+  const r = await scanObject(input, {
+    ...options,
+    onAlert: (a) => {
+      alerts.push(a);
+      options.onAlert?.(a);
+    },
+  });
+  return { ...r, alerts };
 }

@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { ScanResult } from "../../src/scan/index.ts";
+import type { Alert } from "../../src/alerts/index.ts";
 import { scanFingerprint } from "../../src/lambda/fingerprint.ts";
 import {
   type Deps,
@@ -15,10 +15,14 @@ import {
 } from "../../src/lambda/process.ts";
 import type { Rule } from "../../src/rules/index.ts";
 import { isPermanentS3Error } from "../../src/s3/index.ts";
+import type { ScanResult } from "../../src/scan/index.ts";
 import { makeAlert } from "../fixtures/lambda/alerts.ts";
 import { recordingLogger, recordingMetrics, s3Record, sqsBatch } from "../fixtures/lambda/e2e.ts";
 
-function fakes(scanResult: (uri: string) => Partial<ScanResult>, getObject?: (key: string) => unknown) {
+function fakes(
+  scanResult: (uri: string) => Partial<ScanResult> & { alerts?: readonly Alert[] },
+  getObject?: (key: string) => unknown,
+) {
   const published: unknown[] = [];
   const s3 = {
     send: async (cmd: { input: { Key: string } }) => {
@@ -33,21 +37,26 @@ function fakes(scanResult: (uri: string) => Partial<ScanResult>, getObject?: (ke
       return {};
     },
   } as unknown as SNSClient;
-  const scan: ScanFn = async (_input, options) => ({
-    uri: options.uri,
-    compression: "gzip",
-    framing: "ndjson",
-    compressedBytes: 10,
-    decompressedBytes: 20,
-    records: 2,
-    malformed: 0,
-    malformedSamples: [],
-    skipped: 0,
-    skippedSamples: [],
-    alerts: [],
-    durationMs: 1,
-    ...scanResult(options.uri),
-  });
+  const scan: ScanFn = async (_input, options) => {
+    // scanObject streams alerts through onAlert; the result only counts them.
+    const { alerts = [], ...rest } = scanResult(options.uri);
+    for (const a of alerts) options.onAlert?.(a);
+    return {
+      uri: options.uri,
+      compression: "gzip",
+      framing: "ndjson",
+      compressedBytes: 10,
+      decompressedBytes: 20,
+      records: 2,
+      malformed: 0,
+      malformedSamples: [],
+      skipped: 0,
+      skippedSamples: [],
+      alertCount: alerts.length,
+      durationMs: 1,
+      ...rest,
+    };
+  };
   const logger = recordingLogger();
   const metrics = recordingMetrics();
   const deps: Deps = {

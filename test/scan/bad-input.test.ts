@@ -1,7 +1,6 @@
 /** Bad records are values: counted with their ordinals, never thrown, never hiding good records. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../src/scan/index.ts";
 import {
   chunked,
   fakeRule,
@@ -9,6 +8,7 @@ import {
   randomSizes,
   SHOULD_ALERT,
   SHOULD_ALERT_NO_PREFILTER,
+  scanCollect,
   zstdRawFrame,
 } from "../ingest/helpers.ts";
 
@@ -20,7 +20,7 @@ async function scan(
   sizes: number | number[] = 1 << 20,
   maxRecordBytes?: number,
 ) {
-  return scanObject(chunked(bytes, sizes), {
+  return scanCollect(chunked(bytes, sizes), {
     uri: "file:///tmp/x",
     rules: [rule],
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
@@ -242,14 +242,14 @@ describe("a rule or mapping that throws on an odd record", () => {
       },
     };
     const text = Buffer.from('{"a":"boom"}\n{"event":{"id":"SHOULD_ALERT"}}\n');
-    const r = await scanObject(chunked(text, 5), { uri: "x", rules: [rule] });
+    const r = await scanCollect(chunked(text, 5), { uri: "x", rules: [rule] });
     assert.equal(r.failure, undefined);
     assert.equal(r.records, 2);
     assert.equal(r.malformed, 1);
     assert.equal(r.malformedSamples[0]!.reason, "could not be evaluated: boom in rule");
     assert.equal(r.alerts.length, 1);
     await assert.rejects(
-      scanObject(chunked(text, 5), {
+      scanCollect(chunked(text, 5), {
         uri: "x",
         rules: [rule],
         onAlert: () => {

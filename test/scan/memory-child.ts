@@ -7,8 +7,7 @@
  */
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { scanObject } from "../../src/scan/index.ts";
-import { SHOULD_ALERT } from "../ingest/helpers.ts";
+import { SHOULD_ALERT, scanCollect } from "../ingest/helpers.ts";
 
 const targetBytes = Number(process.argv[2] ?? 300) * 1e6;
 const LONG_LINE_BYTES = 64 * 1024 * 1024;
@@ -84,7 +83,7 @@ async function* plain(): AsyncGenerator<Buffer> {
 const input = Readable.from(plain()).pipe(zlib.createGzip({ level: 1 }));
 const rssBefore = process.memoryUsage().rss;
 const t0 = performance.now();
-const r = await scanObject(input, { uri: "generated://memory-test", rules: [SHOULD_ALERT] });
+const r = await scanCollect(input, { uri: "generated://memory-test", rules: [SHOULD_ALERT] });
 const seconds = (performance.now() - t0) / 1000;
 console.log(
   JSON.stringify({

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SMALL_GZIP_BYTES } from "../../src/ingest/index.ts";
-import { scanObject } from "../../src/scan/index.ts";
 import {
   chunked,
   gzip,
@@ -9,6 +8,7 @@ import {
   ndjson,
   SHOULD_ALERT,
   SHOULD_ALERT_NO_PREFILTER,
+  scanCollect,
   zstdRawFrame,
 } from "../ingest/helpers.ts";
 
@@ -23,7 +23,7 @@ describe("scanObject: NDJSON", () => {
   for (const rule of [SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER]) {
     test(`plain NDJSON finds the alerts with ordinals (prefilter ${rule.compiled.prefilter ? "on" : "off"})`, async () => {
       const seen: number[] = [];
-      const r = await scanObject(chunked(Buffer.from(ndjson(recs)), 7), {
+      const r = await scanCollect(chunked(Buffer.from(ndjson(recs)), 7), {
         uri: "s3://b/k.ndjson",
         rules: [rule],
         onAlert: (a) => seen.push(a.source.record),
@@ -50,7 +50,7 @@ describe("scanObject: NDJSON", () => {
       ["multi", gzipMembers([ndjson(recs.slice(0, 1)), ndjson(recs.slice(1, 3)), ndjson(recs.slice(3))])],
       ["padded", Buffer.concat([gzip(text), Buffer.alloc(512)])],
     ] as const) {
-      const r = await scanObject(chunked(bytes, 5), { uri: name, rules: [SHOULD_ALERT] });
+      const r = await scanCollect(chunked(bytes, 5), { uri: name, rules: [SHOULD_ALERT] });
       assert.equal(r.failure, undefined, name);
       assert.equal(r.compression, "gzip", name);
       assert.equal(r.records, 4, name);
@@ -71,7 +71,7 @@ describe("small and large gzip objects take the same road to the same result", (
     const text = line.repeat(20_000) + ndjson([{ event: { id: "LAST_SHOULD_ALERT" } }]); // ~20 MB, compresses to < 256 KiB
     const gz = gzip(text);
     assert.ok(gz.length < 256 * 1024);
-    const r = await scanObject(chunked(gz, 1 << 16), { uri: "x", rules: [SHOULD_ALERT] });
+    const r = await scanCollect(chunked(gz, 1 << 16), { uri: "x", rules: [SHOULD_ALERT] });
     assert.equal(r.failure, undefined);
     assert.equal(r.records, 20_001);
     assert.equal(r.decompressedBytes, Buffer.byteLength(text));
@@ -86,7 +86,7 @@ describe("a single JSON document", () => {
   test("pretty-printed: one record, framing json", async () => {
     const doc = JSON.stringify({ event: { id: "1_SHOULD_ALERT" }, file: { path: "/x" } }, null, 2);
     for (const sizes of [1 << 20, 1]) {
-      const r = await scanObject(chunked(Buffer.from(`\n ${doc}\n\n`), sizes), {
+      const r = await scanCollect(chunked(Buffer.from(`\n ${doc}\n\n`), sizes), {
         uri: "x",
         rules: [SHOULD_ALERT],
       });
@@ -96,7 +96,7 @@ describe("a single JSON document", () => {
     }
   });
   test("one line without a newline: ndjson", async () => {
-    const r = await scanObject(chunked(Buffer.from('{"event":{"id":"1_SHOULD_ALERT"}}'), 3), {
+    const r = await scanCollect(chunked(Buffer.from('{"event":{"id":"1_SHOULD_ALERT"}}'), 3), {
       uri: "x",
       rules: [SHOULD_ALERT],
     });
@@ -123,7 +123,7 @@ describe("input chunks", () => {
     ] as const) {
       for (const size of [7, 64, 1000]) {
         for (const stream of [false, true]) {
-          const r = await scanObject(reused(bytes, size), {
+          const r = await scanCollect(reused(bytes, size), {
             uri: "x",
             rules: [SHOULD_ALERT],
             tuning: { smallGzipBytes: stream ? 0 : SMALL_GZIP_BYTES },

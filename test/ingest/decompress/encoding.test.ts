@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
-import { scanObject } from "../../../src/scan/index.ts";
-import { chunked, gzip, ndjson, SHOULD_ALERT, zstdRawFrame } from "../helpers.ts";
+import { chunked, gzip, ndjson, SHOULD_ALERT, scanCollect, zstdRawFrame } from "../helpers.ts";
 
 const opts = { uri: "s3://b/k", rules: [SHOULD_ALERT] };
 const TEXT = ndjson([{ event: { id: "1_SHOULD_ALERT" } }, { event: { id: "2_NOMATCH" } }]);
@@ -32,7 +31,7 @@ describe("nested compression", () => {
   for (const [name, data, format] of cases) {
     test(`${name} fails the object, whatever the chunking`, async () => {
       for (const size of [1 << 20, 3, 1]) {
-        const r = await scanObject(chunked(data, size), opts);
+        const r = await scanCollect(chunked(data, size), opts);
         assert.equal(r.failure?.kind, "unsupported-compression", `${name} chunk ${size}`);
         assert.match(r.failure!.message, /^s3:\/\/b\/k: unsupported compression: /);
         assert.match(r.failure!.message, format);
@@ -44,7 +43,7 @@ describe("nested compression", () => {
   }
 
   test("gzip(ndjson) still scans, fed byte by byte", async () => {
-    const r = await scanObject(chunked(gzip(TEXT), 1), opts);
+    const r = await scanCollect(chunked(gzip(TEXT), 1), opts);
     assert.equal(r.failure, undefined);
     assert.equal(r.records, 2);
     assert.deepEqual(
@@ -75,7 +74,7 @@ describe("UTF-16 and UTF-32 text", () => {
     ] as const) {
       test(`${name} (${label}) fails the object with a clear message`, async () => {
         for (const size of [1 << 20, 1]) {
-          const r = await scanObject(chunked(bytes, size), opts);
+          const r = await scanCollect(chunked(bytes, size), opts);
           assert.equal(r.failure?.kind, "unsupported-compression", `${name} chunk ${size}`);
           assert.ok(
             r.failure!.message.startsWith(`s3://b/k: unsupported encoding: ${encoding} text (`),
@@ -92,18 +91,18 @@ describe("UTF-16 and UTF-32 text", () => {
   test("UTF-8 with a BOM, tiny objects and leading NUL padding are not refused", async () => {
     for (const text of ["\uFEFF" + TEXT, "{}", "{", "\0\0\0\0" + TEXT, "[]\n"]) {
       for (const bytes of [Buffer.from(text), zlib.gzipSync(text)]) {
-        const r = await scanObject(chunked(bytes, 1), opts);
+        const r = await scanCollect(chunked(bytes, 1), opts);
         assert.notEqual(r.failure?.kind, "unsupported-compression", JSON.stringify(text));
       }
     }
-    const r = await scanObject(chunked(Buffer.from("\uFEFF" + TEXT), 1), opts);
+    const r = await scanCollect(chunked(Buffer.from("\uFEFF" + TEXT), 1), opts);
     assert.equal(r.records, 2);
     assert.equal(r.alerts.length, 1);
   });
 
   test("a corrupt gzip whose output is under 4 bytes still reports the corruption", async () => {
     const gz = gzip("{}\n");
-    const r = await scanObject(chunked(gz.subarray(0, gz.length - 4), 1 << 20), opts);
+    const r = await scanCollect(chunked(gz.subarray(0, gz.length - 4), 1 << 20), opts);
     assert.equal(r.failure?.kind, "corrupt-compressed-stream");
   });
 });

@@ -4,8 +4,7 @@ import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
-import { scanObject } from "../../../src/scan/index.ts";
-import { chunked, gzip, ndjson, SHOULD_ALERT, zstdRawFrame } from "../helpers.ts";
+import { chunked, gzip, ndjson, SHOULD_ALERT, scanCollect, zstdRawFrame } from "../helpers.ts";
 
 /** 2,000 records; every 100th (ordinals 100, 200, ...) should alert. */
 const MANY = ndjson(
@@ -51,7 +50,7 @@ describe("corrupt or truncated compressed streams", () => {
     const gz = gzip(MANY);
     const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
     for (const sizes of [1 << 20, 1000, 7]) {
-      const r = await scanObject(chunked(cut, sizes), opts);
+      const r = await scanCollect(chunked(cut, sizes), opts);
       assert.equal(r.failure?.kind, "corrupt-compressed-stream");
       assert.match(
         r.failure!.message,
@@ -68,7 +67,7 @@ describe("corrupt or truncated compressed streams", () => {
   test("truncated multi-member gzip (Logstash-style): earlier members fully scanned", async () => {
     const members = Buffer.concat([gzip(MANY.slice(0, 100_000)), gzip(MANY.slice(100_000))]);
     const firstLen = gzip(MANY.slice(0, 100_000)).length;
-    const r = await scanObject(chunked(members.subarray(0, firstLen + 20), 4096), opts);
+    const r = await scanCollect(chunked(members.subarray(0, firstLen + 20), 4096), opts);
     assert.equal(r.failure?.kind, "corrupt-compressed-stream");
     assert.ok(r.decompressedBytes >= 100_000);
   });
@@ -77,7 +76,7 @@ describe("corrupt or truncated compressed streams", () => {
     const gz = Buffer.from(gzip(MANY));
     const at = Math.floor(gz.length / 2);
     for (let i = at; i < at + 64; i++) gz[i] = 0xff;
-    const r = await scanObject(chunked(gz, 512), opts);
+    const r = await scanCollect(chunked(gz, 512), opts);
     assert.equal(r.failure?.kind, "corrupt-compressed-stream");
     // Deflate may decode the damaged bytes into garbage before the CRC check fails: records up
     // to the damage (about half-way) are intact and their alerts are there.
@@ -86,12 +85,12 @@ describe("corrupt or truncated compressed streams", () => {
   });
 
   test("trailing zero padding after the last gzip member is not an error; other trailing bytes are", async () => {
-    const ok = await scanObject(chunked(Buffer.concat([gzip(MANY), Buffer.alloc(4096)]), 1000), opts);
+    const ok = await scanCollect(chunked(Buffer.concat([gzip(MANY), Buffer.alloc(4096)]), 1000), opts);
     assert.equal(ok.failure, undefined);
     assert.equal(ok.records, 2000);
     const junk = Buffer.concat([gzip(MANY), Buffer.from("trailing junk")]);
     for (const sizes of [1000, 1 << 20]) {
-      const bad = await scanObject(chunked(junk, sizes), opts);
+      const bad = await scanCollect(chunked(junk, sizes), opts);
       // Every record before the junk is kept, the last one included (issue 12).
       assert.equal(bad.failure?.kind, "damaged-tail");
       assert.match(bad.failure!.message, /damaged tail/);
@@ -106,14 +105,14 @@ describe("corrupt or truncated compressed streams", () => {
         yield bytes.subarray(i, i + 512);
       }
     }
-    const slowBad = await scanObject(slow(junk), opts);
+    const slowBad = await scanCollect(slow(junk), opts);
     assert.equal(slowBad.failure?.kind, "damaged-tail");
     assert.equal(slowBad.records, 2000);
   });
 
   test("truncated zstd: records before the cut scanned, failure reported", async () => {
     const z = zstdRawFrame(Buffer.from(MANY), 16 * 1024);
-    const r = await scanObject(chunked(z.subarray(0, Math.floor(z.length * 0.5)), 3000), opts);
+    const r = await scanCollect(chunked(z.subarray(0, Math.floor(z.length * 0.5)), 3000), opts);
     assert.equal(r.failure?.kind, "corrupt-compressed-stream");
     assert.match(r.failure!.message, /zstd stream: unexpected EOF/);
     assert.ok(r.records > 500);
@@ -136,14 +135,14 @@ describe("unsupported compressions", () => {
   for (const [name, magic, expected] of cases) {
     test(`${name}: failure names the object, the format and the fix`, async () => {
       const bytes = Buffer.concat([Buffer.from(magic), Buffer.alloc(100, 1)]);
-      const r = await scanObject(chunked(bytes, 1), opts);
+      const r = await scanCollect(chunked(bytes, 1), opts);
       assert.equal(r.failure?.kind, "unsupported-compression");
       assert.equal(r.failure?.message, `s3://b/k: unsupported compression: ${expected}; decompress it first`);
       assert.equal(r.records, 0);
     });
   }
   test("the sniffer ignores the key's extension: a .gz key holding plain NDJSON is read as plain", async () => {
-    const r = await scanObject(chunked(Buffer.from(MANY), 1 << 16), { ...opts, uri: "s3://b/k.json.gz" });
+    const r = await scanCollect(chunked(Buffer.from(MANY), 1 << 16), { ...opts, uri: "s3://b/k.json.gz" });
     assert.equal(r.compression, "none");
     assert.equal(r.records, 2000);
   });
@@ -151,7 +150,7 @@ describe("unsupported compressions", () => {
 
 describe("decompression limits", () => {
   test("maxDecompressedBytes stops the object; records before the ceiling are scanned", async () => {
-    const r = await scanObject(chunked(gzip(MANY), 4096), { ...opts, maxDecompressedBytes: 100_000 });
+    const r = await scanCollect(chunked(gzip(MANY), 4096), { ...opts, maxDecompressedBytes: 100_000 });
     assert.equal(r.failure?.kind, "decompression-limit");
     assert.match(r.failure!.message, /maxDecompressedBytes \(100000 bytes\)/);
     assert.equal(r.decompressedBytes, 100_000);
@@ -171,7 +170,7 @@ describe("decompression limits", () => {
     await done;
     const bomb = Buffer.concat(gz);
     const before = process.memoryUsage().rss;
-    const r = await scanObject(Readable.from([bomb]), { ...opts, maxDecompressedBytes: 64 << 20 });
+    const r = await scanCollect(Readable.from([bomb]), { ...opts, maxDecompressedBytes: 64 << 20 });
     assert.equal(r.failure?.kind, "decompression-limit");
     assert.equal(r.decompressedBytes, 64 << 20);
     assert.ok(process.memoryUsage().rss - before < 256 << 20);
@@ -179,7 +178,7 @@ describe("decompression limits", () => {
 
   test("maxCompressionRatio stops a bomb once past 64 MiB", async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(80 << 20), { level: 9 });
-    const r = await scanObject(Readable.from([bomb]), { ...opts, maxCompressionRatio: 100 });
+    const r = await scanCollect(Readable.from([bomb]), { ...opts, maxCompressionRatio: 100 });
     assert.equal(r.failure?.kind, "decompression-limit");
     assert.match(r.failure!.message, /maxCompressionRatio \(100\)/);
     assert.ok(r.decompressedBytes <= 80 << 20);
@@ -193,7 +192,7 @@ describe("input stream errors and aborts", () => {
       yield gz.subarray(0, Math.floor(gz.length / 2));
       throw new Error("socket hang up");
     }
-    const r = await scanObject(flaky(), opts);
+    const r = await scanCollect(flaky(), opts);
     assert.equal(r.failure?.kind, "read-error");
     assert.equal(r.failure?.message, "s3://b/k: read error: socket hang up");
     assert.ok(r.records > 100);
@@ -204,7 +203,7 @@ describe("input stream errors and aborts", () => {
     const body = new Readable({ read() {} });
     body.push(Buffer.from(MANY.slice(0, 50_000)));
     setTimeout(() => body.destroy(new Error("ECONNRESET")), 20);
-    const r = await scanObject(body, opts);
+    const r = await scanCollect(body, opts);
     assert.equal(r.failure?.kind, "read-error");
     assert.match(r.failure!.message, /ECONNRESET/);
     assert.ok(r.records > 0);
@@ -214,7 +213,7 @@ describe("input stream errors and aborts", () => {
     const ac = new AbortController();
     // Larger than the one-step size, so it is streamed (a small object is one chunk).
     const body = Readable.from(chunked(gzip(NOISY + NOISY), 4096));
-    const r = await scanObject(body, { ...opts, signal: ac.signal, onAlert: () => ac.abort() });
+    const r = await scanCollect(body, { ...opts, signal: ac.signal, onAlert: () => ac.abort() });
     assert.equal(r.failure?.kind, "aborted");
     assert.ok(r.alerts.length >= 1);
     assert.ok(r.records < 6000);
@@ -233,7 +232,7 @@ describe("input stream errors and aborts", () => {
         await new Promise(() => {}); // never resolves
       }
       setTimeout(() => ac.abort(new Error("deadline")), 50);
-      const r = await scanObject(stalled(), { ...opts, signal: ac.signal });
+      const r = await scanCollect(stalled(), { ...opts, signal: ac.signal });
       assert.equal(r.failure?.kind, "aborted");
       assert.equal(r.failure?.message, "s3://b/k: scan aborted: deadline");
       assert.ok(r.records > 0);
@@ -245,19 +244,19 @@ describe("input stream errors and aborts", () => {
       yield gzip(NOISY);
       await new Promise(() => {});
     }
-    const r = await scanObject(stalled(), { ...opts, maxDecompressedBytes: 50_000 });
+    const r = await scanCollect(stalled(), { ...opts, maxDecompressedBytes: 50_000 });
     assert.equal(r.failure?.kind, "decompression-limit");
   });
 
   test("an already aborted signal scans nothing", async () => {
-    const r = await scanObject(chunked(Buffer.from(MANY), 1000), { ...opts, signal: AbortSignal.abort() });
+    const r = await scanCollect(chunked(Buffer.from(MANY), 1000), { ...opts, signal: AbortSignal.abort() });
     assert.equal(r.failure?.kind, "aborted");
     assert.equal(r.records, 0);
   });
 
   test("a limit failure releases the input stream", async () => {
     const body = Readable.from(chunked(Buffer.from(MANY), 1000));
-    const r = await scanObject(body, { ...opts, maxDecompressedBytes: 5000 });
+    const r = await scanCollect(body, { ...opts, maxDecompressedBytes: 5000 });
     assert.equal(r.failure?.kind, "decompression-limit");
     assert.ok(body.destroyed);
   });
@@ -283,7 +282,7 @@ describe("options are validated once, with errors naming the option", () => {
   for (const [name, o, re] of bad) {
     test(name, async () => {
       await assert.rejects(
-        scanObject(chunked(Buffer.from("{}"), 1), { ...opts, ...o } as never),
+        scanCollect(chunked(Buffer.from("{}"), 1), { ...opts, ...o } as never),
         (e: unknown) => {
           assert.ok(e instanceof RangeError);
           assert.match(e.message, re);
@@ -298,7 +297,7 @@ describe("progress", () => {
   test("onProgress is called about every 8 MiB and once at the end", async () => {
     const big = Buffer.from(MANY.repeat(40)); // ~19 MB
     const seen: number[] = [];
-    const r = await scanObject(chunked(gzip(big), 1 << 16), {
+    const r = await scanCollect(chunked(gzip(big), 1 << 16), {
       ...opts,
       onProgress: (p) => seen.push(p.decompressedBytes),
     });
@@ -314,7 +313,7 @@ describe("zstd frames that need a huge window", () => {
     const bytes = readFileSync(
       new URL("../../fixtures/ingest/zstd-long30-window-1GiB-zeros.zst", import.meta.url),
     );
-    const r = await scanObject(chunked(bytes, 3), opts);
+    const r = await scanCollect(chunked(bytes, 3), opts);
     if (typeof (zlib as unknown as Record<string, unknown>)["createZstdDecompress"] === "function") {
       // node:zlib refuses it itself (windowLogMax 27).
       assert.equal(r.failure?.kind, "corrupt-compressed-stream");

@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../../src/scan/index.ts";
-import { chunked, fakeRule, gzip, SHOULD_ALERT } from "../helpers.ts";
+import { chunked, fakeRule, gzip, SHOULD_ALERT, scanCollect } from "../helpers.ts";
 
 /** Keys sorted recursively, as sort_keys / jq -S write them. */
 function sortKeys(v: unknown): unknown {
@@ -38,7 +37,7 @@ const ev = (id: string) => ({ event: { id } });
 const BACKSLASH_RULE = fakeRule("backslash", "process.executable", "C:\\Windows\\evil");
 
 async function scan(text: string | Buffer, rules = [SHOULD_ALERT], size = 1 << 20) {
-  return scanObject(chunked(Buffer.from(text), size), { uri: "s3://b/k", rules });
+  return scanCollect(chunked(Buffer.from(text), size), { uri: "s3://b/k", rules });
 }
 
 describe("CloudWatch Logs payloads with sorted keys", () => {

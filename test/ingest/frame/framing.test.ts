@@ -6,16 +6,16 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { SMALL_GZIP_BYTES } from "../../../src/ingest/index.ts";
-import type { ScanResult } from "../../../src/scan/index.ts";
-import { scanObject } from "../../../src/scan/index.ts";
 import { RECORDS } from "../../fixtures/ingest/generate.ts";
 import {
+  type Collected,
   chunked,
   gzip,
   gzipCut,
   randomSizes,
   SHOULD_ALERT,
   SHOULD_ALERT_NO_PREFILTER,
+  scanCollect,
   zstdFrames,
 } from "../helpers.ts";
 
@@ -71,7 +71,7 @@ const CHUNKINGS: readonly { name: string; sizes: number | number[] }[] = [
 ];
 
 function assertFound(
-  r: ScanResult,
+  r: Collected,
   layout: (typeof LAYOUTS)[number],
   compression: string,
   label: string,
@@ -108,7 +108,7 @@ describe("every layout x every compression x chunking", () => {
         for (const ch of CHUNKINGS) {
           for (const rule of [SHOULD_ALERT, SHOULD_ALERT_NO_PREFILTER]) {
             const label = `${layout.file} / ${c.name} / ${ch.name} / prefilter ${rule.compiled.prefilter ? "on" : "off"}`;
-            const r = await scanObject(chunked(bytes, ch.sizes), {
+            const r = await scanCollect(chunked(bytes, ch.sizes), {
               uri: "s3://bucket/key",
               rules: [rule],
               tuning,
@@ -173,7 +173,7 @@ describe("the public samples (../shared/samples/framing, copied)", () => {
     test(s.file, async () => {
       const bytes = fixture(s.file);
       for (const sizes of [1 << 20, 3]) {
-        const r = await scanObject(chunked(bytes, sizes), { uri: s.file, rules: [SHOULD_ALERT] });
+        const r = await scanCollect(chunked(bytes, sizes), { uri: s.file, rules: [SHOULD_ALERT] });
         assert.equal(r.failure, undefined);
         assert.equal(r.compression, s.compression);
         assert.equal(r.framing, s.framing);

@@ -5,14 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { scanObject } from "../../../src/scan/index.ts";
-import { chunked, gzip, SHOULD_ALERT } from "../helpers.ts";
+import { chunked, gzip, SHOULD_ALERT, scanCollect } from "../helpers.ts";
 
 const rec = (id: string, extra: object = {}) => ({ event: { id }, ...extra });
 const j = (v: unknown) => JSON.stringify(v);
 
 async function scan(text: string | Buffer, size: number, maxRecordBytes?: number) {
-  return scanObject(chunked(Buffer.from(text), size), {
+  return scanCollect(chunked(Buffer.from(text), size), {
     uri: "s3://b/k",
     rules: [SHOULD_ALERT],
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
