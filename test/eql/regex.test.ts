@@ -34,6 +34,8 @@ const ROWS: readonly [string, string, boolean, boolean, string][] = [
   ["a..c", "a\u{1F600}c", false, false, "a surrogate pair is one character"],
   [".", "\uD800", false, true, "a lone surrogate is one character (seen as U+FFFD)"],
   ["\uFFFD", "\uDC00", false, true, "Elasticsearch indexes a lone surrogate as U+FFFD"],
+  ["\uD800", "\uDBFF", false, true, "a lone surrogate in the pattern is U+FFFD as well"],
+  ["\uD800", "\u{1F600}", false, false, "a lone surrogate never matches half of a pair"],
   // Quantifiers.
   ["ab*c", "ac", false, true, "* zero times"],
   ["ab*c", "abbbc", false, true, "* many times"],

@@ -468,5 +468,10 @@ export function parseLuceneRegex(pattern: string, options: RegexParseOptions): R
       MAX_REGEX_LENGTH,
     );
   }
-  return new Parser(pattern, options.caseInsensitive).parse();
+  // Elasticsearch turns the pattern into UTF-8 bytes and back (a Term) before Lucene reads it,
+  // so a lone surrogate in the pattern becomes U+FFFD, as it does in the indexed values.
+  const wellFormed = pattern.replace(LONE_SURROGATE, "\uFFFD");
+  return new Parser(wellFormed, options.caseInsensitive).parse();
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
