@@ -3,7 +3,7 @@
  * rule's `index` patterns (index-patterns.ts) select it, so a rule runs only on the data it was
  * written for.
  */
-import { fieldValues } from "../document/index.ts";
+import { compileFieldPath, type FieldPath, fieldValues, own } from "../document/index.ts";
 import type { DetectedSource } from "./detect.ts";
 import { indexPatternMatches } from "./index-patterns.ts";
 
@@ -20,17 +20,37 @@ export function dataStreamOfIndex(index: string): string {
   return m === null ? index : m[1]!;
 }
 
-const first = (record: unknown, path: string): string | undefined => {
+const P = {
+  dsType: compileFieldPath("data_stream.type"),
+  dsDataset: compileFieldPath("data_stream.dataset"),
+  dsNamespace: compileFieldPath("data_stream.namespace"),
+  eventDataset: compileFieldPath("event.dataset"),
+  agentVersion: compileFieldPath("agent.version"),
+  ecsVersion: compileFieldPath("ecs.version"),
+} as const;
+
+const first = (record: unknown, path: FieldPath): string | undefined => {
   const v = fieldValues(record, path)[0];
   return v === undefined || v === "" ? undefined : v;
 };
 
 /** `<type>-<dataset>-<namespace>` from a record's `data_stream.*` fields, when it has a dataset. */
 export function dataStreamOf(record: Record<string, unknown>): string | undefined {
-  const dataset = first(record, "data_stream.dataset");
+  // Fast path: the nested object every Defend document has (three own-property reads).
+  const ds = own(record, "data_stream");
+  if (ds !== undefined) {
+    const dataset = own(ds, "dataset");
+    const type = own(ds, "type") ?? "logs";
+    const namespace = own(ds, "namespace") ?? "default";
+    const ok = (v: unknown): v is string => typeof v === "string" && v !== "";
+    if (ok(dataset) && ok(type) && ok(namespace)) {
+      return `${type}-${dataset}-${namespace}`;
+    }
+  }
+  const dataset = first(record, P.dsDataset);
   if (dataset === undefined) return undefined;
-  const type = first(record, "data_stream.type") ?? "logs";
-  const namespace = first(record, "data_stream.namespace") ?? "default";
+  const type = first(record, P.dsType) ?? "logs";
+  const namespace = first(record, P.dsNamespace) ?? "default";
   return `${type}-${dataset}-${namespace}`;
 }
 
@@ -80,11 +100,11 @@ export function indexFor(
     case "defend": {
       const ds = dataStreamOf(record);
       if (ds !== undefined) return ds;
-      const dataset = first(record, "event.dataset");
+      const dataset = first(record, P.eventDataset);
       return dataset === undefined ? undefined : `logs-${dataset}-default`;
     }
     case "endgame": {
-      const version = first(record, "agent.version") ?? first(record, "ecs.version") ?? "unknown";
+      const version = first(record, P.agentVersion) ?? first(record, P.ecsVersion) ?? "unknown";
       return `endgame-${version}`;
     }
     case "unknown":

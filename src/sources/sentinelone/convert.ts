@@ -93,7 +93,11 @@ const EPOCH_MILLIS = /^-?\d{1,19}(\.\d{1,6})?$/;
 export function toDate(v: unknown): string | undefined | Failed {
   if (v === undefined || v === null || v === "") return undefined;
   if (typeof v !== "string" && typeof v !== "number") return FAILED;
-  const s = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : v;
+  // A JSON number cannot be ISO8601 (that needs yyyy-MM-dd): epoch milliseconds directly.
+  if (typeof v === "number") {
+    return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(Math.trunc(v)).toISOString() : FAILED;
+  }
+  const s = v;
   let ms = isoToMs(s);
   if (ms === undefined && EPOCH_MILLIS.test(s)) ms = Math.trunc(Number(s));
   if (ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return FAILED;

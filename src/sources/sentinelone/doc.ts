@@ -57,21 +57,28 @@ export function append(o: Obj, key: string, v: string | number | boolean): void 
 
 /**
  * The pipeline's last script: drop null and "" values, then lists and objects left empty,
- * recursively. Runs on the view only (small, fixed depth).
+ * recursively. Returns a cleaned copy (undefined when nothing is left) rather than deleting in
+ * place: deleting keys turns V8 objects into slow dictionaries, and the copy is small.
  */
-export function dropEmpty(o: Obj): boolean {
+export function dropEmpty(o: Obj): Obj | undefined {
+  let out: Obj | undefined;
   for (const k of Object.keys(o)) {
-    if (dropValue(o[k])) delete o[k];
+    const v = cleanValue(o[k]);
+    if (v !== undefined) (out ??= {})[k] = v;
   }
-  return Object.keys(o).length === 0;
+  return out;
 }
 
-function dropValue(v: unknown): boolean {
-  if (v === null || v === undefined || v === "") return true;
+function cleanValue(v: unknown): unknown {
+  if (v === null || v === undefined || v === "") return undefined;
   if (Array.isArray(v)) {
-    for (let i = v.length - 1; i >= 0; i--) if (dropValue(v[i])) v.splice(i, 1);
-    return v.length === 0;
+    let out: unknown[] | undefined;
+    for (const x of v) {
+      const c = cleanValue(x);
+      if (c !== undefined) (out ??= []).push(c);
+    }
+    return out;
   }
   if (isObj(v)) return dropEmpty(v);
-  return false;
+  return v;
 }

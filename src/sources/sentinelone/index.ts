@@ -72,11 +72,10 @@ export function sentinelOneToEcs(record: Record<string, unknown>): Record<string
     const parent = (process as Obj).parent;
     if (parent !== null && typeof parent === "object" && !Array.isArray(parent)) splitArgs(parent as Obj);
   }
-  dropEmpty(root);
-  const event = child(root, "event");
-  if (d.error) event.kind = "pipeline_error";
-  root.sentinel_one_cloud_funnel = { event: record };
-  return root;
+  const view = dropEmpty(root) ?? {};
+  if (d.error) child(view, "event").kind = "pipeline_error";
+  view.sentinel_one_cloud_funnel = { event: record };
+  return view;
 }
 
 /**
