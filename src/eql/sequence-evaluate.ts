@@ -2,7 +2,7 @@
 import type { SequenceQuery } from "./ast.ts";
 import { createSequenceMatcher, SEQUENCE_DEFAULTS } from "./sequence.ts";
 import { orderEvents } from "./sequence-order.ts";
-import { type CompiledSteps, type PlanLocation, planSequence } from "./sequence-plan.ts";
+import { type CompiledSteps, type PlanLocation, planSequence, type SequencePlan } from "./sequence-plan.ts";
 import type { SequenceMatch, SequenceMatcherOptions } from "./sequence-types.ts";
 
 export interface EvaluateSequenceOptions extends SequenceMatcherOptions {
@@ -24,7 +24,22 @@ export function evaluateSequence<E = unknown>(
   events: readonly E[],
   options: EvaluateSequenceOptions = {},
 ): SequenceMatch<E, number>[] {
-  const plan = planSequence(query, compiled, options.location);
+  return runSequencePlan(planSequence(query, compiled, options.location), events, options);
+}
+
+/**
+ * The same for a plan already built (a driver that re-runs a rule over stored step events, such
+ * as the Lambda over its state store); `meta` of each member is the event's index in `events`.
+ */
+export function runSequencePlan<E = unknown>(
+  plan: SequencePlan,
+  events: readonly E[],
+  options: Omit<EvaluateSequenceOptions, "location"> = {},
+): SequenceMatch<E, number>[] {
+  const size = options.size;
+  if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
+    throw new RangeError(`size must be a non-negative integer, got ${String(size)}`);
+  }
   const matcher = createSequenceMatcher<E, number>(plan, options);
   const ordered = orderEvents(
     events,
@@ -32,12 +47,8 @@ export function evaluateSequence<E = unknown>(
     options.tiebreakerField,
   );
   const all: SequenceMatch<E, number>[] = [];
-  for (const i of ordered) all.push(...matcher.push(events[i]!, i));
-  all.push(...matcher.flush());
+  for (const i of ordered) for (const m of matcher.push(events[i]!, i)) all.push(m);
+  for (const m of matcher.flush()) all.push(m);
   all.sort((a, b) => a.rank - b.rank);
-  const size = options.size;
-  if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
-    throw new RangeError(`size must be a non-negative integer, got ${String(size)}`);
-  }
   return size === undefined ? all : all.slice(0, size);
 }

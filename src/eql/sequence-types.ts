@@ -40,6 +40,13 @@ export interface SequenceMatcherOptions {
   readonly maxPendingSequences?: number;
   /** Cap on the keys one event stands for (cartesian product of multi-valued keys; default 10000). */
   readonly maxKeysPerEvent?: number;
+  /**
+   * A window no sequence may exceed besides maxspan: the Lambda's stand-in for a rule without
+   * maxspan, which Kibana runs over its look-back (`from`) only. A pending sequence whose first
+   * event is more than this before the event that would extend it is dropped (stats().expired).
+   * Default: none (Elasticsearch over all the data it is given).
+   */
+  readonly windowMs?: number;
   /** Told once, when the cap is first reached (evictions keep being counted in stats()). */
   readonly onLimit?: (report: SequenceLimitReport) => void;
 }
@@ -53,6 +60,8 @@ export interface SequenceMatcherStats {
   readonly rejectedMaxspan: number;
   readonly rejectedUntil: number;
   readonly rejectedMissing: number;
+  /** Pending sequences dropped for exceeding windowMs. */
+  readonly expired: number;
   readonly pending: number;
   readonly evicted: number;
   readonly limitReached: boolean;

@@ -118,6 +118,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     rejectedMaxspan: 0,
     rejectedUntil: 0,
     rejectedMissing: 0,
+    expired: 0,
     pending: 0,
     evicted: 0,
     limitReached: false,
@@ -130,6 +131,13 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   const extractors: KeyExtractor[] = plan.filters.map((f) => compileKeyExtractor(f.keys, maxKeys, onTooMany));
   const untilKeys = plan.until === null ? null : compileKeyExtractor(plan.until.keys, maxKeys, onTooMany);
   const { stages, positive, maxspanMs } = plan;
+  const windowMs = options.windowMs;
+  if (windowMs !== undefined && !(Number.isFinite(windowMs) && windowMs > 0)) {
+    throw new RangeError(`windowMs must be a positive number of milliseconds, got ${String(windowMs)}`);
+  }
+  /** How long a pending sequence can live: maxspan, or the driver's window when shorter (0: forever). */
+  const spanMs = Math.min(maxspanMs > 0 ? maxspanMs : Infinity, windowMs ?? Infinity);
+  const spanLimit = Number.isFinite(spanMs) ? spanMs : 0;
   const nStages = stages.length;
   const lastStage = nStages - 1;
   const firstPositive = positive[0]!;
@@ -242,8 +250,10 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   };
 
   const sweep = (now: number) => {
-    if (maxspanMs <= 0) return;
-    const horizon = now - maxspanMs;
+    if (spanLimit <= 0) return;
+    const horizon = now - spanLimit;
+    // Missing-event histories matter for as long as maxspan (they exist only with one).
+    const historyHorizon = now - maxspanMs;
     for (const [id, ks] of keys) {
       let freed = 0;
       for (let s = 0; s < nStages; s++) {
@@ -253,7 +263,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
           freed++;
         }
         const h = ks.history[s];
-        if (h !== undefined && h.last < horizon) {
+        if (h !== undefined && h.last < historyHorizon) {
           ks.history[s] = undefined;
           freed++;
         }
@@ -325,7 +335,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     // Sequences waiting for a trailing check that time alone now decides (maxspan passed), and
     // now and then (amortised: after as many events as there are entries) expired state.
     if (ts > nextDeadline) resolveWaiting(ts, out);
-    if (maxspanMs > 0 && ++sinceSweep >= Math.max(64, st.pending)) {
+    if (spanLimit > 0 && ++sinceSweep >= Math.max(64, st.pending)) {
       sweep(ts);
       sinceSweep = 0;
     }
@@ -389,6 +399,11 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
         grow(ks, -1);
         if (maxspanMs > 0 && ts - p.startTs > maxspanMs) {
           st.rejectedMaxspan++;
+          dropKeyIfEmpty(key.id, ks);
+          continue;
+        }
+        if (windowMs !== undefined && ts - p.startTs > windowMs) {
+          st.expired++;
           dropKeyIfEmpty(key.id, ks);
           continue;
         }

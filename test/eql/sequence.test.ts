@@ -10,7 +10,7 @@ import type { SequenceQuery } from "../../src/eql/ast.ts";
 import { compileAst } from "../../src/eql/compile.ts";
 import { parseStatement } from "../../src/eql/parser.ts";
 import { createSequenceMatcher, type SequenceMatch } from "../../src/eql/sequence.ts";
-import { evaluateSequence } from "../../src/eql/sequence-evaluate.ts";
+import { evaluateSequence, runSequencePlan } from "../../src/eql/sequence-evaluate.ts";
 import { compileKeyExtractor } from "../../src/eql/sequence-keys.ts";
 import { type CompiledSteps, planSequence, type SequencePlan } from "../../src/eql/sequence-plan.ts";
 
@@ -515,6 +515,30 @@ describe("pending-state limit", () => {
     assert.equal(reported, false);
     assert.equal(m.stats().evicted, 0);
     assert.ok(m.stats().pending <= 3);
+  });
+
+  test("windowMs: a driver's window drops pending sequences older than it (counted as expired)", () => {
+    const { query, compiled } = sequenceOf("sequence by host [a where true] [b where true]");
+    const plan = planSequence(query, compiled);
+    const events = [
+      e(1, "a", 0, { host: "x" }),
+      e(2, "b", 100, { host: "x" }),
+      e(3, "a", 200, { host: "x" }),
+    ];
+    assert.deepEqual(
+      ids(runSequencePlan(plan, [...events, e(4, "b", 300, { host: "x" })], { windowMs: 100 })),
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    );
+    const m = createSequenceMatcher(plan, { windowMs: 100 });
+    for (const ev of [...events, e(4, "b", 301, { host: "x" })]) m.push(ev);
+    assert.equal(m.stats().expired, 1);
+    // Many keys that never complete stay bounded by the window, not by the cap.
+    const bounded = createSequenceMatcher(plan, { windowMs: 50, maxPendingSequences: 10 });
+    for (let i = 0; i < 1000; i++) bounded.push(e(i, "a", i * 10, { host: `h${i}` }));
+    assert.equal(bounded.stats().evicted, 0);
   });
 
   test("out-of-order events are counted, not matched", () => {
