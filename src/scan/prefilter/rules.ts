@@ -193,30 +193,50 @@ function automatonPrefilter(m: Model): RulePrefilter {
   const automaton = new ByteAutomaton(bytes);
   const outputs = automaton.outputs;
 
-  // literal -> the clauses it satisfies; clause -> its rule; rule -> how many clauses it needs.
-  const clauseRule: number[] = [];
-  const litClauses: number[][] = lits.map(() => []);
-  const need = new Int32Array(count);
+  // A rule is looked at only when a literal of its first clause (the most selective one,
+  // clauses.ts) is found; its other clauses are then checked. A literal found in nearly every
+  // record (`linux`, in hundreds of rules' other clauses) so costs nothing per rule. A short
+  // clause is checked by its literals' marks; a long one (hundreds of process names) is marked
+  // satisfied when one of its literals is found.
+  const SHORT_CLAUSE = 8;
+  const anchorOf: number[][] = lits.map(() => []); // literal -> rules whose first clause holds it
+  const longOf: number[][] = lits.map(() => []); // literal -> long clauses holding it
+  const ruleRest: number[][] = m.rules.map(() => []); // rule -> its other clauses
+  const clauseLits: number[][] = [];
+  const clauseLong: number[] = [];
   m.rules.forEach((r, ri) => {
     if (r === null) return;
-    need[ri] = r.length;
-    for (const clause of r) {
-      const c = clauseRule.length;
-      clauseRule.push(ri);
-      for (const id of new Set(clause)) litClauses[id]!.push(c);
-    }
+    r.forEach((clause, k) => {
+      const ids = [...new Set(clause)];
+      if (k === 0) {
+        for (const id of ids) anchorOf[id]!.push(ri);
+        return;
+      }
+      const c = clauseLits.length;
+      clauseLits.push(ids);
+      const long = ids.length > SHORT_CLAUSE;
+      clauseLong.push(long ? 1 : 0);
+      if (long) for (const id of ids) longOf[id]!.push(c);
+      ruleRest[ri]!.push(c);
+    });
   });
-  const litClauseFirst = new Int32Array(lits.length + 1);
-  for (let i = 0; i < lits.length; i++) litClauseFirst[i + 1] = litClauseFirst[i]! + litClauses[i]!.length;
-  const litClauseList = Int32Array.from(litClauses.flat());
-  const clauseRuleArr = Int32Array.from(clauseRule);
+  const csr = (lists: readonly (readonly number[])[]): { first: Int32Array; list: Int32Array } => {
+    const first = new Int32Array(lists.length + 1);
+    for (let i = 0; i < lists.length; i++) first[i + 1] = first[i]! + lists[i]!.length;
+    return { first, list: Int32Array.from(lists.flat()) };
+  };
+  const anchors = csr(anchorOf);
+  const longs = csr(longOf);
+  const rest = csr(ruleRest);
+  const clauseLit = csr(clauseLits);
+  const isLong = Uint8Array.from(clauseLong);
 
   // Per-record marks, reset by bumping the epoch instead of clearing.
   let epoch = 0;
   const litEpoch = new Int32Array(lits.length);
-  const clauseEpoch = new Int32Array(clauseRule.length);
+  const clauseEpoch = new Int32Array(clauseLits.length);
   const ruleEpoch = new Int32Array(count);
-  const ruleGot = new Int32Array(count);
+  const found = new Int32Array(lits.length);
   const BACKSLASH = 0x5c;
 
   /** Verifies a case-sensitive hit ending at `p` in place. */
@@ -247,7 +267,7 @@ function automatonPrefilter(m: Model): RulePrefilter {
       ruleEpoch.fill(0);
     }
     const e = epoch;
-    let n = 0;
+    let nf = 0;
     let backslash = false;
     const pos = hits.pos;
     const state = hits.state;
@@ -262,17 +282,37 @@ function automatonPrefilter(m: Model): RulePrefilter {
         if (litEpoch[id] === e || p - lengths[id]! < start) continue;
         if (sensitive[id] && !exact(buf, p, id)) continue;
         litEpoch[id] = e;
-        const cEnd = litClauseFirst[id + 1]!;
-        for (let ci = litClauseFirst[id]!; ci < cEnd; ci++) {
-          const c = litClauseList[ci]!;
-          if (clauseEpoch[c] === e) continue;
-          clauseEpoch[c] = e;
-          const r = clauseRuleArr[c]!;
-          const got = ruleEpoch[r] === e ? ruleGot[r]! + 1 : 1;
-          ruleEpoch[r] = e;
-          ruleGot[r] = got;
-          if (got === need[r]) out[n++] = r;
+        found[nf++] = id;
+        const lEnd = longs.first[id + 1]!;
+        for (let k = longs.first[id]!; k < lEnd; k++) clauseEpoch[longs.list[k]!] = e;
+      }
+    }
+    let n = 0;
+    for (let f = 0; f < nf; f++) {
+      const id = found[f]!;
+      const aEnd = anchors.first[id + 1]!;
+      for (let a = anchors.first[id]!; a < aEnd; a++) {
+        const r = anchors.list[a]!;
+        if (ruleEpoch[r] === e) continue;
+        ruleEpoch[r] = e;
+        let ok = true;
+        const rEnd = rest.first[r + 1]!;
+        for (let k = rest.first[r]!; k < rEnd && ok; k++) {
+          const c = rest.list[k]!;
+          if (isLong[c] === 1) {
+            ok = clauseEpoch[c] === e;
+            continue;
+          }
+          ok = false;
+          const cEnd = clauseLit.first[c + 1]!;
+          for (let q = clauseLit.first[c]!; q < cEnd; q++) {
+            if (litEpoch[clauseLit.list[q]!] === e) {
+              ok = true;
+              break;
+            }
+          }
         }
+        if (ok) out[n++] = r;
       }
     }
     sawBackslash = backslash;
