@@ -148,3 +148,33 @@ describe("SentinelOne command-script events", () => {
     assert.notDeepEqual(at(e, "event.category"), ["network"]);
   });
 });
+
+describe("SentinelOne Kubernetes container fields", () => {
+  const k8s = {
+    "k8sCluster.containerId": "c0ffee",
+    "k8sCluster.containerImage": "registry.example/app:1.2",
+    "k8sCluster.containerImage.sha256": "img256",
+    "k8sCluster.containerName": "app",
+  };
+  test("process, file and network events carry container.*", () => {
+    for (const c of ["process", "file", "ip"]) {
+      const e = sentinelOneToEcs(s1Base({ "event.category": c, ...k8s }));
+      assert.deepEqual(
+        at(e, "container"),
+        { id: "c0ffee", image: { hash: { all: ["img256"] }, name: "registry.example/app:1.2" }, name: "app" },
+        c,
+      );
+    }
+  });
+  test("cross-process events only the image hash; other types none", () => {
+    const cross = sentinelOneToEcs(s1Base({ "event.category": "cross_process", ...k8s }));
+    assert.deepEqual(at(cross, "container"), { image: { hash: { all: ["img256"] } } });
+    assert.equal(at(sentinelOneToEcs(s1Base({ "event.category": "dns", ...k8s })), "container"), undefined);
+  });
+  test("the image name is read from the flat key only (the pipeline renames it before expanding)", () => {
+    const nested = sentinelOneToEcs(
+      s1Base({ "event.category": "process", k8sCluster: { containerImage: "x", containerId: "id2" } }),
+    );
+    assert.deepEqual(at(nested, "container"), { id: "id2" });
+  });
+});

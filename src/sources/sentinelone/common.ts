@@ -149,3 +149,19 @@ export function longUnlessEmpty(d: Doc, path: string): number | number[] | undef
 export function stringUnlessEmpty(d: Doc, path: string): string | string[] | undefined {
   return toStr(d.raw.copy(path));
 }
+
+/**
+ * Kubernetes container fields, set by the process, file and network-action pipelines.
+ * `k8sCluster.containerImage` is read in its flat spelling only: the pipeline renames that key
+ * before expanding dotted keys, so a nested spelling never reaches container.image.name.
+ */
+export function mapContainer(d: Doc): void {
+  const { raw, root } = d;
+  const container = child(root, "container");
+  put(d, container, "id", raw.copy("k8sCluster.containerId"));
+  const sha = raw.copy("k8sCluster.containerImage.sha256");
+  if (typeof sha === "string") append(child(child(container, "image"), "hash"), "all", sha);
+  put(d, child(container, "image"), "name", raw.flatCopy("k8sCluster.containerImage"));
+  put(d, container, "labels", raw.copy("k8sCluster.containerLabels"));
+  put(d, container, "name", raw.copy("k8sCluster.containerName"));
+}

@@ -3,7 +3,7 @@
  * (pipeline-scheduled-task.yml, which fills file.* from the task's file but sets no category).
  */
 
-import { longUnlessEmpty } from "./common.ts";
+import { longUnlessEmpty, mapContainer } from "./common.ts";
 import { toDate } from "./convert.ts";
 import { child, type Doc, type Obj, put } from "./doc.ts";
 
@@ -42,6 +42,7 @@ export function mapFile(d: Doc): void {
   const kinds = fileEventKinds(raw.get("event.type"));
   event.type = [kinds.type];
   if (kinds.action !== undefined) event.action = [kinds.action];
+  mapContainer(d);
 
   const file = child(root, "file");
   targetFile(d, file);

@@ -3,7 +3,7 @@
  * `url` (pipeline-url.yml).
  */
 
-import { longUnlessEmpty } from "./common.ts";
+import { longUnlessEmpty, mapContainer } from "./common.ts";
 import { FAILED, isIp, toIp } from "./convert.ts";
 import { append, child, type Doc, put } from "./doc.ts";
 import { registeredDomain } from "./domain.ts";
@@ -21,6 +21,7 @@ export function mapNetworkAction(d: Doc): void {
     if (direction === "OUTGOING") event.action = ["connection_attempted"];
     if (direction === "INCOMING") event.action = ["connection_accepted"];
   }
+  mapContainer(d);
   const destination = child(root, "destination");
   const dstIp = toIp(raw.copy("dst.ip.address"));
   put(d, destination, "ip", dstIp);

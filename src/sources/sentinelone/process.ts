@@ -8,6 +8,8 @@
  * code-signature fields are set before that move, so they land on `process.parent` (as in the
  * pipeline). Cross-process and command-script events keep the source process as `process`.
  */
+
+import { mapContainer } from "./common.ts";
 import { toDate, toLong, toStr, trimQuotes } from "./convert.ts";
 import { append, child, type Doc, failed, type Obj, put } from "./doc.ts";
 
@@ -37,6 +39,7 @@ export function mapProcess(d: Doc): void {
   if (raw.get("meta.event.name") === "PROCESSCREATION") event.type = ["start"];
   if (END_TYPES.has(raw.get("event.type"))) event.type = ["end"];
   if (Array.isArray(event.type)) event.action = [...(event.type as string[])];
+  mapContainer(d);
 
   put(d, child(child(root, "file"), "hash"), "sha1", raw.copy("tgt.file.sha1"));
 
@@ -87,6 +90,8 @@ export function mapCrossProcess(d: Doc): void {
   const event = child(root, "event");
   event.category = ["process"];
   event.type = ["info"];
+  const sha = raw.copy("k8sCluster.containerImage.sha256");
+  if (typeof sha === "string") append(child(child(child(root, "container"), "image"), "hash"), "all", sha);
   // The target's user is appended to the source's: process.user.name lists both.
   const tgtUser = raw.copy("tgt.process.user");
   if (typeof tgtUser === "string") append(child(child(root, "process"), "user"), "name", tgtUser);

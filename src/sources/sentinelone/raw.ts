@@ -67,6 +67,11 @@ export class RawRecord {
     return fix(walk(r, path.split("."), 0));
   }
 
+  /** `copy` of the flat dotted key only (no nested spelling). */
+  flatCopy(path: string): Scalar | Scalar[] | undefined {
+    return hasOwn.call(this.record, path) ? copyable(fix(this.record[path])) : undefined;
+  }
+
   /** The value when it is a string, else undefined (pipeline conditions call String methods). */
   str(path: string): string | undefined {
     const v = this.get(path);
