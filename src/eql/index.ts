@@ -46,4 +46,36 @@ export {
 export { type Token, tokenize } from "./lexer.ts";
 export { deriveLiterals, type LiteralOptions, NON_VERBATIM_FIELDS } from "./literals.ts";
 export { notAnEventQuery, type ParseOptions, parse, parseStatement } from "./parser.ts";
+export {
+  createSampleMatcher,
+  type EvaluateSampleOptions,
+  evaluateSample,
+  planSample,
+  type SampleLimitReport,
+  type SampleMatch,
+  type SampleMatcher,
+  type SampleMatcherOptions,
+  type SampleMatcherStats,
+  type SampleMember,
+  type SamplePlan,
+} from "./sample.ts";
+export { createSequenceMatcher } from "./sequence.ts";
+export { type EvaluateSequenceOptions, evaluateSequence, runSequencePlan } from "./sequence-evaluate.ts";
+export type { KeyValue } from "./sequence-keys.ts";
+export { orderEvents } from "./sequence-order.ts";
+export {
+  type CompiledSteps,
+  type EventPredicate,
+  type PlanLocation,
+  planSequence,
+  type SequencePlan,
+} from "./sequence-plan.ts";
+export type {
+  SequenceLimitReport,
+  SequenceMatch,
+  SequenceMatcher,
+  SequenceMatcherOptions,
+  SequenceMatcherStats,
+  SequenceMember,
+} from "./sequence-types.ts";
 export { asciiLower, compileWildcard } from "./wildcard.ts";
