@@ -169,3 +169,24 @@ export function parseDate(value: unknown): number | null {
   if (typeof value !== "string" || value.length === 0) return null;
   return parseIsoDate(value) ?? parseEpochMillis(value);
 }
+
+const pad = (n: number, width: number): string => String(n).padStart(width, "0");
+
+/**
+ * How a `date` doc value prints in an Elasticsearch script (what `string(@timestamp)` and
+ * `concat(@timestamp)` see): java.time's ZonedDateTime.toString() in UTC, i.e.
+ * `uuuu-MM-ddTHH:mm`, then `:ss` unless seconds and fraction are both zero, then the fraction in
+ * groups of three digits (`.SSS`; the date type keeps milliseconds), then `Z`. Years beyond 9999
+ * carry a `+`, years before 0 a `-` (ISO-8601 extended years).
+ */
+export function javaDateToString(millis: number): string {
+  const d = new Date(millis);
+  const year = d.getUTCFullYear();
+  const y = year > 9999 ? `+${year}` : year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
+  let s = `${y}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}`;
+  const sec = d.getUTCSeconds();
+  const ms = d.getUTCMilliseconds();
+  if (sec !== 0 || ms !== 0) s += `:${pad(sec, 2)}`;
+  if (ms !== 0) s += `.${pad(ms, 3)}`;
+  return s + "Z";
+}

@@ -197,3 +197,35 @@ export function parseIpRange(text: string): IpRange | string {
   const hostMask = (1n << hostBits) - 1n;
   return { lower: ip.value & ~hostMask, upper: ip.value | hostMask };
 }
+
+/**
+ * How an `ip` doc value prints (Elasticsearch's DocValueFormat.IP / InetAddresses.toAddrString):
+ * dotted quad for IPv4 (and IPv4-mapped) addresses, otherwise RFC 5952: lower-case hex, no
+ * leading zeros, the longest run of two or more zero hextets (the leftmost on a tie) as `::`.
+ */
+export function formatIp(value: bigint): string {
+  if ((value & MAPPED_MASK) === MAPPED_PREFIX) {
+    const v = Number(value & 0xffffffffn);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
+  const words: number[] = [];
+  for (let i = 7; i >= 0; i--) words.push(Number((value >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (ws: number[]): string => ws.map((w) => w.toString(16)).join(":");
+  if (bestLength < 2) return hex(words);
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}`;
+}

@@ -43,9 +43,10 @@ import { parseDate } from "./field-types-date.ts";
 import { parseIp } from "./field-types-ip.ts";
 import { parseJavaDouble } from "./functions/java.ts";
 
-export { parseDate, parseEpochMillis, parseIsoDate } from "./field-types-date.ts";
+export { javaDateToString, parseDate, parseEpochMillis, parseIsoDate } from "./field-types-date.ts";
 export {
   compareIp,
+  formatIp,
   type IpRange,
   type ParsedIp,
   parseIp,

@@ -5,7 +5,9 @@ import {
   compareIp,
   type EsFieldType,
   fieldType,
+  formatIp,
   indexedValue,
+  javaDateToString,
   knownFieldTypes,
   parseDate,
   parseIp,
@@ -303,6 +305,51 @@ describe("parseIp (InetAddresses.forString, 16-byte form)", () => {
     assert.equal(parseIp("1".repeat(300_000)), null);
     assert.equal(parseIp(":".repeat(300_000)), null);
     assert.equal(parseIp("1:".repeat(150_000)), null);
+  });
+});
+
+describe("formatIp (how an ip doc value prints in a script)", () => {
+  const rows: [string, string][] = [
+    ["::ffff:1.2.3.4", "1.2.3.4"],
+    ["10.0.0.1", "10.0.0.1"],
+    ["::", "::"],
+    ["::1", "::1"],
+    ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+    ["2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"],
+    ["1:0:0:2:0:0:0:3", "1:0:0:2::3"],
+    ["1:0:0:2:0:0:3:4", "1::2:0:0:3:4"],
+    ["1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"],
+    ["::1.2.3.4", "::102:304"],
+  ];
+  for (const [input, printed] of rows) {
+    test(`${input} prints as ${printed}`, () => assert.equal(formatIp(parseIp(input)!), printed));
+  }
+  test("printing then parsing gives the same address", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (v) => {
+        assert.equal(parseIp(formatIp(v)), v);
+      }),
+    );
+  });
+});
+
+describe("javaDateToString (how a date doc value prints in a script)", () => {
+  const rows: [number, string][] = [
+    [Date.UTC(2017, 7, 30, 20, 47, 33), "2017-08-30T20:47:33Z"],
+    [Date.UTC(2017, 7, 30, 20, 47), "2017-08-30T20:47Z"],
+    [Date.UTC(2017, 7, 30, 20, 47, 0, 5), "2017-08-30T20:47:00.005Z"],
+    [Date.UTC(2017, 7, 30, 20, 47, 33, 120), "2017-08-30T20:47:33.120Z"],
+    [0, "1970-01-01T00:00Z"],
+  ];
+  for (const [ms, printed] of rows) {
+    test(`${ms} prints as ${printed}`, () => assert.equal(javaDateToString(ms), printed));
+  }
+  test("what it prints parses back", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }), (ms) => {
+        assert.equal(parseDate(javaDateToString(ms)), ms);
+      }),
+    );
   });
 });
 
