@@ -348,10 +348,12 @@ export function compileMatcher(
     }
   }
 
-  // The lazy DFA: flat transition table (-1 = not computed yet), flags per state
-  // (bit 0 accepting, bit 1 dead: no match is possible any more).
-  const trans = new Int32Array(maxStates * nClasses).fill(-1);
-  const flags = new Uint8Array(maxStates);
+  // The lazy DFA: flat transition table (-1 = not computed yet), flags per state (bit 0
+  // accepting, bit 1 dead: no match is possible any more, bit 2 accepts every continuation).
+  // Tables start small and double up to maxStates, so a rule set of simple patterns stays small.
+  let cap = Math.min(16, maxStates);
+  let trans = new Int32Array(cap * nClasses).fill(-1);
+  let flags = new Uint8Array(cap);
   let ids = new Map<string, number>();
   let sets: number[][] = [];
   let epoch = 0;
@@ -368,6 +370,15 @@ export function compileMatcher(
         epoch++;
       }
       id = sets.length;
+      if (id >= cap) {
+        cap = Math.min(cap * 2, maxStates);
+        const t = new Int32Array(cap * nClasses).fill(-1);
+        t.set(trans);
+        trans = t;
+        const fl = new Uint8Array(cap);
+        fl.set(flags);
+        flags = fl;
+      }
       ids.set(key, id);
       sets.push(set);
       flags[id] =
@@ -431,7 +442,9 @@ export function compileMatcher(
     // Native substring search rejects most non-matching values far faster than the automaton.
     for (const lit of mustContain) if (!value.includes(lit)) return false;
     let st = ids.get(startKey) ?? intern(startSet);
-    if (flags[st]! & 6) return (flags[st]! & 4) === 4;
+    let T = trans;
+    let F = flags;
+    if (F[st]! & 6) return (F[st]! & 4) === 4;
     const n = value.length;
     for (let i = 0; i < n; i++) {
       let c = value.charCodeAt(i);
@@ -451,11 +464,16 @@ export function compileMatcher(
         }
         cls = classAt(bounds, c);
       }
-      let nx = trans[st * nClasses + cls]!;
-      if (nx < 0) nx = step(st, cls);
-      if (flags[nx]! & 6) return (flags[nx]! & 4) === 4;
+      let nx = T[st * nClasses + cls]!;
+      if (nx < 0) {
+        nx = step(st, cls);
+        // step() may have grown or reset the tables.
+        T = trans;
+        F = flags;
+      }
+      if (F[nx]! & 6) return (F[nx]! & 4) === 4;
       st = nx;
     }
-    return (flags[st]! & 1) === 1;
+    return (F[st]! & 1) === 1;
   };
 }
