@@ -634,9 +634,12 @@ class Compiler {
   private callQuery(node: Extract<Expr, { kind: "call" }>, _negated: boolean): Predicate | undefined {
     const fn = this.resolve(node);
     this.checkCall(fn, node);
+    // Argument types are checked whichever form runs (Elasticsearch verifies before translating).
+    const values = node.args.map((a) => this.value(a));
+    for (let i = 0; i < values.length; i++) this.checkArg(fn, i, node.args[i]!, values[i]!);
     const first = node.args[0];
     if (fn.fieldPredicate === undefined || first === undefined || first.kind !== "field") return undefined;
-    const rest = node.args.slice(1).map((a) => this.value(a).constant);
+    const rest = values.slice(1).map((v) => v.constant);
     if (rest.some((c) => c === undefined)) return undefined;
     const pred = fn.fieldPredicate(
       rest.map((c) => c!.value),
