@@ -541,6 +541,31 @@ describe("pending-state limit", () => {
     assert.equal(bounded.stats().evicted, 0);
   });
 
+  test("a record whose multi-valued keys multiply beyond maxKeysPerEvent keeps the first keys, counted", () => {
+    const { query, compiled } = sequenceOf("sequence by a, b [x where true] [y where true]");
+    const m = createSequenceMatcher(planSequence(query, compiled), { maxKeysPerEvent: 100 });
+    const many = Array.from({ length: 1000 }, (_, i) => `v${i}`);
+    m.push(e(1, "x", 1, { a: many, b: many }));
+    assert.equal(m.stats().truncatedKeys, 1);
+    assert.equal(m.stats().pending, 100);
+    assert.equal(m.push(e(2, "y", 2, { a: "v0", b: "v99" })).length, 1);
+  });
+
+  test("key values named like Object.prototype members are plain data", () => {
+    const { query, compiled } = sequenceOf("sequence by user [x where true] [y where true]");
+    const events = [
+      e(1, "x", 1, { user: "__proto__" }),
+      e(2, "x", 2, { user: "constructor" }),
+      e(3, "y", 3, { user: "constructor" }),
+      e(4, "y", 4, { user: "__proto__" }),
+    ];
+    assert.deepEqual(ids(evaluateSequence(query, compiled, events)), [
+      [2, 3],
+      [1, 4],
+    ]);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
   test("out-of-order events are counted, not matched", () => {
     const { query, compiled } = sequenceOf("sequence [a where true] [b where true]");
     const m = createSequenceMatcher(planSequence(query, compiled));
