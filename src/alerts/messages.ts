@@ -72,6 +72,61 @@ export function planMessages(input: PlanInput): PlannedMessage[] {
   return out;
 }
 
+/** One rule's hits of one object, or a run of them, for a message sent as the scan goes. */
+export interface RulePartInput {
+  readonly object: ObjectContext;
+  readonly rule: Alert["rule"];
+  readonly ruleContext?: RuleContext;
+  /** The hits to send now (at least one), in the order found. */
+  readonly alerts: readonly Alert[];
+  /** Number of the first message planned here (1-based, continuing the rule's earlier parts). */
+  readonly firstPart: number;
+  /**
+   * The rule's last messages for the object: they carry the totals and the part count. Earlier
+   * ones say more may follow.
+   */
+  readonly final: boolean;
+  /** Hits of the rule in the whole object (final messages only). */
+  readonly totalAlerts?: number;
+  /** Hits over the per-rule cap, counted but not listed (final messages only). */
+  readonly notListed?: number;
+  readonly alertsLocation?: string;
+  /** For tests; defaults to SNS_MAX_MESSAGE_BYTES. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Plans the messages for a run of one rule's hits (streaming: the caller collects about one
+ * message's worth with {@link alertBytesEstimate} and {@link messageBudgetBytes}, then sends).
+ * Usually one message; more only when the estimate was short and the run had to be halved.
+ */
+export function planRulePart(input: RulePartInput): PlannedMessage[] {
+  const limit = (input.maxBytes ?? SNS_MAX_MESSAGE_BYTES) - SAFETY_BYTES;
+  const base: Base = {
+    object: input.object,
+    rule: input.rule,
+    ...(input.ruleContext === undefined ? {} : { ruleContext: input.ruleContext }),
+    ...(input.totalAlerts === undefined ? {} : { totalAlerts: input.totalAlerts }),
+    ...(input.notListed === undefined || input.notListed === 0 ? {} : { notListed: input.notListed }),
+    ...(input.alertsLocation === undefined ? {} : { alertsLocation: input.alertsLocation }),
+  };
+  const parts = exact(input.alerts, base, limit);
+  const last = input.firstPart + parts.length - 1;
+  return parts.map((p, i) =>
+    finish({ ...base, ...p, part: input.firstPart + i, ...(input.final ? { parts: last } : {}) }),
+  );
+}
+
+/** What one alert adds to a message, estimated cheaply (its JSON, escaped once more, plus its share of the human renderings). */
+export function alertBytesEstimate(alert: Alert): number {
+  return Buffer.byteLength(JSON.stringify(JSON.stringify(alert))) + 1 + 200;
+}
+
+/** Estimated bytes of hits to collect before sending a message (below the limit: the estimate is rough). */
+export function messageBudgetBytes(maxBytes = SNS_MAX_MESSAGE_BYTES): number {
+  return Math.floor((maxBytes - SAFETY_BYTES) * 0.9) - 8192;
+}
+
 type Base = Omit<AlertMessageInput, "alerts" | "part" | "parts" | "id" | "truncated">;
 interface Part {
   readonly alerts: readonly Alert[];
@@ -137,7 +192,7 @@ function splitToFit(alerts: readonly Alert[], base: Base, limit: number): Part[]
     estimate = empty;
   };
   for (const a of alerts) {
-    const cost = Buffer.byteLength(JSON.stringify(JSON.stringify(a))) + 1 + 200;
+    const cost = alertBytesEstimate(a);
     if (current.length > 0 && estimate + cost > limit * 0.9) flush();
     current.push(a);
     estimate += cost;

@@ -26,8 +26,9 @@ export interface ObjectContext {
   readonly uri: string;
   /** S3 version id or ETag. */
   readonly version?: string;
-  readonly records: number;
-  readonly malformed: number;
+  /** Absent in a message sent while the object is still being scanned (the totals come last). */
+  readonly records?: number;
+  readonly malformed?: number;
   readonly skipped?: number;
   /** Set when the object could not be read to its end: these hits are what was recovered. */
   readonly failure?: { readonly kind: string; readonly message: string };
@@ -47,11 +48,16 @@ export interface AlertMessageInput {
   readonly ruleContext?: RuleContext;
   /** The hits in this message. */
   readonly alerts: readonly Alert[];
-  /** Hits for this rule in the whole object. */
-  readonly totalAlerts: number;
+  /** Hits for this rule in the whole object; absent while the scan goes on. */
+  readonly totalAlerts?: number;
   /** 1-based part number when the hits did not fit one message. */
   readonly part: number;
-  readonly parts: number;
+  /** Parts in all; absent in a part sent while the scan goes on (more may follow). */
+  readonly parts?: number;
+  /** Hits of this rule in the object beyond the per-rule cap: counted, not listed in messages. */
+  readonly notListed?: number;
+  /** Where every hit is kept (the alerts bucket's NDJSON object), when one is configured. */
+  readonly alertsLocation?: string;
   /** What was cut to fit SNS's size limit (e.g. "raw record of record 7 (312345 bytes)"). */
   readonly truncated?: readonly string[];
 }
@@ -99,15 +105,18 @@ export function renderJson(input: AlertMessageInput): string {
     object: object.uri,
     ...(object.version === undefined ? {} : { version: object.version }),
     rule: input.rule,
+    // null: not known yet (a part sent while the object is still being scanned).
     counts: {
-      records: object.records,
-      malformed: object.malformed,
+      records: object.records ?? null,
+      malformed: object.malformed ?? null,
       skipped: object.skipped ?? 0,
-      alerts: input.totalAlerts,
+      alerts: input.totalAlerts ?? null,
       in_message: input.alerts.length,
+      not_listed: input.notListed ?? 0,
       part: input.part,
-      parts: input.parts,
+      parts: input.parts ?? null,
     },
+    ...(input.alertsLocation === undefined ? {} : { alerts_location: input.alertsLocation }),
     ...(object.failure === undefined ? {} : { failure: object.failure }),
     ...(input.truncated === undefined || input.truncated.length === 0 ? {} : { truncated: input.truncated }),
     alerts: input.alerts,
@@ -123,7 +132,7 @@ export function renderSubject(input: AlertMessageInput): string {
     where = ` on ${printableAscii(first, 40)}`;
     if (hosts.length > 1) where += ` +${hosts.length - 1} hosts`;
   }
-  const part = input.parts > 1 ? ` (${input.part}/${input.parts})` : "";
+  const part = partLabel(input);
   const severity = `[${printableAscii(input.rule.severity, 10)}] `;
   const tail = `${where}${part}`;
   const name = printableAscii(input.rule.name, Math.max(10, 100 - severity.length - tail.length));
@@ -139,8 +148,21 @@ export function renderEmail(input: AlertMessageInput): string {
   out.push(`Severity ${plainText(rule.severity, 20)}, risk score ${rule.risk_score}`);
   out.push(
     `${hits} on ${hosts.length === 0 ? "an unknown host" : hosts.map((h) => plainText(h, 80)).join(", ")}` +
-      (input.parts > 1 ? ` (message ${input.part} of ${input.parts}, ${input.totalAlerts} hits in all)` : ""),
+      (input.parts === undefined
+        ? ` (message ${input.part}; the scan goes on, the last message gives the totals)`
+        : input.parts > 1 || (input.notListed ?? 0) > 0
+          ? ` (message ${input.part} of ${input.parts}, ${input.totalAlerts ?? alerts.length} hits in all)`
+          : ""),
   );
+  if ((input.notListed ?? 0) > 0) {
+    out.push("");
+    out.push(`${input.notListed} MORE HITS NOT LISTED: over the limit of hits per rule and object`);
+    out.push(
+      input.alertsLocation === undefined
+        ? "in messages. Scan the object with edr-scan to see every hit."
+        : `in messages. Every hit: ${plainText(input.alertsLocation, VALUE_CHARS)}`,
+    );
+  }
   if (object.failure !== undefined) {
     out.push("");
     out.push("WARNING: the object could not be read to its end");
@@ -169,10 +191,12 @@ export function renderEmail(input: AlertMessageInput): string {
   out.push("", "S3 OBJECT");
   out.push(plainText(object.uri, VALUE_CHARS));
   if (object.version !== undefined) out.push(`version/ETag ${plainText(object.version, 120)}`);
-  out.push(
-    `${object.records} records scanned, ${object.malformed} malformed` +
-      (object.skipped ? `, ${object.skipped} too long` : ""),
-  );
+  if (object.records !== undefined) {
+    out.push(
+      `${object.records} records scanned, ${object.malformed ?? 0} malformed` +
+        (object.skipped ? `, ${object.skipped} too long` : ""),
+    );
+  }
   out.push("", "FIRST TRIAGE STEPS", ...triageSteps(alerts).flatMap((l) => hanging(l, "   ")));
   if (input.truncated !== undefined && input.truncated.length > 0) {
     out.push("", "NOTE: cut to fit the 256 KiB SNS limit:");
@@ -190,14 +214,24 @@ export function renderChatbot(input: AlertMessageInput): string {
     hosts[0] === undefined
       ? ""
       : ` on ${slackTitleText(hosts[0], 40)}${hosts.length > 1 ? ` +${hosts.length - 1}` : ""}`;
-  const part = input.parts > 1 ? ` (${input.part}/${input.parts})` : "";
+  const part = partLabel(input);
   const title = `:rotating_light: [${slackTitleText(rule.severity, 10)}] ${slackTitleText(rule.name, 100)}${hostTitle}${part}`;
   const lines: string[] = [];
   const hits = alerts.length === 1 ? "1 hit" : `${alerts.length} hits`;
   lines.push(
     `*${hits}* · severity *${slackTitleText(rule.severity, 10)}* · risk score *${rule.risk_score}*` +
-      (input.parts > 1 ? ` · ${input.totalAlerts} hits in all` : ""),
+      (input.parts === undefined
+        ? " · more may follow"
+        : input.parts > 1 || (input.notListed ?? 0) > 0
+          ? ` · ${input.totalAlerts ?? alerts.length} hits in all`
+          : ""),
   );
+  if ((input.notListed ?? 0) > 0) {
+    lines.push(
+      `${input.notListed} more hits not listed` +
+        (input.alertsLocation === undefined ? "" : `: every hit in ${slackCode(input.alertsLocation, 300)}`),
+    );
+  }
   if (object.failure !== undefined) {
     lines.push(
       `:warning: object damaged (${slackCode(object.failure.kind, 60)}): hits found before the damage`,
@@ -211,7 +245,7 @@ export function renderChatbot(input: AlertMessageInput): string {
     const e = a.event;
     const parts = [
       `• *record ${a.source.record}*`,
-      field("host", e["host.name"]),
+      field("host", hostOf(e)),
       field("file", e["file.path"]),
       field("process", e["process.executable"] ?? e["process.name"]),
       field("cmd", e["process.command_line"]),
@@ -265,6 +299,12 @@ export function renderChatbot(input: AlertMessageInput): string {
   });
 }
 
+/** ` (2/5)` for a split message, ` (part 2)` while the scan goes on, nothing for a single message. */
+function partLabel(input: AlertMessageInput): string {
+  if (input.parts === undefined) return ` (part ${input.part})`;
+  return input.parts > 1 ? ` (${input.part}/${input.parts})` : "";
+}
+
 /** Whole sentences up to about `max` characters (at least one, cut if it alone is longer). */
 function firstSentences(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
@@ -284,7 +324,7 @@ function field(label: string, value: unknown): string {
 function hitLines(a: Alert): string[] {
   const e = a.event;
   const rows: [string, unknown][] = [
-    ["Host", e["host.name"]],
+    ["Host", hostOf(e)],
     ["File", e["file.path"]],
     ["Action", e["event.action"] ?? e["event.type"]],
     ["Process", e["process.executable"] ?? e["process.name"]],
@@ -303,7 +343,7 @@ function hitLines(a: Alert): string[] {
 function triageSteps(alerts: readonly Alert[], slack = false): string[] {
   const first = alerts[0]?.event ?? {};
   const show = (v: unknown): string => (slack ? slackCode(v, 200) : plainText(v, 200));
-  const host = first["host.name"];
+  const host = hostOf(first);
   const file = first["file.path"];
   const steps: string[] = [];
   if (file !== undefined) {
@@ -318,10 +358,18 @@ function triageSteps(alerts: readonly Alert[], slack = false): string[] {
   return steps.map((s, i) => `${i + 1}. ${s}`);
 }
 
+/**
+ * The host an alert is about: host.name, else host.hostname (some sources' ECS views, such as
+ * SentinelOne Cloud Funnel's, fill only the latter).
+ */
+function hostOf(event: Readonly<Record<string, unknown>>): unknown {
+  return event["host.name"] ?? event["host.hostname"];
+}
+
 export function distinctHosts(alerts: readonly Alert[]): string[] {
   const seen = new Set<string>();
   for (const a of alerts) {
-    const h = a.event["host.name"];
+    const h = hostOf(a.event);
     for (const v of Array.isArray(h) ? h : [h]) if (typeof v === "string" && v !== "") seen.add(v);
   }
   return [...seen];

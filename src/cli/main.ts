@@ -6,8 +6,6 @@ import { setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, Option } from "commander";
 import type { Alert } from "../alerts/index.ts";
-import type { ScanOptions, ScanResult } from "../scan/index.ts";
-import type { SourceOption } from "../sources/index.ts";
 import type { Rule } from "../rules/index.ts";
 import {
   createS3Client,
@@ -16,6 +14,8 @@ import {
   S3_FORCE_PATH_STYLE_ENV,
   TransientObjectError,
 } from "../s3/index.ts";
+import type { ScanOptions, ScanResult } from "../scan/index.ts";
+import type { SourceOption } from "../sources/index.ts";
 import { SOURCE_OPTIONS } from "../sources/index.ts";
 import { expandInputs, type InputItem, type ObjectTask, type OpenedInput } from "./inputs.ts";
 import {

@@ -14,6 +14,8 @@ export interface Config {
   readonly rulesPath?: string;
   readonly maxRecordBytes?: number;
   readonly maxDecompressedBytes?: number;
+  /** Hits of one rule listed in messages per object (the rest are counted); undefined = 100. */
+  readonly maxHitsPerRule?: number;
   /** DynamoDB table for object-level idempotency; undefined = off. */
   readonly idempotencyTable?: string;
   /** How long a scanned object version is remembered (seconds). */
@@ -71,6 +73,17 @@ export function loadConfig(env: Env): Config {
   const maxRecordBytes = bytes(ENV.maxRecordBytes, "8388608 for 8 MiB");
   const maxDecompressedBytes = bytes(ENV.maxDecompressedBytes, "68719476736 for 64 GiB");
 
+  let maxHitsPerRule: number | undefined;
+  const hits = value(ENV.maxHitsPerRule);
+  if (hits !== undefined) {
+    const n = /^\d+$/.test(hits) ? Number(hits) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > 100_000) {
+      problems.push(
+        `${ENV.maxHitsPerRule} must be a whole number of hits from 1 to 100000 (default 100), got ${show(hits)}`,
+      );
+    } else maxHitsPerRule = n;
+  }
+
   const idempotencyTable = value(ENV.idempotencyTable);
   if (idempotencyTable !== undefined && !TABLE_NAME.test(idempotencyTable)) {
     problems.push(
@@ -101,6 +114,7 @@ export function loadConfig(env: Env): Config {
     ...(rulesPath === undefined ? {} : { rulesPath }),
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
     ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
+    ...(maxHitsPerRule === undefined ? {} : { maxHitsPerRule }),
     ...(idempotencyTable === undefined ? {} : { idempotencyTable }),
     idempotencyTtlSeconds,
     s3ForcePathStyle,

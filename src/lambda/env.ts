@@ -11,6 +11,7 @@ export const ENV = {
   rulesPath: "RULES_PATH",
   maxRecordBytes: "MAX_RECORD_BYTES",
   maxDecompressedBytes: "MAX_DECOMPRESSED_BYTES",
+  maxHitsPerRule: "MAX_HITS_PER_RULE",
   idempotencyTable: "IDEMPOTENCY_TABLE",
   idempotencyTtlSeconds: "IDEMPOTENCY_TTL_SECONDS",
   /** Shared with the CLI, which reads it too (src/s3/client.ts). */

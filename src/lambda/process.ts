@@ -5,24 +5,27 @@
  * Per object, failures are sorted once:
  * - permanent (object gone, archived, corrupt, unsupported): logged with the reason, counted,
  *   never retried; hits recovered from a damaged object are published once with the damage noted;
- * - transient (S3 throttling/5xx/network/access, stream read errors, SNS unreachable): nothing is
- *   published for that object, and the error reaches the caller so the notification is redelivered
- *   (an SQS message via batchItemFailures, an async invocation by throwing).
- * Alerts are published only after the scan ends, so a retry never follows a partial publish.
+ * - transient (S3 throttling/5xx/network/access, stream read errors, SNS unreachable): the error
+ *   reaches the caller so the notification is redelivered (an SQS message via batchItemFailures,
+ *   an async invocation by throwing).
+ * Alerts are published as the scan finds them (src/lambda/publisher.ts), so a retry can follow a
+ * partial publish: the messages SNS accepted are recorded per object version (src/lambda/
+ * progress.ts, in the idempotency table) and the retry, which produces the same deterministic
+ * messages, sends only the missing ones. Without the table, a retry may repeat messages.
  */
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { Alert } from "../alerts/index.ts";
-import { planMessages } from "../alerts/messages.ts";
-import type { ObjectContext, RuleContext } from "../alerts/render.ts";
-import type { ScanOptions, ScanResult } from "../scan/index.ts";
+import type { Alert, ObjectContext, RuleContext } from "../alerts/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
+import type { ScanOptions, ScanResult } from "../scan/index.ts";
 import type { Config } from "./config.ts";
 import { METRIC } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
-import { PublishError, publishMessages } from "./publish.ts";
+import type { ProgressStore } from "./progress.ts";
+import { PublishError, type PublishProgress } from "./publish.ts";
+import { ObjectPublisher } from "./publisher.ts";
 import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
 
 export type ScanFn = (
@@ -71,6 +74,8 @@ export interface Deps {
   readonly fingerprint?: string;
   /** Objects scanned at the same time within one invocation. */
   readonly concurrency?: number;
+  /** Per-message publish progress per object version; absent = a retry may repeat messages. */
+  readonly progress?: ProgressStore;
 }
 
 export type Outcome =
@@ -91,6 +96,8 @@ export interface ObjectOutcome {
   readonly malformed: number;
   readonly alerts: number;
   readonly messages: number;
+  /** Hits over the per-rule cap: counted, not listed in messages. */
+  readonly notListed?: number;
   readonly durationMs: number;
   readonly reason?: string;
   /** Identifies the run that did the work (a replayed idempotent result carries an older one). */
@@ -179,15 +186,33 @@ async function scanAndPublish(
   const version = ref.versionId ?? ref.eTag;
   const elapsed = () => Math.round(performance.now() - started);
   let result: ScanResult;
-  const alerts: Alert[] = [];
+  let publisher: ObjectPublisher | undefined;
   try {
     if (signal?.aborted)
       throw new TransientObjectError(uri, "not started: the invocation is about to time out");
     const object = await openObject(deps.s3, ref, signal);
+    let progress: PublishProgress | undefined;
+    if (deps.progress !== undefined && version !== undefined) {
+      progress = await deps.progress.open({
+        bucket: ref.bucket,
+        key: ref.key,
+        version,
+        config: fingerprintOf(deps),
+      });
+    }
+    const pub = new ObjectPublisher({
+      sns: deps.sns,
+      topicArn: deps.config.alertTopicArn,
+      object: { bucket: ref.bucket, key: ref.key, uri, ...(version === undefined ? {} : { version }) },
+      ruleContexts: ruleContexts(deps.rules),
+      ...(deps.config.maxHitsPerRule === undefined ? {} : { maxHitsPerRule: deps.config.maxHitsPerRule }),
+      ...(progress === undefined ? {} : { progress }),
+    });
+    publisher = pub;
     result = await deps.scan(object.body, {
       uri,
-      // scanObject streams its alerts; collected here until the publisher streams them too.
-      onAlert: (a) => alerts.push(a),
+      // Streamed: each hit goes to the publisher, which sends a message whenever one is full.
+      onAlert: (alert) => pub.add(alert),
       ...(signal === undefined ? {} : { signal }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
@@ -197,6 +222,7 @@ async function scanAndPublish(
         : { maxDecompressedBytes: deps.config.maxDecompressedBytes }),
     });
   } catch (err) {
+    await publisher?.abandon();
     if (err instanceof PermanentObjectError) {
       const outcome: ObjectOutcome = {
         uri,
@@ -217,7 +243,9 @@ async function scanAndPublish(
   }
   const failure = result.failure;
   if (failure !== undefined && (failure.kind === "read-error" || failure.kind === "aborted")) {
-    // The stream broke, not the data: publish nothing now; the retry scans the whole object.
+    // The stream broke, not the data: the retry scans the whole object again and, with the
+    // progress record, publishes only the messages not yet accepted.
+    await publisher.abandon();
     throw new TransientObjectError(uri, `${failure.kind}: ${failure.message.slice(0, 300)}`);
   }
   const object: ObjectContext = {
@@ -230,16 +258,16 @@ async function scanAndPublish(
     skipped: result.skipped,
     ...(failure === undefined ? {} : { failure: { kind: failure.kind, message: failure.message } }),
   };
-  const messages = planMessages({ object, alerts, ruleContexts: ruleContexts(deps.rules) });
-  await publishMessages(deps.sns, deps.config.alertTopicArn, messages);
+  const published = await publisher.finish(object);
   return {
     uri,
     outcome: failure === undefined ? "scanned" : "partial",
     bytes: result.compressedBytes,
     records: result.records,
     malformed: result.malformed,
-    alerts: alerts.length,
-    messages: messages.length,
+    alerts: published.alerts,
+    messages: published.messages,
+    ...(published.notListed === 0 ? {} : { notListed: published.notListed }),
     durationMs: elapsed(),
     ...(failure === undefined ? {} : { reason: `${failure.kind}: ${failure.message.slice(0, 300)}` }),
     ...(runId === undefined ? {} : { runId }),
@@ -332,6 +360,7 @@ function summaryLine(o: ObjectOutcome): Record<string, unknown> {
     malformed: o.malformed,
     alerts: o.alerts,
     messages: o.messages,
+    ...(o.notListed === undefined ? {} : { notListed: o.notListed }),
     durationMs: o.durationMs,
     outcome: o.outcome,
     ...(o.reason === undefined ? {} : { reason: o.reason }),

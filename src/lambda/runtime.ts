@@ -8,15 +8,16 @@ import type { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { scanObject } from "../scan/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { loadBuiltinRules, loadRules } from "../rules/index.ts";
+import { scanObject } from "../scan/index.ts";
 import { type AwsClients, createClients } from "./clients.ts";
 import { type Env, loadConfig } from "./config.ts";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
 import { createIdempotency } from "./idempotency.ts";
 import type { Deps, LogSink, MetricSink } from "./process.ts";
+import { createDynamoProgressStore } from "./progress.ts";
 
 export interface RuntimeOptions {
   readonly env?: Env;
@@ -52,15 +53,24 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   if (rules.length === 0)
     throw new Error(`no rules loaded from ${config.rulesPath ?? "the built-in rule set"}`);
   let once: Deps["once"];
+  let progress: Deps["progress"];
   let idempotencyConfig: IdempotencyConfig | undefined;
   if (config.idempotencyTable !== undefined) {
+    const client = clients.dynamodb ?? new DynamoDBClient({});
     const idem = createIdempotency({
       tableName: config.idempotencyTable,
-      client: clients.dynamodb ?? new DynamoDBClient({}),
+      client,
       expiresAfterSeconds: config.idempotencyTtlSeconds,
     });
     once = idem.once;
     idempotencyConfig = idem.config;
+    // The same table keeps which messages of an object version SNS accepted, so a redelivery
+    // publishes only the missing ones.
+    progress = createDynamoProgressStore({
+      client,
+      tableName: config.idempotencyTable,
+      expiresAfterSeconds: config.idempotencyTtlSeconds,
+    });
   }
   const deps: Deps = {
     config,
@@ -73,6 +83,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     logger: options.logger ?? createLogger(),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(once === undefined ? {} : { once }),
+    ...(progress === undefined ? {} : { progress }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   };
   return { deps, ...(idempotencyConfig === undefined ? {} : { idempotencyConfig }) };

@@ -53,6 +53,7 @@ describe("renderMessage", () => {
         skipped: 0,
         alerts: 1,
         in_message: 1,
+        not_listed: 0,
         part: 1,
         parts: 1,
       });
@@ -196,7 +197,7 @@ describe("email line wrapping", () => {
       assert.ok(line.length <= 72, `line ${i} is ${line.length} wide: ${line}`);
       const next = lines[i + 1];
       // A continuation line: if its first word would have fitted on this line, it was wrapped twice.
-      if (next !== undefined && next.startsWith("   ")) {
+      if (next?.startsWith("   ")) {
         const word = next.trim().split(" ")[0]!;
         assert.ok(line.length + 1 + word.length > 72, `"${word}" fits after line ${i}: ${line}`);
       }

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli } from "../../src/cli/main.ts";
-import { scanObject } from "../../src/scan/index.ts";
 import { loadBuiltinRules, loadRules } from "../../src/rules/index.ts";
+import { scanObject } from "../../src/scan/index.ts";
 import { io } from "./fakes.ts";
 
 const fixture = (name: string) => join("test", "fixtures", "cli", name);

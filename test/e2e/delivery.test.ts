@@ -17,7 +17,15 @@ import { processEvent } from "../../src/lambda/process.ts";
 import { createRuntime } from "../../src/lambda/runtime.ts";
 import type { Rule } from "../../src/rules/index.ts";
 import { loadBuiltinRules } from "../../src/rules/index.ts";
-import { recordingLogger, sampleEvent, uploadSamples } from "../fixtures/lambda/e2e.ts";
+import {
+  defendRecord,
+  gz,
+  recordingLogger,
+  s3Record,
+  sampleEvent,
+  sqsBatch,
+  uploadSamples,
+} from "../fixtures/lambda/e2e.ts";
 
 let stack: LocalStack;
 let dynamo: Server;
@@ -120,9 +128,16 @@ describe("idempotency on DynamoDB (dynalite)", () => {
     const first = await run(goodSns(), env, dynamodb);
     assert.deepEqual(first.result, { batchItemFailures: [] });
     assert.equal((await stack.received()).length, 3);
-    const records = await dynamodb.send(new ScanCommand({ TableName: "edr-idempotency" }));
-    assert.equal(records.Items?.length, 3);
-    assert.ok(records.Items?.every((i) => i["status"]?.S === "COMPLETED"));
+    const items = (await dynamodb.send(new ScanCommand({ TableName: "edr-idempotency" }))).Items ?? [];
+    // Powertools' records, plus one publish-progress item per object with the messages SNS accepted.
+    const records = items.filter((i) => !String(i["id"]?.S).startsWith("publish-progress#"));
+    const progress = items.filter((i) => String(i["id"]?.S).startsWith("publish-progress#"));
+    assert.equal(records.length, 3);
+    assert.ok(records.every((i) => i["status"]?.S === "COMPLETED"));
+    assert.equal(progress.length, 3);
+    assert.ok(
+      progress.every((i) => i["sent"]?.SS?.length === 1 && Number(i["expiration"]?.N) > Date.now() / 1000),
+    );
 
     const again = await run(goodSns(), env, dynamodb);
     assert.deepEqual(again.result, { batchItemFailures: [] });
@@ -167,5 +182,90 @@ describe("idempotency on DynamoDB (dynalite)", () => {
     const limits = await run(goodSns(), { ...env, MAX_RECORD_BYTES: "16777216" }, dynamodb, builtin);
     assert.equal(limits.logger.entries.filter((e) => e.message === "object already scanned").length, 0);
     assert.equal((await stack.received()).length, published, "a changed limit rescans too");
+  });
+
+  test("5,000 hits, a publish that fails part-way (a partial PublishBatch, then SNS down), a redelivery: every alert exactly once", async () => {
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: "us-east-1",
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: "edr-idempotency-flood",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    const n = 5000;
+    const { eTag } = await stack.upload(
+      "bulk/flood-5000.ndjson.gz",
+      gz(
+        Array.from({ length: n }, (_, i) =>
+          defendRecord(i + 1, { cmd: `bash -c 'hook ${i}' ${"y".repeat(300)}` }),
+        ),
+      ),
+    );
+    // With its ETag, as S3 sends it: the object version the progress is recorded for.
+    const event = sqsBatch([{ Records: [s3Record(stack.bucket, "bulk/flood-5000.ndjson.gz", eTag)] }]);
+    const env = { IDEMPOTENCY_TABLE: "edr-idempotency-flood", MAX_HITS_PER_RULE: String(n) };
+    const attempt = async (sns: SNSClient) => {
+      const logger = recordingLogger();
+      const { deps, idempotencyConfig } = await createRuntime({
+        env: { ...stack.env, ...env },
+        clients: { s3: stack.s3, sns, dynamodb },
+        logger,
+      });
+      idempotencyConfig?.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+      return { result: await processEvent(event, deps), logger };
+    };
+
+    // SNS accepts 4 requests (only half of the entries of the 4th if it is a PublishBatch), then
+    // is down: the object fails with some of its messages out.
+    const flaky = goodSns();
+    let calls = 0;
+    flaky.middlewareStack.add(
+      (next) => async (args) => {
+        calls++;
+        const input = args.input as { PublishBatchRequestEntries?: { Id?: string }[] };
+        if (calls <= 3) return next(args);
+        const entries = input.PublishBatchRequestEntries;
+        if (calls === 4 && entries !== undefined) {
+          const keep = entries.slice(0, Math.ceil(entries.length / 2));
+          const r = await next({ ...args, input: { ...input, PublishBatchRequestEntries: keep } });
+          const out = r.output as { Failed?: unknown[] };
+          out.Failed = entries
+            .slice(keep.length)
+            .map((e) => ({ Id: e.Id, Code: "InternalError", SenderFault: false, Message: "injected" }));
+          return r;
+        }
+        if (calls === 4) return next(args);
+        throw Object.assign(new Error("connect ECONNREFUSED (injected)"), { name: "Error" });
+      },
+      { step: "initialize", name: "injectFailures" },
+    );
+    const first = await attempt(flaky);
+    assert.deepEqual(first.result, {
+      batchItemFailures: [{ itemIdentifier: "msg-1" }],
+    });
+    const before = await stack.received();
+    assert.ok(before.length >= 4, `${before.length} messages accepted before the failure`);
+
+    const second = await attempt(goodSns());
+    assert.deepEqual(second.result, { batchItemFailures: [] });
+    const after = await stack.received();
+    const all = [...before, ...after].map((m) => JSON.parse(m.structure["default"]!));
+    const records = all.flatMap((b) => b.alerts.map((a: { source: { record: number } }) => a.source.record));
+    assert.equal(records.length, n, "every alert delivered, none twice");
+    assert.equal(new Set(records).size, n);
+    const ids = all.map((b) => b.id);
+    assert.equal(new Set(ids).size, ids.length, "no message delivered twice");
+    const totals = all.filter((b) => b.counts.parts !== null);
+    assert.equal(totals.length, 1);
+    assert.equal(totals[0].counts.parts, all.length);
+    console.log(
+      `# ${n} hits: ${before.length} messages before the failure, ${after.length} on redelivery, ${all.length} in all`,
+    );
   });
 });

@@ -48,9 +48,9 @@ function setup(options: { s3?: S3Client; sns?: SNSClient } = {}) {
   return { s3, sns, publishes, logger, metrics };
 }
 
-async function deps(s: ReturnType<typeof setup>): Promise<Deps> {
+async function deps(s: ReturnType<typeof setup>, env: Record<string, string> = {}): Promise<Deps> {
   const rt = await createRuntime({
-    env: stack.env,
+    env: { ...stack.env, ...env },
     clients: { s3: s.s3, sns: s.sns },
     logger: s.logger,
     metrics: s.metrics,
@@ -128,6 +128,7 @@ test("keys with spaces, '=' and '+' are decoded from the notification and read b
     skipped: 0,
     alerts: 1,
     in_message: 1,
+    not_listed: 0,
     part: 1,
     parts: 1,
   });
@@ -263,7 +264,7 @@ test("hostile strings: escaped in email and Slack, raw in JSON, through a real p
   assert.match(m!.attributes["host"] ?? "", /^[\x20-\x7e]+$/);
 });
 
-test("many hits in one object: split under 256 KiB, PublishBatch in tens, every hit delivered once", async () => {
+test("many hits in one object, cap raised: messages sent as they fill, under 256 KiB, every hit delivered once", async () => {
   const n = 2500;
   const lines = Array.from({ length: n }, (_, i) =>
     defendRecord(i + 1, { cmd: `bash -c 'install hook ${i}' ${"x".repeat(200)}` }),
@@ -272,7 +273,7 @@ test("many hits in one object: split under 256 KiB, PublishBatch in tens, every 
   const s = setup();
   const result = await processEvent(
     sqsBatch([{ Records: [s3Record(stack.bucket, "bulk/many-hits.ndjson.gz")] }]),
-    await deps(s),
+    await deps(s, { MAX_HITS_PER_RULE: String(n) }),
   );
   assert.deepEqual(result, { batchItemFailures: [] });
   const got = await stack.received();
@@ -282,9 +283,18 @@ test("many hits in one object: split under 256 KiB, PublishBatch in tens, every 
   );
   assert.equal(records.length, n);
   assert.equal(new Set(records).size, n);
+  // Every message but the last is sent while the scan goes on: they say more may follow.
+  const bodies = got.map((m) => JSON.parse(m.structure["default"]!));
+  const last = bodies.filter((b) => b.counts.parts !== null);
+  assert.equal(last.length, 1, "one message with the totals");
+  assert.equal(last[0].counts.alerts, n);
+  assert.equal(last[0].counts.parts, got.length);
+  assert.equal(last[0].counts.records, n);
   for (const p of s.publishes) {
-    assert.equal(p.name, "PublishBatchCommand");
-    const entries = p.input["PublishBatchRequestEntries"] as { Message: string; Subject: string }[];
+    const entries = (p.name === "PublishCommand" ? [p.input] : p.input["PublishBatchRequestEntries"]) as {
+      Message: string;
+      Subject: string;
+    }[];
     assert.ok(entries.length <= 10);
     const total = entries.reduce(
       (t, e) => t + Buffer.byteLength(e.Message) + Buffer.byteLength(e.Subject),
@@ -293,7 +303,36 @@ test("many hits in one object: split under 256 KiB, PublishBatch in tens, every 
     assert.ok(total <= 262_144, `batch total ${total}`);
     for (const e of entries) assert.ok(Buffer.byteLength(e.Message) < 262_144);
   }
-  console.log(`# ${n} hits -> ${got.length} SNS messages in ${s.publishes.length} PublishBatch calls`);
+  console.log(
+    `# ${n} hits -> ${got.length} SNS messages in ${s.publishes.length} Publish/PublishBatch calls`,
+  );
+});
+
+test("an alert flood: at most 100 hits per rule listed (default), the rest counted and said so", async () => {
+  const n = 1500;
+  const lines = Array.from({ length: n }, (_, i) => defendRecord(i + 1));
+  await stack.upload("bulk/flood.ndjson.gz", gz(lines));
+  const s = setup();
+  const result = await processEvent(
+    { Records: [s3Record(stack.bucket, "bulk/flood.ndjson.gz")] },
+    await deps(s),
+  );
+  assert.deepEqual((result as { alerts: number }).alerts, n);
+  const got = await stack.received();
+  const bodies = got.map((m) => JSON.parse(m.structure["default"]!));
+  const listed = bodies.flatMap((b) => b.alerts.map((a: { source: { record: number } }) => a.source.record));
+  assert.deepEqual(
+    listed,
+    Array.from({ length: 100 }, (_, i) => i + 1),
+    "the first 100 hits, in order",
+  );
+  const last = bodies.at(-1);
+  assert.equal(last.counts.alerts, n);
+  assert.equal(last.counts.not_listed, n - 100);
+  assert.match(got.at(-1)!.structure["email"]!, new RegExp(`${n - 100} MORE HITS NOT LISTED`));
+  const logged = s.logger.entries.find((e) => e.message === "object scanned");
+  assert.equal(logged?.["alerts"], n);
+  assert.equal(logged?.["notListed"], n - 100);
 });
 
 test("a truncated gzip object: recovered hits published once, with the damage noted", async () => {
