@@ -111,6 +111,12 @@ export interface ArchiveScannerProps {
    */
   readonly maxDecompressedBytes?: number;
   /**
+   * Hits of one rule listed in messages per object (MAX_HITS_PER_RULE); the rest are counted and
+   * the rule's last message says how many were not listed.
+   * @default - the handler's default (100)
+   */
+  readonly maxHitsPerRule?: number;
+  /**
    * Retention of the function's log group.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -238,6 +244,15 @@ export class ArchiveScanner extends Construct {
     if (props.maxRecordBytes !== undefined) environment[ENV.maxRecordBytes] = String(props.maxRecordBytes);
     if (props.maxDecompressedBytes !== undefined) {
       environment[ENV.maxDecompressedBytes] = String(props.maxDecompressedBytes);
+    }
+    if (props.maxHitsPerRule !== undefined) {
+      if (!Number.isSafeInteger(props.maxHitsPerRule) || props.maxHitsPerRule < 1) {
+        throw new ConstructValidationError(
+          this,
+          `maxHitsPerRule must be a whole number of hits >= 1, got ${String(props.maxHitsPerRule)}`,
+        );
+      }
+      environment[ENV.maxHitsPerRule] = String(props.maxHitsPerRule);
     }
 
     const rulesFromRoot = relative(PROJECT_ROOT, rulesDir);

@@ -44,6 +44,8 @@ export interface ScannerContext {
   readonly opsTopicArn?: string;
   readonly opsEmails: readonly string[];
   readonly idempotency: boolean;
+  /** Hits of one rule listed in messages per object; undefined: the handler's default. */
+  readonly maxHitsPerRule?: number;
 }
 
 /** The context keys this app reads (documented in docs/deploy.md). */
@@ -66,6 +68,7 @@ export const CONTEXT_KEYS = [
   "opsTopicArn",
   "opsEmail",
   "idempotency",
+  "maxHitsPerRule",
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -226,6 +229,13 @@ export function readScannerContext(get: ContextGetter): ScannerContext {
   }
 
   const reservedConcurrency = readInteger(get, "reservedConcurrency", 1, 10000, "concurrent executions");
+  const maxHitsPerRule = readInteger(
+    get,
+    "maxHitsPerRule",
+    1,
+    100000,
+    "hits per rule and object in messages",
+  );
   return {
     ...(bucketName !== undefined ? { bucketName } : {}),
     ...(bucketKmsKeyArn !== undefined ? { bucketKmsKeyArn } : {}),
@@ -250,5 +260,6 @@ export function readScannerContext(get: ContextGetter): ScannerContext {
     ...(opsTopicArn !== undefined ? { opsTopicArn } : {}),
     opsEmails,
     idempotency: readBoolean(get, "idempotency") ?? CONTEXT_DEFAULTS.idempotency,
+    ...(maxHitsPerRule !== undefined ? { maxHitsPerRule } : {}),
   };
 }

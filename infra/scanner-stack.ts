@@ -95,6 +95,7 @@ export class ScannerStack extends Stack {
       alertEmails: config.alertEmails,
       ...(config.slack ? { slack: config.slack } : {}),
       idempotency: config.idempotency,
+      ...(config.maxHitsPerRule !== undefined ? { maxHitsPerRule: config.maxHitsPerRule } : {}),
     });
 
     this.backfill = new ArchiveBackfill(this, "Backfill", {

@@ -83,6 +83,8 @@ describe("readScannerContext", () => {
     rejects({ alertEmail: "soc@example.com,not-an-address" }, "alertEmail");
     rejects({ opsTopicArn: "arn:aws:sqs:eu-west-1:123456789012:q" }, "opsTopicArn");
     rejects({ idempotency: "maybe" }, "idempotency");
+    rejects({ maxHitsPerRule: "0" }, "maxHitsPerRule");
+    rejects({ maxHitsPerRule: "many" }, "maxHitsPerRule");
     rejects({ slackWorkspaceId: "T0123" }, "slackChannelId");
     rejects({ slackChannelId: "C0123" }, "slackWorkspaceId");
     rejects({ slackWorkspaceId: "t-lower", slackChannelId: "C1" }, "slackWorkspaceId");

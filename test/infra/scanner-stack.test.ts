@@ -72,6 +72,7 @@ const imported = lazy({
   maxBatchingWindowSeconds: "10",
   backfillMaxConcurrency: "40",
   idempotency: "false",
+  maxHitsPerRule: "250",
 });
 // Built like `cdk synth` builds it, with the cdk-nag plugin on: synthesis itself fails on a finding.
 const opsArn = lazy({ ...NO_BUNDLING, opsTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops-pager" }, true);
@@ -278,6 +279,7 @@ describe("scanner function", () => {
     assert.equal(p["ReservedConcurrentExecutions"], 25);
     const env = (p["Environment"] as Json)["Variables"] as Json;
     assert.equal(env["IDEMPOTENCY_TABLE"], undefined);
+    assert.equal(env["MAX_HITS_PER_RULE"], "250");
     template.resourceCountIs("AWS::DynamoDB::Table", 0);
   });
 
