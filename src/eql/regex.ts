@@ -1,8 +1,10 @@
 /**
- * EQL's `regex` and `regex~` as Elasticsearch evaluates them on a field: Lucene's RegExp syntax
- * and semantics (whole-value match, all optional operators enabled, ASCII case folding for
- * `regex~`), matched by an automaton that never backtracks. See src/eql/regex/ for the parser,
- * the automata and the prefilter literals, and docs/rules-and-eql.md for the user-facing rules.
+ * EQL's `regex` and `regex~` as Elasticsearch evaluates them. On a field: Lucene's RegExp syntax
+ * and semantics (whole-value match, every optional operator enabled, ASCII case folding of
+ * characters but not ranges for `regex~`). On a computed value (a function result), which
+ * Elasticsearch runs in a script: java.util.regex `matches()`, for the subset we reproduce
+ * exactly. Both compile to one automaton that never backtracks. See src/eql/regex/ for the
+ * parsers, the automata and the prefilter literals.
  */
 
 import { compileMatcher } from "./regex/automaton.ts";

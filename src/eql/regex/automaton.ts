@@ -398,22 +398,47 @@ export function compileMatcher(
     const allSets: number[][] = [startSet];
     const rows: Int32Array[] = [];
     let effort = startSet.length;
+    // Each edge covers whole classes: list them once, then bucket an NFA set's targets per class
+    // and close each distinct bucket once (most classes share the same targets).
+    const edgeClasses = nfa.edges.map((list) =>
+      list.map((e) => {
+        const cs: number[] = [];
+        for (let i = 0; i < e.r.length; i += 2)
+          cs.push(classAt(bounds, e.r[i]!), classAt(bounds, e.r[i + 1]!));
+        return cs;
+      }),
+    );
+    const buckets: number[][] = Array.from({ length: nClasses }, () => []);
     for (let d = 0; d < allSets.length; d++) {
       const set = allSets[d]!;
       const row = allSets.length <= maxStates ? new Int32Array(nClasses) : undefined;
+      for (const b of buckets) b.length = 0;
+      for (const s of set) {
+        const list = nfa.edges[s]!;
+        for (let j = 0; j < list.length; j++) {
+          const to = list[j]!.to;
+          const cs = edgeClasses[s]![j]!;
+          for (let i = 0; i < cs.length; i += 2)
+            for (let c = cs[i]!; c <= cs[i + 1]!; c++) buckets[c]!.push(to);
+        }
+      }
+      const memo = new Map<string, number>();
       for (let c = 0; c < nClasses; c++) {
-        const rep = bounds[c]!;
-        const targets: number[] = [];
-        for (const s of set) for (const e of nfa.edges[s]!) if (inRanges(e.r, rep)) targets.push(e.to);
-        const next = closure(nfa, targets, final, mark, ++gen);
-        const key = next.join(",");
-        let id = keyIds.get(key);
+        const targets = buckets[c]!;
+        const tkey = targets.join(",");
+        let id = memo.get(tkey);
         if (id === undefined) {
-          effort += next.length;
-          if (effort >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the pattern");
-          id = allSets.length;
-          keyIds.set(key, id);
-          allSets.push(next);
+          const next = closure(nfa, targets, final, mark, ++gen);
+          const key = next.join(",");
+          id = keyIds.get(key);
+          if (id === undefined) {
+            effort += next.length;
+            if (effort >= DETERMINIZE_EFFORT_LIMIT) throw tooComplex("the pattern");
+            id = allSets.length;
+            keyIds.set(key, id);
+            allSets.push(next);
+          }
+          memo.set(tkey, id);
         }
         if (row) row[c] = id;
       }
