@@ -14,6 +14,8 @@
  *   so that we accept exactly what it accepts.
  */
 
+import { parseJavaLong } from "./functions/java.ts";
+
 export interface ParsedIp {
   /** the 128-bit value (IPv4 as ::ffff:a.b.c.d). */
   readonly value: bigint;
@@ -160,11 +162,10 @@ export interface IpRange {
   readonly upper: bigint;
 }
 
-/** Java `Integer.parseInt` (ASCII digits, optional sign, int range); null where it throws. */
+/** Java `Integer.parseInt` (optional sign, Character.digit digits, int range); null where it throws. */
 function parseJavaInt(s: string): number | null {
-  if (!/^[+-]?\d+$/.test(s)) return null;
-  const v = Number(s);
-  return v >= -2147483648 && v <= 2147483647 ? v : null;
+  const v = parseJavaLong(s, 10);
+  return v === null || v < -2147483648n || v > 2147483647n ? null : Number(v);
 }
 
 /**

@@ -366,6 +366,8 @@ describe("parseIpRange (cidrMatch operands)", () => {
     ok("10.0.0.1/32", MAPPED | 0x0a000001n, MAPPED | 0x0a000001n);
     ok("0.0.0.0/0", MAPPED, MAPPED | 0xffffffffn);
     ok("10.0.0.1", MAPPED | 0x0a000001n, MAPPED | 0x0a000001n);
+    ok("10.0.0.0/+8", MAPPED | 0x0a000000n, MAPPED | 0x0affffffn);
+    ok("10.0.0.0/٨", MAPPED | 0x0a000000n, MAPPED | 0x0affffffn); // Integer.parseInt reads Unicode digits
   });
   test("IPv6 blocks", () => {
     ok("::/0", 0n, (1n << 128n) - 1n);

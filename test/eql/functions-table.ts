@@ -405,6 +405,22 @@ export const CALLS: readonly CallRow[] = [
   { fn: "number", args: ["abc"], throws: "evaluation", why: "not a number" },
   { fn: "number", args: [""], throws: "evaluation", why: "empty string" },
   { fn: "number", args: ["1_000"], throws: "evaluation", why: "no digit separators" },
+  {
+    fn: "number",
+    args: ["١٢٣"],
+    expect: 123,
+    kind: "long",
+    why: "Java's Character.digit reads Arabic-Indic digits",
+  },
+  { fn: "number", args: ["１２"], expect: 12, kind: "long", why: "and fullwidth digits" },
+  { fn: "number", args: ["ＦＦ", 16], expect: 255, kind: "long", why: "and fullwidth letters as hex digits" },
+  {
+    fn: "number",
+    args: ["𝟏"],
+    throws: "evaluation",
+    why: "but not digits outside the BMP (parseLong reads UTF-16 units)",
+  },
+  { fn: "number", args: ["١.٥"], throws: "evaluation", why: "Double.valueOf takes ASCII digits only" },
   { fn: "number", args: [null], expect: null, why: "null gives null" },
   { fn: "number", args: [42], throws: "argument", why: "the value must be a string" },
 

@@ -104,17 +104,31 @@ export function requireNumber(fn: string, index: number, value: EqlValue): numbe
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * Java's `Character.digit(char, 36)`: ASCII letters and digits, every BMP decimal digit (Unicode
+ * keeps each script's digits as contiguous runs of ten from 0, so a digit's value is its distance
+ * from the start of its block modulo 10) and the fullwidth Latin letters. 99 when not a digit.
+ */
 function digitValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 122) return c - 87;
   if (c >= 65 && c <= 90) return c - 55;
-  return 99;
+  if (c < 128) return 99;
+  if (c >= 0xff21 && c <= 0xff3a) return c - 0xff21 + 10;
+  if (c >= 0xff41 && c <= 0xff5a) return c - 0xff41 + 10;
+  // A lone UTF-16 unit: surrogates are never digits, as parseLong reads chars, not code points.
+  if (!DECIMAL_DIGIT.test(String.fromCharCode(c))) return 99;
+  let first = c;
+  while (first > 0 && DECIMAL_DIGIT.test(String.fromCharCode(first - 1))) first--;
+  return (c - first) % 10;
 }
 
 /**
  * `Long.parseLong(s, radix)`: optional sign, at least one digit, no whitespace, within the long
- * range. Returns null where Java throws NumberFormatException. (Java's Character.digit also takes
- * non-ASCII Unicode digits such as U+0663; those are refused here: a known, documented gap.)
+ * range, digits as Character.digit reads them (so Arabic-Indic "١٢٣" is 123, as in Java).
+ * Returns null where Java throws NumberFormatException.
  */
 export function parseJavaLong(s: string, radix: number): bigint | null {
   if (radix < 2 || radix > 36 || s.length === 0) return null;
