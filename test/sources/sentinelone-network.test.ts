@@ -159,8 +159,65 @@ describe("SentinelOne URL events", () => {
       top_level_domain: "com",
     });
   });
-  test("an IP host has destination.address only", () => {
-    const e = sentinelOneToEcs(s1Base({ "event.category": "url", "url.address": "http://192.0.2.1/x" }));
-    assert.deepEqual(at(e, "destination"), { address: "192.0.2.1" });
+});
+
+describe("SentinelOne URL hosts as Elasticsearch's registered_domain (HttpClient's matcher) reports them", () => {
+  const dest = (u: string) =>
+    at(sentinelOneToEcs(s1Base({ "event.category": "url", "url.address": u })), "destination");
+  test("case is kept, suffixes matched case-insensitively", () => {
+    assert.deepEqual(dest("http://WWW.Example.COM/"), {
+      address: "WWW.Example.COM",
+      domain: "WWW.Example.COM",
+      registered_domain: "Example.COM",
+      top_level_domain: "COM",
+      subdomain: "WWW",
+    });
+  });
+  test("no rule (unknown TLD, IPv4): the last two labels", () => {
+    assert.deepEqual(dest("http://a.b.unknowntld/"), {
+      address: "a.b.unknowntld",
+      domain: "a.b.unknowntld",
+      registered_domain: "b.unknowntld",
+      top_level_domain: "unknowntld",
+      subdomain: "a",
+    });
+    assert.deepEqual(dest("http://192.0.2.1/x"), {
+      address: "192.0.2.1",
+      domain: "192.0.2.1",
+      registered_domain: "2.1",
+      top_level_domain: "1",
+      subdomain: "192.0",
+    });
+  });
+  test("a single label or a bare suffix: domain and suffix only", () => {
+    assert.deepEqual(dest("http://intranet/x"), {
+      address: "intranet",
+      domain: "intranet",
+      top_level_domain: "intranet",
+    });
+    assert.deepEqual(dest("http://co.uk/"), { address: "co.uk", domain: "co.uk", top_level_domain: "co.uk" });
+  });
+  test("private suffixes count (github.io)", () => {
+    assert.equal(
+      (dest("https://x.y.github.io/") as { registered_domain: string }).registered_domain,
+      "y.github.io",
+    );
+  });
+  test("path, query and fragment are percent-decoded as java.net.URI does", () => {
+    const e = sentinelOneToEcs(
+      s1Base({ "event.category": "url", "url.address": "http://h.example/a%20b.txt?q=%41#f%2F" }),
+    );
+    assert.equal(at(e, "url.path"), "/a b.txt");
+    assert.equal(at(e, "url.query"), "q=A");
+    assert.equal(at(e, "url.fragment"), "f/");
+    assert.equal(at(e, "url.extension"), "txt");
+  });
+  test("a malformed escape anywhere: every part as written (java.net.URL's parse)", () => {
+    const e = sentinelOneToEcs(
+      s1Base({ "event.category": "url", "url.address": "http://h.example/a%20b.txt?q=%41#%zz" }),
+    );
+    assert.equal(at(e, "url.path"), "/a%20b.txt");
+    assert.equal(at(e, "url.query"), "q=%41");
+    assert.equal(at(e, "url.fragment"), "%zz");
   });
 });

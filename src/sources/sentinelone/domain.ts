@@ -13,21 +13,33 @@ export interface DomainInfo {
   readonly subdomain?: string;
 }
 
+/**
+ * HttpClient's matcher walks the labels and stops at the first public-suffix rule; with no rule
+ * at all (an unknown TLD, an IPv4 address) the registered domain is the last two labels, and a
+ * host that is itself a suffix or a single label is reported as domain and suffix only.
+ */
 export function registeredDomain(host: string): DomainInfo | undefined {
-  const p = parse(host, { allowPrivateDomains: true, extractHostname: false, validateHostname: false });
-  if (p.isIp === true || p.publicSuffix === null) return undefined;
-  if (p.domain === null) {
-    // The host is itself a public suffix: Elasticsearch reports it as domain and suffix only.
-    const known = p.isIcann === true || p.isPrivate === true;
-    return known && p.publicSuffix === host.toLowerCase() ? { topLevelDomain: host } : undefined;
+  if (host === "") return undefined;
+  const p = parse(host.toLowerCase(), {
+    allowPrivateDomains: true,
+    extractHostname: false,
+    validateHostname: false,
+  });
+  let regLen: number;
+  if (p.isIp === true) {
+    const labels = host.split(".");
+    if (labels.length < 2) return { topLevelDomain: host };
+    regLen = labels.at(-2)!.length + 1 + labels.at(-1)!.length;
+  } else if (p.domain === null) {
+    return { topLevelDomain: host };
+  } else {
+    regLen = p.domain.length;
   }
-  if (!p.domain.includes(".")) return undefined;
-  // Slice the host as written (tldts lower-cases; Elasticsearch keeps the case of the input).
-  const regLen = p.domain.length;
+  // Slice the host as written: Elasticsearch keeps the case of the input.
   const reg = host.slice(host.length - regLen);
   const sub = host.length > regLen + 1 ? host.slice(0, host.length - regLen - 1) : undefined;
-  const dot = reg.indexOf(".");
+  const top = reg.slice(reg.indexOf(".") + 1);
   return sub === undefined
-    ? { registeredDomain: reg, topLevelDomain: reg.slice(dot + 1) }
-    : { registeredDomain: reg, topLevelDomain: reg.slice(dot + 1), subdomain: sub };
+    ? { registeredDomain: reg, topLevelDomain: top }
+    : { registeredDomain: reg, topLevelDomain: top, subdomain: sub };
 }

@@ -208,7 +208,24 @@ export function mapUrl(d: Doc): void {
     d.error = true; // a relative reference has no scheme: uri_parts fails
     return;
   }
-  const [, scheme, authority, path, query, fragment] = m;
+  const [, scheme, authority, rawPath, rawQuery, rawFragment] = m;
+  // java.net.URI's getters decode %XX escapes; a malformed escape anywhere makes URI refuse the
+  // string, and java.net.URL (the fallback) returns every part as written.
+  let decodes = true;
+  const tryDecode = (part: string | undefined): void => {
+    if (part === undefined || !decodes) return;
+    try {
+      decodeURIComponent(part);
+    } catch {
+      decodes = false;
+    }
+  };
+  for (const part of [authority, rawPath, rawQuery, rawFragment]) tryDecode(part);
+  const decode = (part: string | undefined): string | undefined =>
+    part === undefined || !decodes ? part : decodeURIComponent(part);
+  const path = decode(rawPath);
+  const query = decode(rawQuery);
+  const fragment = decode(rawFragment);
   url.scheme = scheme;
   if (authority !== undefined) {
     const at = authority.lastIndexOf("@");
@@ -220,10 +237,11 @@ export function mapUrl(d: Doc): void {
       if (pm[2] !== undefined && pm[2] !== "") url.port = Number(pm[2]);
     }
     if (userInfo !== undefined) {
-      url.user_info = userInfo;
-      const colon = userInfo.indexOf(":");
-      url.username = colon >= 0 ? userInfo.slice(0, colon) : userInfo;
-      if (colon >= 0) url.password = userInfo.slice(colon + 1);
+      url.user_info = decode(userInfo);
+      const info = url.user_info as string;
+      const colon = info.indexOf(":");
+      url.username = colon >= 0 ? info.slice(0, colon) : info;
+      if (colon >= 0) url.password = info.slice(colon + 1);
     }
   }
   if (path !== undefined && path !== "") {
