@@ -751,6 +751,8 @@ describe("compileJavaRegex (computed operands)", () => {
     ["(?i)a", "unsupported", 0],
     ["(a)\\1", "unsupported", 3],
     ["a*+", "unsupported", 2],
+    ["a**", "unsupported", 2],
+    ["a*?+", "unsupported", 3],
     ["\\bfoo", "unsupported", 0],
     ["\\p{L}", "unsupported", 0],
     ["\\Qa.b\\E", "unsupported", 0],

@@ -158,6 +158,10 @@ class JavaParser {
       // A lazy quantifier accepts the same strings as the greedy one when the whole value must match.
       if (this.at("?")) this.pos++;
       e = { k: "rep", x: e, min, max };
+      // java.util.regex rejects a quantifier on a quantifier (`a**`): refuse rather than guess.
+      if (this.at("*") || this.at("+") || this.at("?") || this.at("{")) {
+        throw this.refuse("a quantifier directly after a quantifier", "stacked quantifiers");
+      }
     }
   }
 
