@@ -21,7 +21,17 @@
  * Semantics: ../../docs/rules-and-eql.md and the spec table test/eql/semantics-table.ts.
  */
 import { compileAccessor, type FieldAccessor, type ValueTest } from "./accessor.ts";
-import type { CompareOp, Constant, EventQuery, Expr, FieldRef, MatchOp, Span, StringConst } from "./ast.ts";
+import type {
+  CompareOp,
+  Constant,
+  EventQuery,
+  Expr,
+  FieldRef,
+  MatchOp,
+  Span,
+  Statement,
+  StringConst,
+} from "./ast.ts";
 import type { CompiledQuery } from "./compiled.ts";
 import { EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from "./errors.ts";
 import { fieldType as ecsFieldType } from "./field-types.ts";
@@ -38,7 +48,7 @@ import {
   type NumericOut,
 } from "./functions.ts";
 import { deriveLiterals, type LiteralOptions } from "./literals.ts";
-import { parse } from "./parser.ts";
+import { parse, parseStatement } from "./parser.ts";
 import { compileLuceneRegex, RegexSyntaxError, RegexUnsupportedError } from "./regex.ts";
 import {
   and3,
@@ -1211,6 +1221,21 @@ export function compileEventFilter(
 ): { matches: Predicate; fields: readonly string[] } {
   const compiler = compilerFor(source, options);
   return { matches: compiler.query(ast), fields: compiler.fields };
+}
+
+/**
+ * For ad-hoc hunting (`edr-scan --query`): parses a whole statement and, for an event query,
+ * compiles its condition as compileQuery would (pipes aside: the caller applies them to its list
+ * of results with applyPipes). `event` is null for a sequence or a sample, which need
+ * evaluateQuery or the sequence stage.
+ */
+export function compileStatement(
+  source: string,
+  options: CompileOptions = {},
+): { readonly statement: Statement; readonly event: CompiledQuery | null } {
+  const statement = parseStatement(source, options);
+  const q = statement.query;
+  return { statement, event: q.kind === "event-query" ? compileAst(q, options, source) : null };
 }
 
 /**

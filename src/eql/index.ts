@@ -33,7 +33,13 @@ export type {
   Statement,
   TimeSpan,
 } from "./ast.ts";
-export { type CompileOptions, compileAst, compileEventFilter, compileQuery } from "./compile.ts";
+export {
+  type CompileOptions,
+  compileAst,
+  compileEventFilter,
+  compileQuery,
+  compileStatement,
+} from "./compile.ts";
 export type { CompiledQuery, PrefilterLiteral } from "./compiled.ts";
 export { EqlError, EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from "./errors.ts";
 export {

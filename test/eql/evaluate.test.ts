@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { applyPipes, evaluateQuery, parseStatement } from "../../src/eql/index.ts";
+import { applyPipes, compileStatement, evaluateQuery, parseStatement } from "../../src/eql/index.ts";
 
 interface Ev {
   id: number;
@@ -86,5 +86,24 @@ describe("evaluateQuery: sequences and samples", () => {
       assert.equal(m.events.length, 2);
       assert.equal(m.events[0]!.host?.name, m.events[1]!.host?.name);
     }
+  });
+});
+
+describe("compileStatement (the CLI's ad-hoc mode)", () => {
+  test("an event query compiles with its pipes kept apart; a sequence gives no single-event predicate", () => {
+    const { statement, event } = compileStatement('process where process.name == "curl" | tail 1');
+    assert.ok(event !== null);
+    assert.deepEqual(
+      ids(
+        applyPipes(
+          events.filter((e) => event.matches(e)),
+          statement.pipes,
+          undefined,
+        ),
+      ),
+      [7],
+    );
+    assert.deepEqual(event.prefilter, [{ text: "curl", caseInsensitive: false }]);
+    assert.equal(compileStatement("sequence [a where true] [b where true]").event, null);
   });
 });
