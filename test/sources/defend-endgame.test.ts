@@ -127,6 +127,14 @@ describe("Elastic Defend: every category is read as it is", () => {
       assert.equal(compileQuery(query).matches(view.event), true);
     });
   }
+  test("an event without data_stream (the endpoint package's api sample has none) is routed by event.dataset", () => {
+    const api = { ...cases[5]![1] };
+    delete api.data_stream;
+    delete api.agent;
+    const view = toEcs(api, "auto");
+    assert.equal(view.source, "defend");
+    assert.equal(view.index, "logs-endpoint.events.api-default");
+  });
   test("a rule of another category does not match", () => {
     const proc = cases[0]![1];
     assert.equal(
