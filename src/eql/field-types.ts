@@ -140,7 +140,38 @@ function numericValue(value: unknown, type: EsFieldType): number | undefined {
     n = Math.trunc(n); // coerce truncates a fraction for integer types
     if (n < range[0] || n >= range[1]) return undefined;
   }
+  n = roundToFieldType(n, type);
+  if (!Number.isFinite(n)) return undefined; // 65520 overflows a half_float: ES refuses it
   return n === 0 ? 0 : n;
+}
+
+/** Nearest IEEE half-precision value (round half to even), as a double; +-Infinity past 65504. */
+function toHalfFloat(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const abs = Math.abs(x);
+  // Below 2^-14 half floats are subnormal with a fixed step of 2^-24; above, 11 significant bits.
+  const exp = Math.max(Math.floor(Math.log2(abs)), -14);
+  const step = 2 ** (exp - 10);
+  let q = abs / step;
+  const floor = Math.floor(q);
+  const rest = q - floor;
+  q = rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+  const v = q * step;
+  const rounded = v > 65504 ? Number.POSITIVE_INFINITY : v;
+  return x < 0 ? -rounded : rounded;
+}
+
+/**
+ * A number as a field of `type` stores it (and as a range or term query on that field parses a
+ * constant): `float` rounds to single precision, `half_float` to half precision, so a comparison
+ * on such a field happens between the rounded values (`x > 0.98` on a float field is
+ * `float(x) > float(0.98)`). `scaled_float` needs its scaling factor, which ECS does not state:
+ * left unrounded. Other types are unchanged.
+ */
+export function roundToFieldType(n: number, type: EsFieldType): number {
+  if (type === "float") return Math.fround(n);
+  if (type === "half_float") return toHalfFloat(n);
+  return n;
 }
 
 /**
