@@ -41,7 +41,7 @@ const records: [string, Record<string, unknown>][] = [
         "tgt.file.path": "c:\\a\\b.txt",
         "event.dns.request": "type: 1 x.example",
         "event.dns.response": "::ffff:192.0.2.1;type: 5 y.example",
-        "url.address": "https://a.example.org/p",
+        "url.address": "https://a.example.org/p%20q.php?x=%41",
         "registry.keyPath": "MACHINE\\SOFTWARE\\k\\v",
         "event.network.direction": "OUTGOING",
         "event.network.protocolName": "TCP",

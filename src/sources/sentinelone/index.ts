@@ -110,4 +110,12 @@ export const SENTINELONE_DERIVED_FIELDS: readonly string[] = [
   "dns.question.type",
   "dns.answers.type",
   "dns.resolved_ip",
+  // percent-decoded by uri_parts
+  "url.path",
+  "url.query",
+  "url.fragment",
+  "url.extension",
+  "url.user_info",
+  "url.username",
+  "url.password",
 ];
