@@ -20,6 +20,7 @@
  * `maxSampleKeys`; events of new keys beyond the cap are counted and reported, never silently lost.
  */
 import type { SampleQuery } from "./ast.ts";
+import { compareIp, fieldType, parseIp } from "./field-types.ts";
 import {
   compareKeys,
   compileKeyExtractor,
@@ -116,12 +117,34 @@ export function createSampleMatcher<E = unknown, M = unknown>(
   const st = { events: 0, keys: 0, droppedEvents: 0, limitReached: false, truncatedKeys: 0 };
   let truncated = false;
   const extractors: KeyExtractor[] = plan.filters.map((f) =>
-    compileKeyExtractor(f.keys, maxKeysPerEvent, () => {
-      truncated = true;
-    }),
+    compileKeyExtractor(
+      f.keys,
+      maxKeysPerEvent,
+      () => {
+        truncated = true;
+      },
+      "sample",
+    ),
   );
   const keys = new Map<string, KeyEntry<E, M>>();
   let ordinal = 0;
+  // The composite aggregation runs on the last filter's key fields: an `ip` bucket sorts by
+  // address (Lucene's 16-byte order), every other by compareKeyValues.
+  const ipColumns = (plan.filters[n - 1]?.keys ?? []).map((k) => fieldType(k.path) === "ip");
+  const compareBuckets = (a: readonly KeyValue[], b: readonly KeyValue[]): number => {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      if (ipColumns[i] && typeof x === "string" && typeof y === "string") {
+        const c = compareIp(parseIp(x) ?? 0n, parseIp(y) ?? 0n);
+        if (c !== 0) return c;
+        continue;
+      }
+      const c = compareKeys([x], [y]);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  };
 
   const push = (event: E, meta?: M): void => {
     st.events++;
@@ -161,7 +184,7 @@ export function createSampleMatcher<E = unknown, M = unknown>(
     }
     const limit = size ?? Number.POSITIVE_INFINITY;
     const candidates = [...keys.values()].filter((e) => e.perFilter.every((l) => l.length > 0));
-    candidates.sort((a, b) => compareKeys(a.values, b.values));
+    candidates.sort((a, b) => compareBuckets(a.values, b.values));
     const out: SampleMatch<E, M>[] = [];
     for (const entry of candidates) {
       if (out.length >= limit) break;

@@ -10,11 +10,19 @@
  * `sequenceOptionalFieldAsKey*` cases; for samples, the composite aggregation's missing bucket).
  *
  * Values are the scalar leaves of the document model (src/document): `null` inside an array is
- * no value, objects are no key. Two values are the same key when their string forms are equal:
- * Elasticsearch maps a field to one type, so `1234` and `"1234"` in two documents are the same
- * term there (a long or a keyword), and so they are here.
+ * no value, objects are no key. A field whose Elasticsearch type the engine knows (ECS / Elastic
+ * Defend, field-types.ts) keys on the value Elasticsearch indexes for it (`indexedValue`): an
+ * address for `ip` (`::ffff:10.0.0.1` is `10.0.0.1`), an instant for `date`, a number for
+ * numeric types (`"0123"` is 123), and a malformed value is no value (ignore_malformed). Any
+ * other field keys on the string form, since Elasticsearch maps a field to one type and so
+ * `1234` and `"1234"` in two documents are one term there (a long or a keyword).
+ *
+ * The key values reported (`joinKeys`) are what Elasticsearch returns: for sequences the fields
+ * API's rendering (a date as ISO-8601, an address in canonical form, numbers as numbers), for
+ * samples the composite aggregation's bucket key (a date as epoch milliseconds).
  */
 import { compileFieldPath, type FieldPath, fieldNodes } from "../document/index.ts";
+import { type EsFieldType, fieldType, formatIp, indexedValue } from "./field-types.ts";
 
 /** One position of a join key as it appears in the events (`null`: an optional field without a value). */
 export type KeyValue = string | number | boolean | null;
@@ -38,29 +46,66 @@ export type KeyExtractor = (event: unknown) => readonly EventKey[];
 /** The one key of a query without `by` fields, shared by every event. */
 const NO_KEYS: readonly EventKey[] = Object.freeze([Object.freeze({ values: Object.freeze([]), id: "[]" })]);
 
-function keyString(v: KeyValue): string | null {
-  return v === null ? null : String(v);
-}
-
-/** The canonical identity of a key tuple. */
+/**
+ * The canonical identity of a key tuple: the string forms of the reported values. Position i of
+ * every step's key joins position i of the others whatever field produced it, so the identity is
+ * what Elasticsearch compares, the rendered value (a canonical address, an ISO-8601 instant), not
+ * anything particular to one step's field.
+ */
 export function keyId(values: readonly KeyValue[]): string {
-  return JSON.stringify(values.map(keyString));
+  return JSON.stringify(values.map((v) => (v === null ? null : String(v))));
 }
 
-function scalarValues(event: unknown, path: FieldPath): KeyValue[] {
+/** Whose rendering of key values to report: a sequence's (fields API) or a sample's (bucket keys). */
+export type KeyRendering = "sequence" | "sample";
+
+interface Column {
+  readonly path: FieldPath;
+  readonly optional: boolean;
+  readonly type: EsFieldType | undefined;
+}
+
+/** Years 0000-9999, the range `toISOString` writes as Elasticsearch's default date format does. */
+function inIsoRange(ms: number): boolean {
+  return ms >= -62167219200000 && ms <= 253402300799999;
+}
+
+/** A key value's identity (its string form, see keyId) and the value reported for it. */
+function keyValue(
+  node: unknown,
+  type: EsFieldType | undefined,
+  rendering: KeyRendering,
+): [string, KeyValue] | undefined {
+  if (type === undefined) {
+    if (typeof node === "string" || typeof node === "boolean") return [String(node), node];
+    if (typeof node === "number" && Number.isFinite(node)) return [String(node), node];
+    return undefined; // objects (and NaN) are no key value
+  }
+  const v = indexedValue(node, type);
+  if (v === undefined) return undefined;
+  let shown: KeyValue;
+  if (typeof v === "bigint") shown = formatIp(v);
+  else if (
+    (type === "date" || type === "date_nanos") &&
+    rendering === "sequence" &&
+    inIsoRange(v as number)
+  ) {
+    shown = new Date(v as number).toISOString();
+  } else shown = v;
+  return [String(shown), shown];
+}
+
+function columnValues(event: unknown, col: Column, rendering: KeyRendering): KeyValue[] {
   const out: KeyValue[] = [];
   const seen = new Set<string>();
-  for (const node of fieldNodes(event, path)) {
-    let v: KeyValue;
-    if (typeof node === "string" || typeof node === "boolean") v = node;
-    else if (typeof node === "number" && Number.isFinite(node)) v = node;
-    else continue; // objects (and NaN) are no key value
-    const s = String(v);
+  for (const node of fieldNodes(event, col.path)) {
+    const kv = keyValue(node, col.type, rendering);
+    if (kv === undefined) continue;
     // Values in document order, each once: a duplicate value is the same key and would only
     // produce the same (event, key) pair twice.
-    if (seen.has(s)) continue;
-    seen.add(s);
-    out.push(v);
+    if (seen.has(kv[0])) continue;
+    seen.add(kv[0]);
+    out.push(kv[1]);
   }
   return out;
 }
@@ -75,15 +120,20 @@ export function compileKeyExtractor(
   fields: readonly KeyField[],
   maxKeysPerEvent: number,
   onTooManyKeys: () => void,
+  rendering: KeyRendering = "sequence",
 ): KeyExtractor {
   if (fields.length === 0) return () => NO_KEYS;
-  const paths = fields.map((f) => ({ path: compileFieldPath(f.path), optional: f.optional }));
+  const cols: Column[] = fields.map((f) => ({
+    path: compileFieldPath(f.path),
+    optional: f.optional,
+    type: fieldType(f.path),
+  }));
   return (event) => {
     const columns: KeyValue[][] = [];
-    for (const { path, optional } of paths) {
-      const values = scalarValues(event, path);
+    for (const col of cols) {
+      const values = columnValues(event, col, rendering);
       if (values.length === 0) {
-        if (!optional) return [];
+        if (!col.optional) return [];
         values.push(null);
       }
       columns.push(values);

@@ -103,6 +103,30 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: "an ip-typed key (ECS source.ip) sorts by address, not by text",
+    query: "sample by source.ip [web where true] [db where true]",
+    events: [
+      e(1, "web", { source: { ip: "10.0.0.10" } }),
+      e(2, "db", { source: { ip: "10.0.0.10" } }),
+      e(3, "web", { source: { ip: "10.0.0.9" } }),
+      e(4, "db", { source: { ip: "10.0.0.9" } }),
+    ],
+    expected: [
+      [3, 4],
+      [1, 2],
+    ],
+  },
+  {
+    name: "a date-typed key (ECS process.start) is the instant, reported in epoch milliseconds",
+    query: "sample by process.start [web where true] [db where true]",
+    events: [
+      e(1, "web", { process: { start: "1970-01-02T00:00:00Z" } }),
+      e(2, "db", { process: { start: 86400000 } }),
+    ],
+    expected: [[1, 2]],
+    keys: [[86400000]],
+  },
+  {
     name: "one event never fills two filters of a sample",
     query: "sample by host [any where true] [any where true]",
     events: [e(1, "x", { host: "a" }), e(2, "x", { host: "b" }), e(3, "x", { host: "b" })],

@@ -185,6 +185,37 @@ const CASES: readonly Case[] = [
     keys: [[7]],
   },
   {
+    name: "rule 5: an ip-typed key (ECS source.ip) joins on the address, reported canonically",
+    query: "sequence by source.ip [start where true] [finish where true]",
+    events: [
+      e(1, "start", 1, { source: { ip: "::ffff:10.0.0.1" } }),
+      e(2, "finish", 2, { source: { ip: "10.0.0.1" } }),
+    ],
+    expected: [[1, 2]],
+    keys: [["10.0.0.1"]],
+  },
+  {
+    name: "rule 5: a numeric key (ECS process.pid) joins on the number; a malformed value is no value",
+    query: "sequence by process.pid [start where true] [finish where true]",
+    events: [
+      e(1, "start", 1, { process: { pid: "0042" } }),
+      e(2, "finish", 2, { process: { pid: "forty-two" } }),
+      e(3, "finish", 3, { process: { pid: 42 } }),
+    ],
+    expected: [[1, 3]],
+    keys: [[42]],
+  },
+  {
+    name: "rule 5: a date key (ECS process.start) joins on the instant, reported as ISO-8601",
+    query: "sequence by process.start [start where true] [finish where true]",
+    events: [
+      e(1, "start", 1, { process: { start: "2024-05-01T10:00:00Z" } }),
+      e(2, "finish", 2, { process: { start: Date.UTC(2024, 4, 1, 10) } }),
+    ],
+    expected: [[1, 2]],
+    keys: [["2024-05-01T10:00:00.000Z"]],
+  },
+  {
     name: "rule 6: a missing-stage event strictly between the positive events discards the sequence",
     query: "sequence with maxspan=1s [open where true] ![alarm where true] [close where true]",
     events: [e(1, "open", 10), e(2, "alarm", 11), e(3, "close", 12)],
