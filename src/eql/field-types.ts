@@ -41,6 +41,7 @@
 import { FIELD_TYPE_LISTS } from "./field-types-data.ts";
 import { parseDate } from "./field-types-date.ts";
 import { parseIp } from "./field-types-ip.ts";
+import { encodeVersion } from "./field-types-version.ts";
 import { parseJavaDouble } from "./functions/java.ts";
 
 export { javaDateToString, parseDate, parseEpochMillis, parseIsoDate } from "./field-types-date.ts";
@@ -53,6 +54,7 @@ export {
   parseIpAddress,
   parseIpRange,
 } from "./field-types-ip.ts";
+export { compareVersion, encodeVersion } from "./field-types-version.ts";
 
 export type EsFieldType =
   | "keyword"
@@ -73,6 +75,7 @@ export type EsFieldType =
   | "wildcard"
   | "match_only_text"
   | "constant_keyword"
+  | "version"
   | "flattened"
   | "geo_point"
   | "histogram"
@@ -182,7 +185,8 @@ export function roundToFieldType(n: number, type: EsFieldType): number {
  * - long/integer/short/byte/unsigned_long: a number, strings coerced, fractions truncated, range
  *   checked; double/float/half_float/scaled_float: a finite number (strings coerced);
  * - boolean: true/false, or the strings "true"/"false" ("" is false);
- * - date: epoch milliseconds (`parseDate`); ip: the 128-bit address (`parseIp`).
+ * - date: epoch milliseconds (`parseDate`); ip: the 128-bit address (`parseIp`);
+ * - version: the string (order it with `compareVersion`).
  * Objects and other shapes give undefined.
  */
 export function indexedValue(
@@ -220,6 +224,10 @@ export function indexedValue(
       return parseDate(value) ?? undefined;
     case "ip":
       return typeof value === "string" ? (parseIp(value) ?? undefined) : undefined;
+    case "version":
+      // Compare indexed versions with compareVersion; a digit run of 128+ is refused by ES.
+      if (typeof value === "number" || typeof value === "boolean") value = String(value);
+      return typeof value === "string" && encodeVersion(value) !== undefined ? value : undefined;
     case "geo_point":
     case "histogram":
     case "object":

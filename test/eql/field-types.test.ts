@@ -3,7 +3,9 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import {
   compareIp,
+  compareVersion,
   type EsFieldType,
+  encodeVersion,
   fieldType,
   formatIp,
   indexedValue,
@@ -348,6 +350,57 @@ describe("javaDateToString (how a date doc value prints in a script)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }), (ms) => {
         assert.equal(parseDate(javaDateToString(ms)), ms);
+      }),
+    );
+  });
+});
+
+describe("compareVersion (the version field type's order)", () => {
+  // Each list is in ascending Elasticsearch order.
+  const ORDERED: readonly (readonly string[])[] = [
+    ["1.0.0", "1.2.0", "1.5.0", "1.11.3", "2.0.0", "10.0.0"],
+    [
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta",
+      "1.0.0-beta.2",
+      "1.0.0-beta.11",
+      "1.0.0-rc.1",
+      "1.0.0",
+    ],
+    ["1.2", "1.2.0", "1.2.0.1", "1.3"],
+    ["1.2.4-SNAPSHOT", "1.2.4"],
+    ["1.0.0", "1.0.0+build.1", "1.0.0+build.2"],
+    ["99.99.99", "", "01.2.3", "1.2.alpha.4", "bad"],
+  ];
+  for (const list of ORDERED) {
+    test(list.map((v) => JSON.stringify(v)).join(" < "), () => {
+      for (let i = 0; i < list.length; i++) {
+        for (let j = 0; j < list.length; j++) {
+          assert.equal(compareVersion(list[i]!, list[j]!), Math.sign(i - j), `${list[i]} vs ${list[j]}`);
+        }
+      }
+    });
+  }
+  test("a digit run of 128 or more is refused, as Elasticsearch does", () => {
+    assert.equal(encodeVersion(`1.${"9".repeat(128)}`), undefined);
+    assert.ok(encodeVersion(`1.${"9".repeat(127)}`));
+    assert.equal(indexedValue(`1.${"9".repeat(200)}`, "version"), undefined);
+    assert.equal(indexedValue("1.2.3", "version"), "1.2.3");
+  });
+  test("the order is total and consistent with equality on arbitrary strings", () => {
+    const v = fc.oneof(
+      fc.stringMatching(
+        /^[0-9]{1,3}(\.[0-9]{1,3}){0,3}(-[0-9a-z]{1,3}(\.[0-9a-z]{1,3}){0,2})?(\+[0-9a-z]{1,3})?$/,
+      ),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(v, v, v, (a, b, c) => {
+        assert.equal(compareVersion(a, b), -compareVersion(b, a));
+        assert.equal(compareVersion(a, b) === 0, a === b);
+        if (compareVersion(a, b) <= 0 && compareVersion(b, c) <= 0) assert.ok(compareVersion(a, c) <= 0);
       }),
     );
   });
