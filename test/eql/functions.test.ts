@@ -289,8 +289,17 @@ describe("EQL functions: arithmetic helper", () => {
 });
 
 describe("EQL functions: robustness on arbitrary input", () => {
+  // 300 KB values of several shapes (ASCII path, mixed scripts, digits, address-like), drawn rarely.
+  const BIG = [
+    "C:\\Windows\\".repeat(25_000),
+    "aÉ😀ς".repeat(60_000),
+    "9".repeat(300_000),
+    "1.".repeat(150_000),
+    "ff:".repeat(100_000),
+  ];
   const value: fc.Arbitrary<EqlValue> = fc.oneof(
-    fc.string({ maxLength: 20 }),
+    { arbitrary: fc.constantFrom(...BIG), weight: 1 },
+    { arbitrary: fc.string({ maxLength: 20 }), weight: 4 },
     fc.string({ unit: "binary", maxLength: 20 }),
     fc.constantFrom("", "0x1F", "10.0.0.0/8", "::1", "1e3", "NaN", "-", "+", "%", "\\", "*", "İ", "ς"),
     fc.integer(),
