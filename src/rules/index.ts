@@ -20,7 +20,15 @@ export {
   parseKibanaExport,
   parseKibanaRule,
 } from "./kibana.ts";
-export { type LoadOptions, parseRule, queryOrigin, RuleLoadError } from "./load.ts";
+export {
+  applyPipes,
+  type LoadOptions,
+  parseRule,
+  QUERY_RULE_ID,
+  queryOrigin,
+  queryRule,
+  RuleLoadError,
+} from "./load.ts";
 export { type EffectiveRule, effectiveRule } from "./overrides.ts";
 export type {
   AlertSuppression,

@@ -6,8 +6,10 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import {
   compileQuery,
+  compileStatement,
   EqlError,
   EqlUnsupportedError,
+  type Pipe,
   parseStatement,
   type SourceOrigin,
 } from "../eql/index.ts";
@@ -265,4 +267,58 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
     file,
     compiled,
   };
+}
+
+/** Applies a query's pipes to a list of results in @timestamp order (re-exported for the CLI). */
+export { applyPipes } from "../eql/index.ts";
+
+/** The id and file name an ad-hoc query's rule carries (alerts name it). */
+export const QUERY_RULE_ID = "ad-hoc-query";
+
+/**
+ * One EQL query given on the command line (`edr-scan --query '...'`) as a rule the scanner runs,
+ * plus its pipes (`| head N`, `| tail N`), which the caller applies to the run's results in
+ * @timestamp order (applyPipes in src/eql). A sequence or a sample is refused by name until the
+ * scan pipeline has a sequence stage. Throws RuleLoadError whose message is `--query:1:col: ...`
+ * with the query and a caret.
+ */
+export function queryRule(query: string, options: LoadOptions = {}): { rule: Rule; pipes: readonly Pipe[] } {
+  const file = "--query";
+  let compiled: Rule["compiled"];
+  let pipes: readonly Pipe[];
+  try {
+    const r = compileStatement(query, {
+      file,
+      ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
+    });
+    if (r.event === null) {
+      const kind = r.statement.query.kind;
+      throw new EqlUnsupportedError(
+        `a \`${kind}\` query cannot run from --query yet: the scanner evaluates one event at a time (sequences across inputs are issue 13)`,
+        { file, source: query, offset: r.statement.query.span.start },
+        kind,
+      );
+    }
+    compiled = r.event;
+    pipes = r.statement.pipes;
+  } catch (e) {
+    if (e instanceof EqlError) throw new RuleLoadError(file, e.message, { cause: e });
+    throw e;
+  }
+  const rule: Rule = {
+    id: QUERY_RULE_ID,
+    name: "Ad-hoc query",
+    description: query,
+    severity: "low",
+    riskScore: 0,
+    threat: [],
+    tags: [],
+    indices: [],
+    references: [],
+    falsePositives: [],
+    query,
+    file,
+    compiled,
+  };
+  return { rule, pipes };
 }
