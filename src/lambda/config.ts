@@ -16,6 +16,10 @@ export interface Config {
   readonly maxDecompressedBytes?: number;
   /** Hits of one rule listed in messages per object (the rest are counted); undefined = 100. */
   readonly maxHitsPerRule?: number;
+  /** Bucket that keeps an NDJSON copy of every alert; undefined = no copy. */
+  readonly alertsBucket?: string;
+  /** Key prefix of the copies in the alerts bucket (ends in "/"); undefined = "alerts/". */
+  readonly alertsPrefix?: string;
   /** DynamoDB table for object-level idempotency; undefined = off. */
   readonly idempotencyTable?: string;
   /** How long a scanned object version is remembered (seconds). */
@@ -32,6 +36,7 @@ export class ConfigError extends Error {
 }
 
 const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -84,6 +89,22 @@ export function loadConfig(env: Env): Config {
     } else maxHitsPerRule = n;
   }
 
+  const alertsBucket = value(ENV.alertsBucket);
+  if (alertsBucket !== undefined && !BUCKET_NAME.test(alertsBucket)) {
+    problems.push(
+      `${ENV.alertsBucket} must be an S3 bucket name (3-63 of a-z 0-9 . -) or unset for no alert copies, got ${show(alertsBucket)}`,
+    );
+  }
+  const alertsPrefix = value(ENV.alertsPrefix);
+  if (
+    alertsPrefix !== undefined &&
+    (!/^[A-Za-z0-9!_.*'()/=-]{1,512}\/$/.test(alertsPrefix) || alertsPrefix.startsWith("/"))
+  ) {
+    problems.push(
+      `${ENV.alertsPrefix} must be a key prefix ending in "/" (letters, digits, ! _ . * ' ( ) = - /), got ${show(alertsPrefix)}`,
+    );
+  }
+
   const idempotencyTable = value(ENV.idempotencyTable);
   if (idempotencyTable !== undefined && !TABLE_NAME.test(idempotencyTable)) {
     problems.push(
@@ -115,6 +136,8 @@ export function loadConfig(env: Env): Config {
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
     ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
     ...(maxHitsPerRule === undefined ? {} : { maxHitsPerRule }),
+    ...(alertsBucket === undefined ? {} : { alertsBucket }),
+    ...(alertsPrefix === undefined ? {} : { alertsPrefix }),
     ...(idempotencyTable === undefined ? {} : { idempotencyTable }),
     idempotencyTtlSeconds,
     s3ForcePathStyle,

@@ -12,6 +12,8 @@ export const ENV = {
   maxRecordBytes: "MAX_RECORD_BYTES",
   maxDecompressedBytes: "MAX_DECOMPRESSED_BYTES",
   maxHitsPerRule: "MAX_HITS_PER_RULE",
+  alertsBucket: "ALERTS_BUCKET",
+  alertsPrefix: "ALERTS_PREFIX",
   idempotencyTable: "IDEMPOTENCY_TABLE",
   idempotencyTtlSeconds: "IDEMPOTENCY_TTL_SECONDS",
   /** Shared with the CLI, which reads it too (src/s3/client.ts). */

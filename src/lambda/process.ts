@@ -20,6 +20,8 @@ import type { Alert, ObjectContext, RuleContext } from "../alerts/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
 import type { ScanOptions, ScanResult } from "../scan/index.ts";
+import { AlertArchive } from "./alert-archive.ts";
+import { Backpressure, gated } from "./backpressure.ts";
 import type { Config } from "./config.ts";
 import { METRIC } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
@@ -27,6 +29,9 @@ import type { ProgressStore } from "./progress.ts";
 import { PublishError, type PublishProgress } from "./publish.ts";
 import { ObjectPublisher } from "./publisher.ts";
 import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
+
+/** Message and alert-copy bytes waiting for SNS and S3 before the object's stream waits (per object). */
+const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 export type ScanFn = (
   input: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
@@ -187,6 +192,7 @@ async function scanAndPublish(
   const elapsed = () => Math.round(performance.now() - started);
   let result: ScanResult;
   let publisher: ObjectPublisher | undefined;
+  let archive: AlertArchive | undefined;
   try {
     if (signal?.aborted)
       throw new TransientObjectError(uri, "not started: the invocation is about to time out");
@@ -200,6 +206,21 @@ async function scanAndPublish(
         config: fingerprintOf(deps),
       });
     }
+    // What SNS and S3 have not taken yet is bounded: the object's stream waits beyond it.
+    const pressure = new Backpressure(MAX_QUEUED_BYTES);
+    const bucket = deps.config.alertsBucket;
+    const arc =
+      bucket === undefined
+        ? undefined
+        : new AlertArchive({
+            s3: deps.s3,
+            bucket,
+            ...(deps.config.alertsPrefix === undefined ? {} : { prefix: deps.config.alertsPrefix }),
+            object: { uri, ...(version === undefined ? {} : { version }) },
+            ...(object.lastModified === undefined ? {} : { objectDate: object.lastModified }),
+            pressure,
+          });
+    archive = arc;
     const pub = new ObjectPublisher({
       sns: deps.sns,
       topicArn: deps.config.alertTopicArn,
@@ -207,12 +228,18 @@ async function scanAndPublish(
       ruleContexts: ruleContexts(deps.rules),
       ...(deps.config.maxHitsPerRule === undefined ? {} : { maxHitsPerRule: deps.config.maxHitsPerRule }),
       ...(progress === undefined ? {} : { progress }),
+      ...(arc === undefined ? {} : { alertsLocation: (ruleId: string) => arc.location(ruleId) }),
+      pressure,
     });
     publisher = pub;
-    result = await deps.scan(object.body, {
+    result = await deps.scan(gated(object.body, pressure), {
       uri,
-      // Streamed: each hit goes to the publisher, which sends a message whenever one is full.
-      onAlert: (alert) => pub.add(alert),
+      // Streamed: each hit goes to the copy in the alerts bucket and to the publisher, which
+      // sends a message whenever one is full.
+      onAlert: (alert) => {
+        arc?.add(alert);
+        pub.add(alert);
+      },
       ...(signal === undefined ? {} : { signal }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
@@ -223,6 +250,7 @@ async function scanAndPublish(
     });
   } catch (err) {
     await publisher?.abandon();
+    await archive?.abandon();
     if (err instanceof PermanentObjectError) {
       const outcome: ObjectOutcome = {
         uri,
@@ -246,6 +274,7 @@ async function scanAndPublish(
     // The stream broke, not the data: the retry scans the whole object again and, with the
     // progress record, publishes only the messages not yet accepted.
     await publisher.abandon();
+    await archive?.abandon();
     throw new TransientObjectError(uri, `${failure.kind}: ${failure.message.slice(0, 300)}`);
   }
   const object: ObjectContext = {
@@ -258,6 +287,13 @@ async function scanAndPublish(
     skipped: result.skipped,
     ...(failure === undefined ? {} : { failure: { kind: failure.kind, message: failure.message } }),
   };
+  // The copy first: the rules' last messages name it, so it must exist when they arrive.
+  try {
+    await archive?.finish();
+  } catch (err) {
+    await publisher.abandon();
+    throw err;
+  }
   const published = await publisher.finish(object);
   return {
     uri,

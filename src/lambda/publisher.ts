@@ -21,6 +21,7 @@ import {
   planRulePart,
   type RuleContext,
 } from "../alerts/index.ts";
+import type { Backpressure } from "./backpressure.ts";
 import { PublishError, type PublishProgress, publishMessages } from "./publish.ts";
 
 /** Hits of one rule listed in messages per object, by default. */
@@ -37,6 +38,8 @@ export interface ObjectPublisherOptions {
   readonly progress?: PublishProgress;
   /** Where every hit of a rule is kept, named in its last message. */
   readonly alertsLocation?: (ruleId: string) => string | undefined;
+  /** Told how many message bytes wait to be sent, so the object's stream can wait for SNS. */
+  readonly pressure?: Backpressure;
   /** For tests; defaults to SNS's limit. */
   readonly maxMessageBytes?: number;
 }
@@ -135,7 +138,9 @@ export class ObjectPublisher {
   /** The scan broke (transient): waits for sends in flight; the retry publishes what is missing. */
   async abandon(): Promise<void> {
     this.finished = true;
+    const dropped = this.pending;
     this.pending = [];
+    this.options.pressure?.sent(dropped.reduce((n, m) => n + m.bytes, 0));
     await this.sending;
   }
 
@@ -168,6 +173,7 @@ export class ObjectPublisher {
   private send(messages: readonly PlannedMessage[]): void {
     if (messages.length === 0) return;
     this.planned += messages.length;
+    this.options.pressure?.queue(messages.reduce((n, m) => n + m.bytes, 0));
     this.pending.push(...messages);
     if (!this.draining) {
       this.draining = true;
@@ -186,8 +192,12 @@ export class ObjectPublisher {
       }
       const now = this.pending;
       this.pending = [];
+      const bytes = now.reduce((n, m) => n + m.bytes, 0);
       // After a failure nothing more is sent: the redelivery resends from the first missing one.
-      if (this.error !== undefined) continue;
+      if (this.error !== undefined) {
+        o.pressure?.sent(bytes);
+        continue;
+      }
       try {
         const r = await publishMessages(o.sns, o.topicArn, now, {
           ...(o.progress === undefined ? {} : { progress: o.progress }),
@@ -196,6 +206,8 @@ export class ObjectPublisher {
         this.skipped += r.skipped;
       } catch (err) {
         this.error = err instanceof PublishError ? err : new PublishError(String(err), { cause: err });
+      } finally {
+        o.pressure?.sent(bytes);
       }
     }
   }

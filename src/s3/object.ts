@@ -19,6 +19,8 @@ export interface OpenedObject {
   readonly eTag?: string;
   /** Absent when the bucket is not versioned (S3 reports "null"). */
   readonly versionId?: string;
+  /** When this version was written: fixed for the version, so keys derived from it are stable. */
+  readonly lastModified?: Date;
 }
 
 /**
@@ -54,6 +56,9 @@ export async function openObject(
     ...(typeof out.ContentLength === "number" ? { contentLength: out.ContentLength } : {}),
     ...(typeof out.ETag === "string" ? { eTag: unquote(out.ETag) } : {}),
     ...(typeof out.VersionId === "string" && out.VersionId !== "null" ? { versionId: out.VersionId } : {}),
+    ...(out.LastModified instanceof Date && !Number.isNaN(out.LastModified.getTime())
+      ? { lastModified: out.LastModified }
+      : {}),
   };
 }
 

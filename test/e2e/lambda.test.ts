@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/lambda/local-stack.ts";
 import { type Deps, processEvent } from "../../src/lambda/process.ts";
@@ -308,14 +308,15 @@ test("many hits in one object, cap raised: messages sent as they fill, under 256
   );
 });
 
-test("an alert flood: at most 100 hits per rule listed (default), the rest counted and said so", async () => {
+test("an alert flood: at most 100 hits per rule listed (default), the rest counted, every hit in the alerts bucket", async () => {
   const n = 1500;
   const lines = Array.from({ length: n }, (_, i) => defendRecord(i + 1));
   await stack.upload("bulk/flood.ndjson.gz", gz(lines));
+  await stack.s3.send(new CreateBucketCommand({ Bucket: "edr-alert-copies" }));
   const s = setup();
   const result = await processEvent(
     { Records: [s3Record(stack.bucket, "bulk/flood.ndjson.gz")] },
-    await deps(s),
+    await deps(s, { ALERTS_BUCKET: "edr-alert-copies" }),
   );
   assert.deepEqual((result as { alerts: number }).alerts, n);
   const got = await stack.received();
@@ -330,6 +331,21 @@ test("an alert flood: at most 100 hits per rule listed (default), the rest count
   assert.equal(last.counts.alerts, n);
   assert.equal(last.counts.not_listed, n - 100);
   assert.match(got.at(-1)!.structure["email"]!, new RegExp(`${n - 100} MORE HITS NOT LISTED`));
+  // The message names the copy, and the copy holds every hit.
+  const location =
+    /^s3:\/\/edr-alert-copies\/(alerts\/rule=[^/]+\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{32}\.ndjson)$/.exec(
+      String(last.alerts_location),
+    );
+  assert.ok(location, String(last.alerts_location));
+  const copy = await stack.s3.send(new GetObjectCommand({ Bucket: "edr-alert-copies", Key: location[1] }));
+  const copied = (await copy.Body!.transformToString())
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    copied.map((a) => a.source.record),
+    Array.from({ length: n }, (_, i) => i + 1),
+  );
   const logged = s.logger.entries.find((e) => e.message === "object scanned");
   assert.equal(logged?.["alerts"], n);
   assert.equal(logged?.["notListed"], n - 100);
