@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { sentinelOneToEcs, toEcs } from "../../src/sources/index.ts";
+import { isoFromMs } from "../../src/sources/sentinelone/convert.ts";
 import { halveBackslashes } from "../../src/sources/sentinelone/index.ts";
 import { readRecords, snapshot } from "./helpers.ts";
 import { at, s1Base, values as v } from "./s1-records.ts";
@@ -231,5 +233,18 @@ describe("SentinelOne raw shapes", () => {
     const { event } = toEcs(sample, "auto");
     assert.deepEqual(v(event, "event.category"), []);
     assert.deepEqual(v(event, "file.path"), []);
+  });
+});
+
+describe("dates as toISOString writes them", () => {
+  test("property: isoFromMs equals Date.prototype.toISOString (years 1000-9999 and the whole Date range)", () => {
+    const same = (ms: number): boolean => isoFromMs(ms) === new Date(ms).toISOString();
+    fc.assert(fc.property(fc.integer({ min: -30610224000000, max: 253402300799999 }), same), {
+      numRuns: 5000,
+    });
+    fc.assert(fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), same), { numRuns: 1000 });
+    for (const ms of [0, -1, 951782400000, 951868799999, -30610224000000, 253402300799999, 253402300800000]) {
+      assert.equal(isoFromMs(ms), new Date(ms).toISOString(), String(ms));
+    }
   });
 });

@@ -85,6 +85,42 @@ function isoToMs(s: string): number | undefined {
 
 const EPOCH_MILLIS = /^-?\d{1,19}(\.\d{1,6})?$/;
 
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/** Years 1000-9999 in epoch ms: the range where the arithmetic below equals toISOString(). */
+const FAST_MIN_MS = -30610224000000;
+const FAST_MAX_MS = 253402300799999;
+
+/**
+ * Epoch ms to `yyyy-MM-ddTHH:mm:ss.SSSZ`, as Date.prototype.toISOString() writes it, by civil-date
+ * arithmetic (Hinnant's days-to-civil): about 4x cheaper than a Date per call, and a view holds
+ * up to five dates.
+ */
+export function isoFromMs(ms: number): string {
+  if (ms < FAST_MIN_MS || ms > FAST_MAX_MS) return new Date(ms).toISOString();
+  const days = Math.floor(ms / 86400000);
+  let rem = ms - days * 86400000;
+  const h = Math.floor(rem / 3600000);
+  rem -= h * 3600000;
+  const mi = Math.floor(rem / 60000);
+  rem -= mi * 60000;
+  const sec = Math.floor(rem / 1000);
+  const milli = rem - sec * 1000;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(sec)}.${pad3(milli)}Z`;
+}
+
 /**
  * The `date` processor with formats [ISO8601, epoch_millis], output as Elastic writes it
  * (UTC, milliseconds, `Z`). ISO8601 needs `yyyy-MM-dd`, so a plain number is always epoch
@@ -95,13 +131,13 @@ export function toDate(v: unknown): string | undefined | Failed {
   if (typeof v !== "string" && typeof v !== "number") return FAILED;
   // A JSON number cannot be ISO8601 (that needs yyyy-MM-dd): epoch milliseconds directly.
   if (typeof v === "number") {
-    return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(Math.trunc(v)).toISOString() : FAILED;
+    return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? isoFromMs(Math.trunc(v)) : FAILED;
   }
   const s = v;
   let ms = isoToMs(s);
   if (ms === undefined && EPOCH_MILLIS.test(s)) ms = Math.trunc(Number(s));
   if (ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return FAILED;
-  return new Date(ms).toISOString();
+  return isoFromMs(ms);
 }
 
 function isIpv4(s: string): boolean {
