@@ -66,6 +66,14 @@ export {
   type SamplePlan,
 } from "./sample.ts";
 export { createSequenceMatcher } from "./sequence.ts";
+export {
+  type CompiledSampleQuery,
+  type CompiledSampleQuery,
+  type CompiledSequenceQuery,
+  type CompiledSequenceQuery,
+  compileCorrelation,
+  compileCorrelation,
+} from "./sequence-compile.ts";
 export { type EvaluateSequenceOptions, evaluateSequence, runSequencePlan } from "./sequence-evaluate.ts";
 export type { KeyValue } from "./sequence-keys.ts";
 export { orderEvents } from "./sequence-order.ts";

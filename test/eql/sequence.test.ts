@@ -10,6 +10,7 @@ import type { SequenceQuery } from "../../src/eql/ast.ts";
 import { compileAst } from "../../src/eql/compile.ts";
 import { parseStatement } from "../../src/eql/parser.ts";
 import { createSequenceMatcher, type SequenceMatch } from "../../src/eql/sequence.ts";
+import { compileCorrelation } from "../../src/eql/sequence-compile.ts";
 import { evaluateSequence, runSequencePlan } from "../../src/eql/sequence-evaluate.ts";
 import { compileKeyExtractor } from "../../src/eql/sequence-keys.ts";
 import { type CompiledSteps, planSequence, type SequencePlan } from "../../src/eql/sequence-plan.ts";
@@ -560,6 +561,36 @@ describe("sequence matcher properties", () => {
         }
       }),
     );
+  });
+});
+
+describe("compileCorrelation (a sequence rule compiled once for a driver)", () => {
+  test("gives the plan, the steps, every field read and the union of the steps' literals", () => {
+    const text =
+      'sequence by host.id with maxspan=1m [process where process.name == "curl"] [file where file.path like "/tmp/*"] until [process where process.name == "reboot"]';
+    const c = compileCorrelation(text, { file: "rule.toml" });
+    assert.ok(c !== null && c.kind === "sequence");
+    assert.equal(c.plan.stages.length, 2);
+    assert.equal(c.steps.length, 2);
+    assert.ok(c.until !== null);
+    for (const f of ["process.name", "file.path", "host.id"]) assert.ok(c.fields.includes(f), f);
+    assert.ok(c.prefilter !== null);
+    const texts = c.prefilter.map((l) => l.text.toLowerCase());
+    for (const word of ["curl", "/tmp/", "reboot"])
+      assert.ok(
+        texts.some((t) => word.includes(t) || t.includes(word)),
+        word,
+      );
+  });
+
+  test("a step without derivable literals makes the rule's prefilter null (every record is parsed)", () => {
+    const c = compileCorrelation("sequence [process where true] [file where true]");
+    assert.ok(c !== null);
+    assert.equal(c.prefilter, null);
+  });
+
+  test("an event query is not a correlation", () => {
+    assert.equal(compileCorrelation('process where process.name == "x"'), null);
   });
 });
 
