@@ -68,10 +68,7 @@ export {
 export { createSequenceMatcher } from "./sequence.ts";
 export {
   type CompiledSampleQuery,
-  type CompiledSampleQuery,
   type CompiledSequenceQuery,
-  type CompiledSequenceQuery,
-  compileCorrelation,
   compileCorrelation,
 } from "./sequence-compile.ts";
 export { type EvaluateSequenceOptions, evaluateSequence, runSequencePlan } from "./sequence-evaluate.ts";
