@@ -50,6 +50,7 @@ export function simpleWildcardMatch(pattern: string, name: string): boolean {
 
 function expressionMatches(expr: string, index: string): boolean {
   if (expr.includes(":")) return false; // another cluster's index
+  if (expr === "_all") return !index.startsWith(".");
   if (!expr.includes("*")) return expr === index;
   if (index.startsWith(".") && !expr.startsWith(".")) return false;
   return simpleWildcardMatch(expr, index);
@@ -70,7 +71,7 @@ export function indexPatternMatches(patterns: readonly string[], index: string):
       const exclude = expr.startsWith("-") && wildcardSeen;
       if (exclude) expr = expr.slice(1);
       if (expressionMatches(expr, index)) selected = !exclude;
-      if (expr.includes("*")) wildcardSeen = true;
+      if (expr.includes("*") || expr === "_all") wildcardSeen = true;
     }
   }
   return selected;

@@ -63,6 +63,8 @@ describe("index patterns, as a search over a rule's index list", () => {
     [["*"], ".ds-logs-x-default-2024.01.01-000001", false],
     [[".ds-*"], ".ds-logs-x-default-2024.01.01-000001", true],
     [["logs-x-default"], "logs-x-default", true],
+    [["_all"], "logs-x-default", true],
+    [["_all", "-logs-*"], "logs-x-default", false],
     [["logs-x-defaul"], "logs-x-default", false],
   ];
   for (const [patterns, index, want] of cases) {
