@@ -297,7 +297,7 @@ class Compiler {
       case "field":
         return this.fieldCondition(node);
       case "call": {
-        const q = this.callQuery(node, false);
+        const q = this.callQuery(node);
         if (q !== undefined) return q;
         return this.scriptCondition(node);
       }
@@ -641,7 +641,7 @@ class Compiler {
    * The query form of a function call (prefix / wildcard / terms query), when Elasticsearch
    * translates it so: first argument a field, the others constants. Undefined otherwise.
    */
-  private callQuery(node: Extract<Expr, { kind: "call" }>, _negated: boolean): Predicate | undefined {
+  private callQuery(node: Extract<Expr, { kind: "call" }>): Predicate | undefined {
     const fn = this.resolve(node);
     this.checkCall(fn, node);
     // Argument types are checked whichever form runs (Elasticsearch verifies before translating).
@@ -665,10 +665,8 @@ class Compiler {
         return v !== undefined && pred(v as EqlValue);
       });
     }
-    // Keyword and ip doc values reach the query as their text.
-    return this.leaf(first, (s, num, raw) =>
-      pred(info.cls === "untyped" && typeof raw === "boolean" ? raw : (num ?? s)),
-    );
+    // Keyword and ip values reach the query as their text (a number in a keyword field is its text).
+    return this.leaf(first, (s) => pred(s));
   }
 
   // ------------------------------------------------------------------ functions
