@@ -1,15 +1,19 @@
 /**
  * Child process of memory.test.ts (also runnable by hand):
- *   node --import tsx test/ingest/memory-child.ts [uncompressedMB=300]
- * Streams a generated gzip NDJSON object (made on the fly, never on disk or whole in memory)
- * with a 64 MiB line without a newline in the middle, through scanObject, and prints one JSON
- * line: counts, peak RSS (process.resourceUsage().maxRSS) and rough throughput.
+ *   node --import tsx test/scan/memory-child.ts [uncompressedMB=300] [gzip|plain] [signal|nosignal]
+ * Streams a generated NDJSON object (made on the fly, never on disk or whole in memory), gzipped
+ * or plain, with a 64 MiB line without a newline in the middle, through scanObject, with an
+ * AbortSignal as the CLI and the Lambda pass one (default) or without, and prints one JSON line:
+ * counts, peak RSS (process.resourceUsage().maxRSS) and rough throughput.
  */
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { SHOULD_ALERT, scanCollect } from "../ingest/helpers.ts";
+import { scanObject } from "../../src/scan/index.ts";
+import { SHOULD_ALERT } from "../ingest/helpers.ts";
 
 const targetBytes = Number(process.argv[2] ?? 300) * 1e6;
+const compression = process.argv[3] ?? "gzip";
+const withSignal = (process.argv[4] ?? "signal") === "signal";
 const LONG_LINE_BYTES = 64 * 1024 * 1024;
 const PLANT_EVERY = 20_000;
 
@@ -80,10 +84,17 @@ async function* plain(): AsyncGenerator<Buffer> {
   }
 }
 
-const input = Readable.from(plain()).pipe(zlib.createGzip({ level: 1 }));
+const source = Readable.from(plain());
+const input = compression === "gzip" ? source.pipe(zlib.createGzip({ level: 1 })) : source;
+// Never fired: the scan must not hold the object's chunks because a signal was passed (issue 12).
+const abort = new AbortController();
 const rssBefore = process.memoryUsage().rss;
 const t0 = performance.now();
-const r = await scanCollect(input, { uri: "generated://memory-test", rules: [SHOULD_ALERT] });
+const r = await scanObject(input, {
+  uri: "generated://memory-test",
+  rules: [SHOULD_ALERT],
+  ...(withSignal ? { signal: abort.signal } : {}),
+});
 const seconds = (performance.now() - t0) / 1000;
 console.log(
   JSON.stringify({
@@ -93,7 +104,9 @@ console.log(
     malformed: r.malformed,
     skipped: r.skipped,
     skippedSamples: r.skippedSamples,
-    alerts: r.alerts.length,
+    compression,
+    withSignal,
+    alerts: r.alertCount,
     failure: r.failure ?? null,
     compressedBytes: r.compressedBytes,
     decompressedBytes: r.decompressedBytes,

@@ -84,40 +84,53 @@ export async function throughZlib(
     notify();
   });
 
-  let pending: Buffer | null = null;
+  // Look-ahead: the pieces not yet written, at least the last TAIL_BYTES of what was read, so
+  // that the end of the object can be written in small steps (tailStep) whatever the size of the
+  // last reads.
+  let held: Buffer[] = [first];
+  let heldLen = first.length;
+  /** Writes all but the last `keep` bytes held (splitting a piece if needed). */
+  const writeAllBut = async (keep: number): Promise<void> => {
+    while (heldLen > keep && !stop) {
+      const b = held[0]!;
+      const excess = heldLen - keep;
+      const part = b.length <= excess ? b : b.subarray(0, excess);
+      if (part === b) held.shift();
+      else held[0] = b.subarray(excess);
+      heldLen -= part.length;
+      if (!z.write(part)) await drained(z);
+    }
+  };
   const writer = (async () => {
     try {
-      // One piece of look-ahead, so that the end of the object can be written in small steps
-      // (tailStep). While the input makes us wait (a network body), all but the last TAIL_BYTES
-      // of the held piece go to zlib, so at most 64 KiB of compressed input waits for the next
-      // piece (or the end, or a read error, which also writes it).
-      let held: Buffer = first;
-      pending = held;
       while (!stop) {
         const p = next();
         let c = await Promise.race([p, nextTick().then(() => WAITING)]);
         if (c === WAITING) {
-          if (held.length > TAIL_BYTES) {
-            if (!z.write(held.subarray(0, held.length - TAIL_BYTES))) await drained(z);
-            held = held.subarray(held.length - TAIL_BYTES);
-            pending = held;
-          }
+          // The input makes us wait (a network body): let zlib have all but the tail meanwhile.
+          await writeAllBut(TAIL_BYTES);
           c = await p;
         }
         if (c === null) break;
         if (stop) return;
         const piece = c as Buffer;
         stats.compressedBytes += piece.length;
-        if (!z.write(held)) await drained(z);
-        held = piece;
-        pending = held;
+        held.push(piece);
+        heldLen += piece.length;
+        // Whole pieces go as they came while at least TAIL_BYTES stay held.
+        while (held.length > 1 && heldLen - held[0]!.length >= TAIL_BYTES && !stop) {
+          const b = held.shift()!;
+          heldLen -= b.length;
+          if (!z.write(b)) await drained(z);
+        }
       }
-      pending = null;
-      const tail = Math.max(0, held.length - TAIL_BYTES);
-      if (tail > 0 && !stop && !z.write(held.subarray(0, tail))) await drained(z);
-      for (let off = tail; off < held.length && !stop; ) {
-        const end = Math.min(held.length, off + tailStep(held.length - off));
-        if (!z.write(held.subarray(off, end))) await drained(z);
+      await writeAllBut(TAIL_BYTES);
+      const tail = held.length === 1 ? held[0]! : Buffer.concat(held, heldLen);
+      held = [];
+      heldLen = 0;
+      for (let off = 0; off < tail.length && !stop; ) {
+        const end = Math.min(tail.length, off + tailStep(tail.length - off));
+        if (!z.write(tail.subarray(off, end))) await drained(z);
         off = end;
       }
       // Let every write be decoded before end(): the last write would otherwise carry the
@@ -126,10 +139,12 @@ export async function throughZlib(
       if (!stop && !z.destroyed) await flushed(z);
       if (!stop && !z.destroyed) z.end();
     } catch (e) {
-      // Decode what zlib was already given before reporting the read error: those bytes
-      // hold records that were delivered intact.
-      if (!(stop || z.destroyed || e instanceof ScanAbortedError) && pending !== null) z.write(pending);
-      if (stop || z.destroyed || e instanceof ScanAbortedError) {
+      // Decode what was read before reporting the read error: those bytes hold records that
+      // were delivered intact.
+      const quit = stop || z.destroyed || e instanceof ScanAbortedError;
+      if (!quit) for (const b of held) z.write(b);
+      held = [];
+      if (quit) {
         inputError = e;
         notify();
         return;

@@ -231,8 +231,15 @@ describe("input stream errors and aborts", () => {
         yield make(Buffer.from(NOISY));
         await new Promise(() => {}); // never resolves
       }
-      setTimeout(() => ac.abort(new Error("deadline")), 50);
-      const r = await scanCollect(stalled(), { ...opts, signal: ac.signal });
+      // Aborted once records flow (not after a fixed delay: on a loaded machine the first
+      // records may take longer than any delay), while the input is stalled.
+      const r = await scanCollect(stalled(), {
+        ...opts,
+        signal: ac.signal,
+        onAlert: () => {
+          if (!ac.signal.aborted) setTimeout(() => ac.abort(new Error("deadline")), 20);
+        },
+      });
       assert.equal(r.failure?.kind, "aborted");
       assert.equal(r.failure?.message, "s3://b/k: scan aborted: deadline");
       assert.ok(r.records > 0);
