@@ -3,7 +3,7 @@
  * Later work extends it and never breaks it.
  */
 import { compileFieldPath, type FieldPath, fieldValues } from "../document/index.ts";
-import type { Rule, Threat } from "../rules/index.ts";
+import { effectiveRule, type Rule, suppressionGroup, type Threat } from "../rules/index.ts";
 import { digest } from "./digest.ts";
 
 export interface Alert {
@@ -15,6 +15,8 @@ export interface Alert {
     readonly severity: string;
     readonly risk_score: number;
     readonly threat: readonly Threat[];
+    /** A building-block rule's alert (Kibana hides these by default; they feed other rules). */
+    readonly building_block?: true;
   };
   readonly source: {
     /** File path or s3://bucket/key. */
@@ -28,6 +30,19 @@ export interface Alert {
   readonly event: Record<string, unknown>;
   /** The original record exactly as parsed. */
   readonly raw: unknown;
+  /**
+   * Set when the rule suppresses alerts (Kibana `alert_suppression`): the group this alert belongs
+   * to. The sinks (CLI output, Lambda publisher) send the first alert of a group per window and
+   * count the others (docs/tuning.md).
+   */
+  readonly suppression?: {
+    /** Each group_by field's sorted values, null when the event lacks it. */
+    readonly group: Readonly<Record<string, readonly string[] | null>>;
+    /** Stable key of the group (JSON of the values). */
+    readonly key: string;
+    /** The window in ms; null: one window per run (CLI) or per object (Lambda). */
+    readonly window_ms: number | null;
+  };
 }
 
 /** sha256 over (rule id, uri, version, ordinal), hex, 32 chars. */
@@ -35,14 +50,30 @@ export function alertId(ruleId: string, uri: string, version: string | undefined
   return digest([ruleId, uri, version ?? "", record]);
 }
 
-export function ruleSummary(rule: Rule): Alert["rule"] {
+/** The rule as an alert names it; with the event, Kibana's per-event overrides apply (overrides.ts). */
+export function ruleSummary(rule: Rule, ecs?: unknown): Alert["rule"] {
+  const e = ecs === undefined ? rule : effectiveRule(rule, ecs);
   return {
     id: rule.id,
-    name: rule.name,
-    severity: rule.severity,
-    risk_score: rule.riskScore,
+    name: e.name,
+    severity: e.severity,
+    risk_score: e.riskScore,
     threat: rule.threat,
+    ...(rule.buildingBlock === true ? { building_block: true as const } : {}),
   };
+}
+
+function suppressionOf(rule: Rule, ecs: unknown): Alert["suppression"] {
+  const s = rule.suppression;
+  if (s === undefined) return undefined;
+  const key = suppressionGroup(s, ecs);
+  if (key === null) return undefined;
+  const values = JSON.parse(key) as (string[] | null)[];
+  const group: Record<string, readonly string[] | null> = Object.create(null);
+  s.groupBy.forEach((f, i) => {
+    group[f] = values[i] ?? null;
+  });
+  return { group: { ...group }, key, window_ms: s.durationMs ?? null };
 }
 
 /**
@@ -145,12 +176,14 @@ export interface AlertInput {
 
 export function buildAlert(input: AlertInput): Alert {
   const { rule, ecs, raw, uri, version, record } = input;
+  const suppression = suppressionOf(rule, ecs);
   return {
     id: alertId(rule.id, uri, version, record),
-    rule: ruleSummary(rule),
+    rule: ruleSummary(rule, ecs),
     source: version === undefined ? { uri, record } : { uri, record, version },
     event: alertEvent(rule, ecs),
     raw: boundedRaw(raw),
+    ...(suppression === undefined ? {} : { suppression }),
   };
 }
 

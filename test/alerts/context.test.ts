@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { buildAlert } from "../../src/alerts/index.ts";
-import { loadBuiltinRules } from "../../src/rules/index.ts";
+import { loadBuiltinRules, parseKibanaExport } from "../../src/rules/index.ts";
 
 // A Defend process event with the identities responders pivot on.
 const processEvent = {
@@ -56,5 +56,52 @@ describe("alert context", () => {
     );
     assert.deepEqual(e["process.args"], processEvent.process.args);
     assert.equal(Object.hasOwn(e, "dns.question.name"), false, "absent fields are left out, not null");
+  });
+});
+
+describe("alerts of Kibana-exported rules", () => {
+  const exported = parseKibanaExport(
+    `${JSON.stringify({
+      rule_id: "bb",
+      name: "Base name",
+      type: "eql",
+      language: "eql",
+      query: "process where true",
+      severity: "low",
+      risk_score: 21,
+      building_block_type: "default",
+      severity_mapping: [{ field: "host.name", operator: "equals", value: "dc-1", severity: "critical" }],
+      rule_name_override: "rule.name",
+      alert_suppression: { group_by: ["host.name"], duration: { value: 30, unit: "m" } },
+    })}\n`,
+    "e.ndjson",
+  );
+  const rule = exported.rules[0]!.rule;
+
+  test("carry the per-event severity and name, the building-block mark and the suppression group", () => {
+    const a = buildAlert({
+      rule,
+      ecs: { host: { name: "dc-1" }, rule: { name: "Custom name" } },
+      raw: {},
+      uri: "u",
+      record: 1,
+    });
+    assert.equal(a.rule.severity, "critical");
+    assert.equal(a.rule.name, "Custom name");
+    assert.equal(a.rule.risk_score, 21);
+    assert.equal(a.rule.building_block, true);
+    assert.deepEqual(a.suppression, {
+      group: { "host.name": ["dc-1"] },
+      key: '[["dc-1"]]',
+      window_ms: 1_800_000,
+    });
+    const b = buildAlert({ rule, ecs: { host: { name: "web-1" } }, raw: {}, uri: "u", record: 2 });
+    assert.equal(b.rule.severity, "low");
+    assert.equal(b.rule.name, "Base name");
+  });
+
+  test("a group_by field missing under the default strategy groups as null", () => {
+    const a = buildAlert({ rule, ecs: {}, raw: {}, uri: "u", record: 1 });
+    assert.deepEqual(a.suppression?.group, { "host.name": null });
   });
 });
