@@ -3,6 +3,7 @@
  * and the stages for callers that compose their own pipeline.
  */
 export { SAMPLE_LIMIT, type ScanCounts } from "./counts.ts";
+export { anyExceptions, type ExceptionDrop, ExceptionStage, exceptedEvent } from "./exceptions.ts";
 export { gateFor, type RecordGate } from "./gate.ts";
 export {
   MAX_RECORD_BYTES_CEILING,

@@ -44,6 +44,11 @@ export interface ScanOptions {
    * `{ smallGzipBytes: 0 }` streams every gzip object, `{ zstdDecoder: "fzstd" }` forces fzstd.
    */
   readonly tuning?: DecompressTuning;
+  /**
+   * The clock, in epoch milliseconds, that decides which exception items have expired (default:
+   * the time the scan starts). Kibana compares expire_time with the time the rule runs.
+   */
+  readonly nowMs?: number;
 }
 
 /** Defaults for the limits (their names carry the unit; docs/reader.md explains the policy). */
@@ -68,6 +73,7 @@ export interface ResolvedScanOptions {
   readonly maxCompressionRatio: number;
   readonly source: SourceOption;
   readonly tuning: DecompressTuning | undefined;
+  readonly nowMs: number;
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
@@ -124,8 +130,13 @@ export function resolveScanOptions(options: ScanOptions): ResolvedScanOptions {
       `scanObject: option maxCompressionRatio must be a number >= 0 (0 = off), got ${JSON.stringify(ratio)}`,
     );
   }
+  const nowMs = options.nowMs ?? Date.now();
+  if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) {
+    throw new RangeError(`scanObject: option nowMs must be a finite number (epoch ms), got ${JSON.stringify(nowMs)}`);
+  }
   return {
     source,
+    nowMs,
     maxRecordBytes: positiveInteger(
       "maxRecordBytes",
       options.maxRecordBytes,

@@ -1,5 +1,6 @@
 /** What scanning one object produces. Object-level failure is a value here, never a throw. */
 import type { Compression } from "../ingest/index.ts";
+import type { ExceptionDrop } from "./exceptions.ts";
 
 export interface ScanFailure {
   /**
@@ -32,6 +33,8 @@ export interface ScanResult {
    * costs no memory here); a caller that needs them collects them in onAlert.
    */
   readonly alertCount: number;
+  /** Alerts that rules' exception items removed, per rule and item (empty when none applied). */
+  readonly exceptionDrops?: readonly ExceptionDrop[];
   readonly durationMs: number;
   /** Set when the object could not be read to its end; alerts found before the damage were delivered. */
   readonly failure?: ScanFailure;
