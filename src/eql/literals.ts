@@ -34,6 +34,20 @@ export const NON_VERBATIM_FIELDS: readonly string[] = [
   "event.outcome",
   "event.action",
   "@timestamp",
+  // Derived by the SentinelOne view (src/sources, SENTINELONE_DERIVED_FIELDS): renamed
+  // ("OUTGOING" -> "egress"), lower-cased, upper-cased, table-mapped or percent-decoded values.
+  "network.direction",
+  "network.protocol",
+  "file.drive_letter",
+  "dns.question.type",
+  "dns.answers.type",
+  "url.path",
+  "url.query",
+  "url.fragment",
+  "url.extension",
+  "url.user_info",
+  "url.username",
+  "url.password",
 ];
 
 export interface LiteralOptions {

@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { compileQuery } from "../../src/eql/index.ts";
+import { createRawPrefilter } from "../../src/scan/prefilter/index.ts";
 import { SENTINELONE_DERIVED_FIELDS, sentinelOneToEcs } from "../../src/sources/index.ts";
 import { readRecords } from "./helpers.ts";
 import { s1Base } from "./s1-records.ts";
@@ -72,4 +74,44 @@ describe("SentinelOne views hold raw values verbatim outside SENTINELONE_DERIVED
     const e = sentinelOneToEcs(records.find(([n]) => n === "hand-written ip")![1]);
     assert.equal((e as { network: { direction: string } }).network.direction, "egress");
   });
+});
+
+describe("the raw prefilter passes SentinelOne records whose view a rule on a derived field matches", () => {
+  const ip = s1Base({
+    "event.category": "ip",
+    "event.type": "IP Connect",
+    "event.network.direction": "OUTGOING",
+    "event.network.protocolName": "TCP",
+    "event.network.connectionStatus": "SUCCESS",
+    "src.ip.address": "10.0.0.1",
+    "src.port.number": 5000,
+    "dst.ip.address": "198.51.100.1",
+    "dst.port.number": 4444,
+  });
+  const file = s1Base({
+    "event.category": "file",
+    "event.type": "FileCreation",
+    "tgt.file.path": "c:\\x\\y.exe",
+  });
+  const dns = s1Base({ "event.category": "dns", "event.dns.request": "type: 28 host.example" });
+  const url = s1Base({ "event.category": "url", "url.address": "http://h.example/a%20b.hta" });
+  const cases: [string, Record<string, unknown>][] = [
+    [
+      'network where network.direction == "egress" and network.protocol == "tcp" and destination.port == 4444',
+      ip,
+    ],
+    ['network where event.action == "connection_attempted" and event.outcome == "success"', ip],
+    ['file where file.drive_letter == "C" and file.name == "y.exe"', file],
+    ['network where dns.question.type == "AAAA" and dns.question.name == "host.example"', dns],
+    ['any where url.path == "/a b.hta" and url.extension == "hta"', url],
+  ];
+  for (const [query, record] of cases) {
+    test(query, () => {
+      const compiled = compileQuery(query);
+      const view = sentinelOneToEcs(record);
+      assert.equal(compiled.matches(view), true);
+      const text = Buffer.from(JSON.stringify(record));
+      assert.equal(createRawPrefilter([compiled.prefilter]).test(text, 0, text.length), true);
+    });
+  }
 });
