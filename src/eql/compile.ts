@@ -280,8 +280,12 @@ class Compiler {
       case "null":
         return FALSE;
       case "null-check": {
-        this.info(node.field, node.field.span.start);
-        const has = this.leaf(node.field, ALWAYS);
+        const info = this.info(node.field, node.field.span.start);
+        // A typed field's malformed value is not indexed (ignore_malformed), so it does not exist.
+        const has =
+          info.cls === "untyped" || info.cls === "keyword"
+            ? this.leaf(node.field, ALWAYS)
+            : this.typedLeaf(node.field, this.reader(info), () => true);
         return node.negated ? has : (e) => !has(e);
       }
       case "compare":

@@ -242,6 +242,17 @@ export const EXPRESSION_MATCH_CASES: readonly MatchCase[] = [
     },
     expected: ["eight", "unknownText"],
   },
+  {
+    row: 23,
+    name: "a value that does not parse as the field's type is not indexed: the field has no value",
+    query: "any where process.pid == null and @timestamp != null",
+    events: {
+      malformedPid: { "@timestamp": 1704067200000, process: { pid: "abc" } },
+      goodPid: { "@timestamp": 1704067200000, process: { pid: "12" } },
+      malformedTime: { "@timestamp": "soon", process: {} },
+    },
+    expected: ["malformedPid"],
+  },
   // 24: null and optional fields
   {
     row: 24,
