@@ -132,7 +132,9 @@ export function resolveScanOptions(options: ScanOptions): ResolvedScanOptions {
   }
   const nowMs = options.nowMs ?? Date.now();
   if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) {
-    throw new RangeError(`scanObject: option nowMs must be a finite number (epoch ms), got ${JSON.stringify(nowMs)}`);
+    throw new RangeError(
+      `scanObject: option nowMs must be a finite number (epoch ms), got ${JSON.stringify(nowMs)}`,
+    );
   }
   return {
     source,
