@@ -50,6 +50,7 @@ export {
   type RuleSet,
   type RuleSetOptions,
   refusalReason,
+  ruleTuning,
 } from "./set.ts";
 export {
   MemorySuppressionStore,

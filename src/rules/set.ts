@@ -267,3 +267,34 @@ export async function loadRuleSet(
 export async function loadRules(path: string, options: LoadOptions = {}): Promise<Rule[]> {
   return [...(await loadRuleSet(path, options)).rules];
 }
+
+/**
+ * What a rule's tuning contributes to a scan's outcome, as stable JSON: enabled, exceptions (every
+ * item's entries, OS types and expiry), suppression and per-event overrides. Part of the Lambda's
+ * idempotency fingerprint, so a change of tuning rescans what it should.
+ */
+export function ruleTuning(rule: Rule): string {
+  const untuned =
+    rule.enabled !== false &&
+    (rule.exceptions?.items.length ?? 0) === 0 &&
+    rule.suppression === undefined &&
+    rule.severityMapping === undefined &&
+    rule.riskScoreMapping === undefined &&
+    rule.ruleNameOverride === undefined;
+  // Untuned rules contribute nothing, so their fingerprint is what it was before tuning existed.
+  if (untuned) return "";
+  return JSON.stringify([
+    rule.enabled !== false,
+    (rule.exceptions?.items ?? []).map((x) => [
+      x.item.listId,
+      x.item.itemId,
+      x.item.entries,
+      x.item.osTypes,
+      x.item.expireTime ?? null,
+    ]),
+    rule.suppression ?? null,
+    rule.severityMapping ?? null,
+    rule.riskScoreMapping ?? null,
+    rule.ruleNameOverride ?? null,
+  ]);
+}

@@ -326,3 +326,17 @@ describe("per-event overrides and suppression", () => {
     assert.match(bad.problems[0]!.message, /alert_suppression\.group_by` must name 1 to 3 fields/);
   });
 });
+
+describe("tuning fingerprint", () => {
+  test("untuned rules contribute nothing; an exception item, suppression or override changes it", async () => {
+    const { ruleTuning } = await import("../../src/rules/index.ts");
+    const base = parseKibanaExport(ndjson(kibanaRule()), "e.ndjson").rules[0]!.rule;
+    assert.equal(ruleTuning(base), "");
+    const tuned = [
+      kibanaRule({ enabled: false }),
+      kibanaRule({ alert_suppression: { group_by: ["host.name"] } }),
+      kibanaRule({ rule_name_override: "message" }),
+    ].map((r) => ruleTuning(parseKibanaExport(ndjson(r), "e.ndjson").rules[0]!.rule));
+    assert.equal(new Set(["", ...tuned]).size, 4);
+  });
+});
