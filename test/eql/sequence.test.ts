@@ -13,6 +13,7 @@ import { createSequenceMatcher, type SequenceMatch } from "../../src/eql/sequenc
 import { compileCorrelation } from "../../src/eql/sequence-compile.ts";
 import { evaluateSequence, runSequencePlan } from "../../src/eql/sequence-evaluate.ts";
 import { compileKeyExtractor } from "../../src/eql/sequence-keys.ts";
+import { matchPartition, partitionKeys } from "../../src/eql/sequence-partition.ts";
 import { type CompiledSteps, planSequence, type SequencePlan } from "../../src/eql/sequence-plan.ts";
 
 type Ev = Record<string, unknown> & { id: number };
@@ -591,6 +592,34 @@ describe("compileCorrelation (a sequence rule compiled once for a driver)", () =
 
   test("an event query is not a correlation", () => {
     assert.equal(compileCorrelation('process where process.name == "x"'), null);
+  });
+});
+
+describe("partitions (a store keyed by join key)", () => {
+  test("re-running each key's stored events and keeping that key's matches finds what one run finds", () => {
+    const { query, compiled } = sequenceOf(PROPERTY_QUERIES[2]!);
+    const plan = planSequence(query, compiled);
+    const partitions = partitionKeys(plan);
+    fc.assert(
+      fc.property(arbEvents, (events) => {
+        const whole = evaluateSequence(query, compiled, events).map((m) => JSON.stringify(ids([m])));
+        const store = new Map<string, Ev[]>();
+        for (const ev of events) for (const k of partitions(ev)) store.set(k, [...(store.get(k) ?? []), ev]);
+        const parts: string[] = [];
+        for (const [k, stored] of store) {
+          for (const m of runSequencePlan(plan, stored))
+            if (matchPartition(m) === k) parts.push(JSON.stringify(ids([m])));
+        }
+        assert.deepEqual(parts.sort(), whole.sort());
+      }),
+    );
+  });
+
+  test("an event matching no step belongs to no partition", () => {
+    const { query, compiled } = sequenceOf("sequence by host [a where true] [b where true]");
+    const partitions = partitionKeys(planSequence(query, compiled));
+    assert.deepEqual(partitions(e(1, "z", 1, { host: "x" })), []);
+    assert.deepEqual(partitions(e(2, "a", 1, { host: ["x", "y", "x"] })), ['["x"]', '["y"]']);
   });
 });
 
