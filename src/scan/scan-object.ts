@@ -6,16 +6,19 @@
  */
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
 import { ScanCounts } from "./counts.ts";
-import { gateFor } from "./gate.ts";
+import { anyExceptions, ExceptionStage } from "./exceptions.ts";
+import { createRuleDispatch } from "./dispatch.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
+import { SequenceRun } from "./sequence-run.ts";
+import { hasSequenceRules, SequenceStage, withSequenceStage } from "./sequences.ts";
 import type { ScanFailure, ScanResult } from "./result.ts";
 import { chainHitStages, createAlertStage, createMatchStage, type HitStage } from "./stages.ts";
 
 /** Progress callbacks every this many decompressed bytes. */
 export const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
 
-/** No hit stage yet: exceptions and sequences will sit here (stages.ts). */
+/** Hit stages every scan runs (the exceptions stage is added when a rule has exceptions). */
 const HIT_STAGES: readonly HitStage[] = [];
 
 /**
@@ -28,11 +31,23 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const { uri, version, rules, onAlert, onProgress, signal } = options;
 
   const counts = new ScanCounts();
-  const hits = chainHitStages(HIT_STAGES, createAlertStage({ uri, version }, counts, onAlert));
+  // Sequence and sample rules: their step hits go to the caller's sink (the CLI's run over all its
+  // inputs, the Lambda's state store) or, without one, to a run for this object alone.
+  const ownRun = options.sequences === undefined && hasSequenceRules(rules) ? new SequenceRun() : undefined;
+  const sink = options.sequences ?? ownRun;
+  const sequenceStage = sink === undefined ? undefined : new SequenceStage(sink, { uri, version });
+  const exceptions = anyExceptions(rules) ? new ExceptionStage(opts.nowMs) : undefined;
+  const hits = chainHitStages(
+    withSequenceStage(exceptions === undefined ? HIT_STAGES : [exceptions, ...HIT_STAGES], sequenceStage),
+    createAlertStage({ uri, version }, counts, onAlert),
+  );
+  // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
+  // record are the only ones evaluated on it (dispatch.ts).
+  const dispatch = createRuleDispatch(rules);
   const parse = createParseStage(
-    gateFor(rules),
+    dispatch,
     counts,
-    createMatchStage(rules, opts.source, counts, hits.push),
+    createMatchStage(rules, opts.source, counts, hits.push, dispatch),
   );
   const framer = new Framer(parse, opts.maxRecordBytes);
   const stats: DecompressStats = { compression: "none", compressedBytes: 0, decompressedBytes: 0 };
@@ -76,6 +91,12 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     if (e.kind === "corrupt-compressed-stream" || e.kind === "damaged-tail") framer.end();
   }
   hits.flush();
+  if (ownRun !== undefined) {
+    for (const alert of ownRun.finish()) {
+      counts.alerts++;
+      onAlert?.(alert);
+    }
+  }
   if (onProgress !== undefined) progress();
 
   return {
@@ -93,6 +114,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     skipped: counts.skipped,
     skippedSamples: counts.skippedSamples,
     alertCount: counts.alerts,
+    ...(exceptions === undefined ? {} : { exceptionDrops: exceptions.dropped() }),
     durationMs: performance.now() - started,
     ...(failure === undefined ? {} : { failure }),
   };

@@ -9,6 +9,7 @@ import { shortReason } from "../ingest/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { type SourceOption, toEcs } from "../sources/index.ts";
 import type { ScanCounts } from "./counts.ts";
+import type { RuleDispatch } from "./dispatch.ts";
 import type { ParsedSink } from "./parse.ts";
 
 /** A rule matched an event. */
@@ -30,7 +31,8 @@ export interface HitStage {
 }
 
 /**
- * View + match: maps each record to its ECS view and evaluates every rule. A record of a shape
+ * View + match: maps each record to its ECS view and evaluates the rules `dispatch` admits for it
+ * (the gate's candidates, category, index: dispatch.ts), or every rule without one. A record of a shape
  * the mapping or a rule did not expect is one bad record, not a failed object (nor a crash);
  * what the hit sink throws (the caller's onAlert) is not caught here.
  */
@@ -39,15 +41,19 @@ export function createMatchStage(
   source: SourceOption,
   counts: ScanCounts,
   emit: (hit: Hit) => void,
+  dispatch?: RuleDispatch,
 ): ParsedSink {
-  return (record, raw, ordinal, _gated) => {
+  return (record, raw, ordinal, gated) => {
     let event: unknown;
     const hits: Rule[] = [];
     try {
       event = toEcs(record, source).event;
-      for (let r = 0; r < rules.length; r++) {
-        const rule = rules[r]!;
-        if (rule.compiled.matches(event)) hits.push(rule);
+      if (dispatch !== undefined) dispatch.match(event, gated, hits);
+      else {
+        for (let r = 0; r < rules.length; r++) {
+          const rule = rules[r]!;
+          if (rule.compiled.matches(event)) hits.push(rule);
+        }
       }
     } catch (e) {
       counts.bad(ordinal, `could not be evaluated: ${shortReason(e)}`);
