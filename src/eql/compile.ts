@@ -34,9 +34,9 @@ import type {
 } from "./ast.ts";
 import type { CompiledQuery } from "./compiled.ts";
 import { EqlSyntaxError, EqlUnsupportedError, type SourceOrigin } from "./errors.ts";
-import { fieldType as ecsFieldType } from "./field-types.ts";
-import { parseDate } from "./field-types-date.ts";
-import { compareIp, parseIp, parseIpRange } from "./field-types-ip.ts";
+import { compareVersion, fieldType as ecsFieldType, indexedValue } from "./field-types.ts";
+import { javaDateToString, parseDate } from "./field-types-date.ts";
+import { compareIp, formatIp, parseIp, parseIpRange } from "./field-types-ip.ts";
 import {
   arithmetic,
   type EqlFunction,
@@ -70,7 +70,9 @@ import {
   dateValue,
   type FieldInfo,
   ipValue,
+  numericConstant,
   numericValue,
+  versionValue,
 } from "./typed-fields.ts";
 import { asciiEqualsLower, asciiLower, compileWildcard, hasWildcard, type StringTest } from "./wildcard.ts";
 
@@ -238,6 +240,8 @@ class Compiler {
         return ipValue;
       case "boolean":
         return booleanValue;
+      case "version":
+        return versionValue;
       default:
         return (raw) => raw;
     }
@@ -544,16 +548,20 @@ class Compiler {
         if (op === "==") return this.typedLeaf(field, booleanValue, (v) => v === b);
         return this.typedLeaf(field, booleanValue, (v) => acceptOrder(op, v === b ? 0 : v ? 1 : -1));
       }
+      case "version": {
+        // A `version` field orders by Elasticsearch's VersionEncoder (1.10.0 after 1.9.0).
+        const text = constantText(value);
+        if (op === "==") return this.typedLeaf(field, versionValue, (v) => v === text);
+        return this.typedLeaf(field, versionValue, (v) => acceptOrder(op, compareVersion(v, text)));
+      }
     }
   }
 
   private numericConstant(info: FieldInfo, c: Constant): number {
-    const n =
-      c.kind === "number"
-        ? c.value
-        : c.kind === "string"
-          ? numericValue({ ...info, integral: false }, c.value)
-          : undefined;
+    // The constant as the field's term / range query parses it (a float field compares in float precision).
+    const parsed =
+      c.kind === "number" ? c.value : c.kind === "string" ? indexedValue(c.value, "double") : undefined;
+    const n = typeof parsed === "number" ? numericConstant(info, parsed) : undefined;
     if (n === undefined) {
       throw this.syntax(
         `\`${constantText(c)}\` is not a number, and field \`${info.path}\` is mapped as \`${info.esType}\``,
@@ -944,6 +952,13 @@ class Compiler {
   }
 
   private compareValue(node: Expr, op: CompareOp, l: CompiledValue, r: CompiledValue): CompiledValue {
+    if (l.type === "date" || r.type === "date") {
+      throw this.unsupported(
+        "comparing a date field inside an expression is not supported; compare the field with a date directly",
+        node.span.start,
+        "date in an expression",
+      );
+    }
     return this.fold(
       node,
       "boolean",
@@ -1051,12 +1066,42 @@ class Compiler {
     const acc = this.accessor(field.path);
     const max = this.max;
     switch (info.cls) {
-      case "date":
-        throw this.unsupported(
-          `a date field (\`${field.path}\`) inside a function or an expression is not supported; compare it with a date directly`,
-          field.span.start,
-          "date field in an expression",
-        );
+      case "date": {
+        // A date doc value in a script prints as ZonedDateTime.toString (UTC); only functions
+        // taking any exact value (concat, string) accept it, as in Elasticsearch.
+        let best: number | undefined;
+        const visit: ValueTest = (_s, _n, raw) => {
+          const v = dateValue(raw);
+          if (v !== undefined && (best === undefined || v < best)) best = v;
+          return false;
+        };
+        return {
+          type: "date",
+          eval: (e) => {
+            best = undefined;
+            acc(e, visit, max);
+            return best === undefined ? null : javaDateToString(best);
+          },
+          kind: () => undefined,
+        };
+      }
+      case "version": {
+        let best: string | null = null;
+        const visit: ValueTest = (_s, _n, raw) => {
+          const v = versionValue(raw);
+          if (v !== undefined && (best === null || compareVersion(v, best) < 0)) best = v;
+          return false;
+        };
+        return {
+          type: "string",
+          eval: (e) => {
+            best = null;
+            acc(e, visit, max);
+            return best;
+          },
+          kind: () => undefined,
+        };
+      }
       case "numeric": {
         let best: number | undefined;
         const visit: ValueTest = (_s, _n, raw) => {
@@ -1096,23 +1141,19 @@ class Compiler {
         };
       }
       case "ip": {
+        // An ip doc value prints as Elasticsearch formats it (dotted IPv4, RFC 5952 IPv6).
         let best: bigint | undefined;
-        let text: string | null = null;
-        const visit: ValueTest = (s, _n, raw) => {
+        const visit: ValueTest = (_s, _n, raw) => {
           const v = ipValue(raw);
-          if (v !== undefined && (best === undefined || v < best)) {
-            best = v;
-            text = s;
-          }
+          if (v !== undefined && (best === undefined || v < best)) best = v;
           return false;
         };
         return {
           type: "ip",
           eval: (e) => {
             best = undefined;
-            text = null;
             acc(e, visit, max);
-            return text;
+            return best === undefined ? null : formatIp(best);
           },
           kind: () => undefined,
         };

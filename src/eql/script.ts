@@ -25,7 +25,7 @@ import { asciiEqualsLower, asciiLower } from "./wildcard.ts";
 export type EqlScalar = string | number | boolean | null;
 
 /** Static type of a compiled value, as far as the engine knows it. `any` = an untyped field. */
-export type StaticType = "string" | "number" | "boolean" | "null" | "any" | "ip";
+export type StaticType = "string" | "number" | "boolean" | "null" | "any" | "ip" | "date";
 
 /** A compiled value: evaluates to a scalar; `kind()` is the Java kind of the last number evaluated. */
 export interface CompiledValue {

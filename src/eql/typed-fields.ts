@@ -11,11 +11,12 @@
  * document, so no query could match it either).
  */
 
+import { type EsFieldType, encodeVersion, indexedValue, roundToFieldType } from "./field-types.ts";
 import { parseDate } from "./field-types-date.ts";
 import { parseIp } from "./field-types-ip.ts";
 import type { NumericKind } from "./functions.ts";
 
-export type FieldClass = "untyped" | "keyword" | "numeric" | "date" | "ip" | "boolean";
+export type FieldClass = "untyped" | "keyword" | "numeric" | "date" | "ip" | "boolean" | "version";
 
 export interface FieldInfo {
   readonly path: string;
@@ -28,14 +29,7 @@ export interface FieldInfo {
   readonly integral: boolean;
 }
 
-const KEYWORD_TYPES = new Set([
-  "keyword",
-  "constant_keyword",
-  "wildcard",
-  "text",
-  "match_only_text",
-  "version",
-]);
+const KEYWORD_TYPES = new Set(["keyword", "constant_keyword", "wildcard", "text", "match_only_text"]);
 const INT_TYPES: Readonly<Record<string, NumericKind>> = {
   long: "long",
   integer: "int",
@@ -57,24 +51,23 @@ export function classifyField(path: string, esType: string | undefined): FieldIn
     return { ...base, cls: "date", kind: undefined, integral: false };
   if (esType === "ip") return { ...base, cls: "ip", kind: undefined, integral: false };
   if (esType === "boolean") return { ...base, cls: "boolean", kind: undefined, integral: false };
+  if (esType === "version") return { ...base, cls: "version", kind: undefined, integral: false };
   return `field \`${path}\` is mapped as \`${esType}\`, which the engine cannot compare`;
 }
 
-/** Elasticsearch's numeric coercion of a string value (`"42"`, `"4.2e1"`, `" 7 "` is malformed). */
-const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** A record value read as a number of this numeric field, or undefined when malformed. */
+/**
+ * A record value read as a number of this numeric field (coercion of numeric strings, integer
+ * types truncated and range-checked, float / half_float rounded to their precision: see
+ * indexedValue in field-types.ts), or undefined when malformed.
+ */
 export function numericValue(info: FieldInfo, raw: unknown): number | undefined {
-  let n: number;
-  if (typeof raw === "number") n = raw;
-  else if (typeof raw === "string" && NUMERIC_TEXT.test(raw)) n = Number(raw);
-  else return undefined;
-  if (!Number.isFinite(n)) return undefined;
-  if (info.integral) {
-    n = Math.trunc(n);
-    if (!Number.isSafeInteger(n)) return undefined;
-  }
-  return n === 0 ? 0 : n;
+  const v = indexedValue(raw, info.esType as EsFieldType);
+  return typeof v === "number" ? v : undefined;
+}
+
+/** A query constant as the numeric field's range and term queries parse it (float precision kept). */
+export function numericConstant(info: FieldInfo, n: number): number {
+  return roundToFieldType(n, info.esType as EsFieldType);
 }
 
 /** A record value read as a date (epoch milliseconds), or undefined when malformed. */
@@ -87,10 +80,14 @@ export function ipValue(raw: unknown): bigint | undefined {
   return typeof raw === "string" ? (parseIp(raw) ?? undefined) : undefined;
 }
 
-/** A record value read as a boolean field does (`true`/`false` or their strings), or undefined. */
+/** A record value read as a boolean field does (`true`/`false`, their strings, `""` is false), or undefined. */
 export function booleanValue(raw: unknown): boolean | undefined {
-  if (typeof raw === "boolean") return raw;
-  if (raw === "true") return true;
-  if (raw === "false") return false;
-  return undefined;
+  const v = indexedValue(raw, "boolean");
+  return typeof v === "boolean" ? v : undefined;
+}
+
+/** A record value read as a `version` field (its text when Elasticsearch accepts it), or undefined. */
+export function versionValue(raw: unknown): string | undefined {
+  const s = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
+  return typeof s === "string" && encodeVersion(s) !== undefined ? s : undefined;
 }

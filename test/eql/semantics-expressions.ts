@@ -253,6 +253,16 @@ export const EXPRESSION_MATCH_CASES: readonly MatchCase[] = [
     },
     expected: ["malformedPid"],
   },
+  {
+    row: 23,
+    name: "in a script a date prints as Java's ZonedDateTime (UTC, zero seconds dropped) and an ip as ES formats it",
+    query: 'any where string(@timestamp) == "2024-01-01T00:00Z" and concat(source.ip) == "10.0.0.1"',
+    events: {
+      both: { "@timestamp": "2024-01-01T01:00:00+01:00", source: { ip: "::ffff:10.0.0.1" } },
+      seconds: { "@timestamp": "2024-01-01T00:00:01Z", source: { ip: "10.0.0.1" } },
+    },
+    expected: ["both"],
+  },
   // 24: null and optional fields
   {
     row: 24,
