@@ -5,6 +5,7 @@
  * go last; the matcher skips and counts them.
  */
 import { compileFieldPath, fieldNodes } from "../document/index.ts";
+import { compareKeyValues } from "./sequence-keys.ts";
 import { compileTimestampReader } from "./sequence-time.ts";
 
 type Tiebreaker = string | number | boolean | undefined;
@@ -13,10 +14,8 @@ function compareTiebreakers(a: Tiebreaker, b: Tiebreaker): number {
   if (a === b) return 0;
   if (a === undefined) return 1;
   if (b === undefined) return -1;
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  const x = String(a);
-  const y = String(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  // Numbers numerically, strings in Lucene's term order (code points), as the sort on the field.
+  return compareKeyValues(a, b);
 }
 
 /** Indexes of `events` in Elasticsearch's order (a stable sort: ties keep the input order). */
