@@ -102,4 +102,23 @@ describe("ASCII case folding", () => {
     assert.equal(asciiEqualsLower("SÉD", "séd"), false);
     assert.equal(asciiEqualsLower("sed2", "sed"), false);
   });
+
+  test("asciiLower agrees with unit-by-unit folding on any string (non-ASCII, lone surrogates, long values)", () => {
+    const unit = fc.oneof(
+      fc.constantFrom("A", "z", "Z", "É", "\u212A", "İ", "\ud800", "\udfff", "😀", "-"),
+      fc.string({ maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40 }), fc.integer({ min: 0, max: 3 }), (parts, reps) => {
+        const s = parts.join("").repeat(reps === 3 ? 2000 : reps + 1);
+        let expected = "";
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          expected += String.fromCharCode(c >= 65 && c <= 90 ? c | 0x20 : c);
+        }
+        assert.equal(asciiLower(s), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
