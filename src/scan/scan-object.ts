@@ -6,19 +6,16 @@
  */
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
 import { ScanCounts } from "./counts.ts";
-import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { createRuleDispatch } from "./dispatch.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
-import { SequenceRun } from "./sequence-run.ts";
-import { hasSequenceRules, SequenceStage, withSequenceStage } from "./sequences.ts";
 import type { ScanFailure, ScanResult } from "./result.ts";
 import { chainHitStages, createAlertStage, createMatchStage, type HitStage } from "./stages.ts";
 
 /** Progress callbacks every this many decompressed bytes. */
 export const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
 
-/** Hit stages every scan runs (the exceptions stage is added when a rule has exceptions). */
+/** No hit stage yet: exceptions and sequences will sit here (stages.ts). */
 const HIT_STAGES: readonly HitStage[] = [];
 
 /**
@@ -31,16 +28,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const { uri, version, rules, onAlert, onProgress, signal } = options;
 
   const counts = new ScanCounts();
-  // Sequence and sample rules: their step hits go to the caller's sink (the CLI's run over all its
-  // inputs, the Lambda's state store) or, without one, to a run for this object alone.
-  const ownRun = options.sequences === undefined && hasSequenceRules(rules) ? new SequenceRun() : undefined;
-  const sink = options.sequences ?? ownRun;
-  const sequenceStage = sink === undefined ? undefined : new SequenceStage(sink, { uri, version });
-  const exceptions = anyExceptions(rules) ? new ExceptionStage(opts.nowMs) : undefined;
-  const hits = chainHitStages(
-    withSequenceStage(exceptions === undefined ? HIT_STAGES : [exceptions, ...HIT_STAGES], sequenceStage),
-    createAlertStage({ uri, version }, counts, onAlert),
-  );
+  const hits = chainHitStages(HIT_STAGES, createAlertStage({ uri, version }, counts, onAlert));
   // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
   // record are the only ones evaluated on it (dispatch.ts).
   const dispatch = createRuleDispatch(rules);
@@ -91,12 +79,6 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     if (e.kind === "corrupt-compressed-stream" || e.kind === "damaged-tail") framer.end();
   }
   hits.flush();
-  if (ownRun !== undefined) {
-    for (const alert of ownRun.finish()) {
-      counts.alerts++;
-      onAlert?.(alert);
-    }
-  }
   if (onProgress !== undefined) progress();
 
   return {
@@ -114,7 +96,6 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     skipped: counts.skipped,
     skippedSamples: counts.skippedSamples,
     alertCount: counts.alerts,
-    ...(exceptions === undefined ? {} : { exceptionDrops: exceptions.dropped() }),
     durationMs: performance.now() - started,
     ...(failure === undefined ? {} : { failure }),
   };
