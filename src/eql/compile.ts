@@ -392,7 +392,7 @@ class Compiler {
       const subject = left.kind === "null" ? right : left;
       if (subject.kind === "null") return op === "==" ? TRUE : FALSE;
       const v = this.value(subject);
-      const isNull = this.guard((e) => v.eval(e) === null, true);
+      const isNull = this.guard((e) => v.eval(e) === null, false);
       return op === "==" ? isNull : this.guard((e) => v.eval(e) !== null, false);
     }
     // `?x == ?y`: Elasticsearch accepts it only when an optional field is unmapped (a null
