@@ -5,4 +5,5 @@ export * from "./messages.ts";
 export * from "./mitre.ts";
 export * from "./render.ts";
 export * from "./sanitize.ts";
+export * from "./sequence-alert.ts";
 export * from "./text.ts";

@@ -5,7 +5,8 @@
  * what Kibana applies when it runs (docs/rules-and-eql.md, "Kibana exports"); a rule of another
  * type or language is refused by name, never half-loaded.
  */
-import { compileQuery, EqlError } from "../eql/index.ts";
+import { EqlError } from "../eql/index.ts";
+import { compileRuleQuery } from "./correlation.ts";
 import {
   type CompiledException,
   compileExceptionItem,
@@ -154,11 +155,12 @@ export function parseKibanaRule(r: Obj, where: string, options: LoadOptions = {}
   const suppression = parseSuppression(c, r);
   const lists = parseListRefs(c, r);
   let compiled: Rule["compiled"];
+  let sequence: Rule["sequence"];
   try {
-    compiled = compileQuery(query, {
+    ({ compiled, sequence } = compileRuleQuery(query, {
       file: `${where} query`,
       ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
-    });
+    }));
   } catch (e) {
     if (e instanceof EqlError) throw new RuleLoadError(where, e.message, { cause: e });
     throw e;
@@ -178,6 +180,7 @@ export function parseKibanaRule(r: Obj, where: string, options: LoadOptions = {}
     query,
     file: where,
     compiled,
+    ...(sequence === undefined ? {} : { sequence }),
     format: "kibana-export",
     enabled: enabled !== false,
     ...(typeof own(r, "building_block_type") === "string" ? { buildingBlock: true } : {}),

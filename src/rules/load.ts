@@ -5,7 +5,6 @@
  */
 import { parse as parseToml, TomlError } from "smol-toml";
 import {
-  compileQuery,
   compileStatement,
   EqlError,
   EqlUnsupportedError,
@@ -13,6 +12,7 @@ import {
   parseStatement,
   type SourceOrigin,
 } from "../eql/index.ts";
+import { compileRuleQuery } from "./correlation.ts";
 import type { Rule, Severity, Threat, ThreatTechnique } from "./rule.ts";
 
 export interface LoadOptions {
@@ -228,6 +228,7 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
   const falsePositives = c.strings(rule, "false_positives", "rule");
 
   let compiled: Rule["compiled"];
+  let sequence: Rule["sequence"];
   try {
     const origin = queryOrigin(text, query);
     // Kibana refuses pipes in a detection rule's EQL query; so do we, before anything else.
@@ -240,11 +241,11 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
         "pipe",
       );
     }
-    compiled = compileQuery(query, {
+    ({ compiled, sequence } = compileRuleQuery(query, {
       file,
       ...(origin === undefined ? {} : { origin }),
       ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
-    });
+    }));
   } catch (e) {
     if (e instanceof EqlError) {
       throw new RuleLoadError(file, e.message, { cause: e });
@@ -266,6 +267,7 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
     query,
     file,
     compiled,
+    ...(sequence === undefined ? {} : { sequence }),
   };
 }
 
@@ -278,13 +280,14 @@ export const QUERY_RULE_ID = "ad-hoc-query";
 /**
  * One EQL query given on the command line (`edr-scan --query '...'`) as a rule the scanner runs,
  * plus its pipes (`| head N`, `| tail N`), which the caller applies to the run's results in
- * @timestamp order (applyPipes in src/eql). A sequence or a sample is refused by name until the
- * scan pipeline has a sequence stage. Throws RuleLoadError whose message is `--query:1:col: ...`
+ * @timestamp order (applyPipes in src/eql). A sequence or a sample becomes a rule with
+ * `sequence` set, which the scan's sequence stage runs across every input. Throws RuleLoadError whose message is `--query:1:col: ...`
  * with the query and a caret.
  */
 export function queryRule(query: string, options: LoadOptions = {}): { rule: Rule; pipes: readonly Pipe[] } {
   const file = "--query";
   let compiled: Rule["compiled"];
+  let sequence: Rule["sequence"];
   let pipes: readonly Pipe[];
   try {
     const r = compileStatement(query, {
@@ -292,14 +295,12 @@ export function queryRule(query: string, options: LoadOptions = {}): { rule: Rul
       ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
     });
     if (r.event === null) {
-      const kind = r.statement.query.kind;
-      throw new EqlUnsupportedError(
-        `a \`${kind}\` query cannot run from --query yet: the scanner evaluates one event at a time (sequences across inputs are issue 13)`,
-        { file, source: query, offset: r.statement.query.span.start },
-        kind,
-      );
-    }
-    compiled = r.event;
+      // A sequence or sample: run across every input of the scan by the sequence stage.
+      ({ compiled, sequence } = compileRuleQuery(query, {
+        file,
+        ...(options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove }),
+      }));
+    } else compiled = r.event;
     pipes = r.statement.pipes;
   } catch (e) {
     if (e instanceof EqlError) throw new RuleLoadError(file, e.message, { cause: e });
@@ -319,6 +320,7 @@ export function queryRule(query: string, options: LoadOptions = {}): { rule: Rul
     query,
     file,
     compiled,
+    ...(sequence === undefined ? {} : { sequence }),
   };
   return { rule, pipes };
 }

@@ -1,5 +1,6 @@
 /** The detection-rule model: what the loader produces and every other part consumes. */
 import type { CompiledQuery } from "../eql/index.ts";
+import type { CompiledCorrelation } from "./correlation.ts";
 import type { RuleExceptions } from "./exceptions.ts";
 
 export type { CompiledQuery, PrefilterLiteral } from "../eql/index.ts";
@@ -41,6 +42,11 @@ export interface Rule {
   /** Where the rule was loaded from (for error messages). */
   readonly file: string;
   readonly compiled: CompiledQuery;
+  /**
+   * A sequence or sample rule's matcher plan; `compiled` then matches any step (or `until`) and
+   * the scan feeds such events to the sequence stage instead of alerting on them one by one.
+   */
+  readonly sequence?: CompiledCorrelation;
   /** Where the rule came from: a detection-rules TOML file or a Kibana rule export. */
   readonly format?: "toml" | "kibana-export";
   /** false: loaded but not run (Kibana's `enabled`); absent means enabled. */

@@ -3,6 +3,7 @@ import type { Alert } from "../alerts/index.ts";
 import type { DecompressTuning } from "../ingest/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { SOURCE_OPTIONS, type SourceOption } from "../sources/index.ts";
+import type { SequenceSink } from "./sequences.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -36,6 +37,12 @@ export interface ScanOptions {
    * result only counts them (`alertCount`), so memory stays bounded whatever the number of hits.
    */
   readonly onAlert?: (alert: Alert) => void;
+  /**
+   * Where the step events of sequence and sample rules go (src/scan/sequences.ts): a SequenceRun
+   * shared by several scans (sequences across objects) or the Lambda's store. Default: a run for
+   * this object alone, whose sequence alerts reach onAlert at the end of the object.
+   */
+  readonly sequences?: SequenceSink;
   /** Called now and then with decompressed bytes so far (for progress lines). */
   readonly onProgress?: (p: ScanProgress) => void;
   readonly signal?: AbortSignal;

@@ -10,6 +10,8 @@ import { createRuleDispatch } from "./dispatch.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
 import type { ScanFailure, ScanResult } from "./result.ts";
+import { SequenceRun } from "./sequence-run.ts";
+import { hasSequenceRules, SequenceStage, withSequenceStage } from "./sequences.ts";
 import { chainHitStages, createAlertStage, createMatchStage, type HitStage } from "./stages.ts";
 
 /** Progress callbacks every this many decompressed bytes. */
@@ -28,7 +30,15 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const { uri, version, rules, onAlert, onProgress, signal } = options;
 
   const counts = new ScanCounts();
-  const hits = chainHitStages(HIT_STAGES, createAlertStage({ uri, version }, counts, onAlert));
+  // Sequence and sample rules: their step hits go to the caller's sink (the CLI's run over all its
+  // inputs, the Lambda's state store) or, without one, to a run for this object alone.
+  const ownRun = options.sequences === undefined && hasSequenceRules(rules) ? new SequenceRun() : undefined;
+  const sink = options.sequences ?? ownRun;
+  const sequenceStage = sink === undefined ? undefined : new SequenceStage(sink, { uri, version });
+  const hits = chainHitStages(
+    withSequenceStage(HIT_STAGES, sequenceStage),
+    createAlertStage({ uri, version }, counts, onAlert),
+  );
   // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
   // record are the only ones evaluated on it (dispatch.ts).
   const dispatch = createRuleDispatch(rules);
@@ -79,6 +89,12 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     if (e.kind === "corrupt-compressed-stream" || e.kind === "damaged-tail") framer.end();
   }
   hits.flush();
+  if (ownRun !== undefined) {
+    for (const alert of ownRun.finish()) {
+      counts.alerts++;
+      onAlert?.(alert);
+    }
+  }
   if (onProgress !== undefined) progress();
 
   return {

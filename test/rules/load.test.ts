@@ -180,7 +180,7 @@ describe("loadRules", () => {
 
   test("an error on the query's first line of a one-line query string keeps the file column", () => {
     const text =
-      '[rule]\nname = "n"\ndescription = "d"\nrule_id = "r"\ntype = "eql"\nlanguage = "eql"\nseverity = "low"\nrisk_score = 1\nquery = "sequence [file where true] [process where true]"\n';
+      '[rule]\nname = "n"\ndescription = "d"\nrule_id = "r"\ntype = "eql"\nlanguage = "eql"\nseverity = "low"\nrisk_score = 1\nquery = "where true"\n';
     const e = (() => {
       try {
         parseRule(text, "one.toml");
@@ -192,9 +192,9 @@ describe("loadRules", () => {
     const [first, src, caret] = e.message.split("\n");
     assert.equal(
       first,
-      "one.toml:9:10: `sequence` queries are not supported here: only event queries (`<category> where <condition>`) are evaluated one event at a time (evaluateQuery runs sequences)",
+      "one.toml:9:10: expected an event category (e.g. `file`), `any`, `sequence` or `sample`, found `where`",
     );
-    assert.equal(src, 'query = "sequence [file where true] [process where true]"');
+    assert.equal(src, 'query = "where true"');
     assert.equal(caret, `${" ".repeat(9)}^`);
   });
 
