@@ -170,6 +170,8 @@ class Compiler {
   readonly fields: string[] = [];
   private readonly accessors = new Map<string, FieldAccessor>();
   private readonly infos = new Map<string, FieldInfo>();
+  /** Some leaf runs as a script (which may fail at run time: see guard). */
+  private scripts = false;
 
   constructor(
     private readonly max: number,
@@ -392,8 +394,8 @@ class Compiler {
       const subject = left.kind === "null" ? right : left;
       if (subject.kind === "null") return op === "==" ? TRUE : FALSE;
       const v = this.value(subject);
-      const isNull = this.guard((e) => v.eval(e) === null, false);
-      return op === "==" ? isNull : this.guard((e) => v.eval(e) !== null, false);
+      const isNull = this.guard((e) => v.eval(e) === null);
+      return op === "==" ? isNull : this.guard((e) => v.eval(e) !== null);
     }
     // `?x == ?y`: Elasticsearch accepts it only when an optional field is unmapped (a null
     // literal), which makes it IsNull of the other side; as an unmapped field has no value in any
@@ -463,22 +465,17 @@ class Compiler {
       );
     }
     if (v.constant !== undefined) return v.constant.value === true ? TRUE : FALSE;
-    return this.guard((e) => v.eval(e) === true, false);
+    return this.guard((e) => v.eval(e) === true);
   }
 
   /**
-   * Elasticsearch fails the whole search when a script throws (a value of the wrong type, / by
-   * zero, overflow); one record cannot do that here, so the leaf gives `onError` for that record.
+   * Marks the query as running scripts. Elasticsearch fails the whole search when a script
+   * throws (a value of the wrong type, / by zero, overflow); one record cannot do that here, so
+   * the whole query is false for that record (query() catches it), whatever `not` sits above.
    */
-  private guard(p: Predicate, onError: boolean): Predicate {
-    return (e) => {
-      try {
-        return p(e);
-      } catch (err) {
-        if (err instanceof EqlFunctionError) return onError;
-        throw err;
-      }
-    };
+  private guard(p: Predicate): Predicate {
+    this.scripts = true;
+    return p;
   }
 
   // ------------------------------------------------------------------ term-level leaves by field type
@@ -1217,11 +1214,24 @@ class Compiler {
   // ------------------------------------------------------------------ queries
 
   query(q: EventQuery): Predicate {
-    if (q.category === null) return this.cond(q.condition);
-    const cat = q.category.name;
-    const isCat = this.leaf("event.category", (v) => v === cat);
-    const cond = this.cond(q.condition);
-    return (e) => isCat(e) && cond(e);
+    let p: Predicate;
+    if (q.category === null) p = this.cond(q.condition);
+    else {
+      const cat = q.category.name;
+      const isCat = this.leaf("event.category", (v) => v === cat);
+      const cond = this.cond(q.condition);
+      p = (e) => isCat(e) && cond(e);
+    }
+    if (!this.scripts) return p;
+    const inner = p;
+    return (e) => {
+      try {
+        return inner(e);
+      } catch (err) {
+        if (err instanceof EqlFunctionError) return false;
+        throw err;
+      }
+    };
   }
 }
 

@@ -166,6 +166,13 @@ export const EXPRESSION_MATCH_CASES: readonly MatchCase[] = [
     events: { big: ev({ pid: 42 }), small: ev({ pid: 3 }), none: ev({}) },
     expected: ["small", "none"],
   },
+  {
+    row: 21,
+    name: "a script that fails on a record (text where a number is needed) makes the whole query false for it, even under `not`: Elasticsearch fails the search",
+    query: "any where not (custom.n * 2 > 10)",
+    events: { text: { custom: { n: "abc" } }, small: { custom: { n: 3 } }, none: {} },
+    expected: ["small", "none"],
+  },
   // 22: regex
   {
     row: 22,
