@@ -4,6 +4,10 @@ import type { Alert } from "../../src/alerts/index.ts";
 import { ExceptionCatalog, parseKibanaExport } from "../../src/rules/index.ts";
 import { scanObject } from "../../src/scan/index.ts";
 
+async function* bytes(text: string): AsyncGenerator<Uint8Array> {
+  yield Buffer.from(text);
+}
+
 const ndjson = (...objs: unknown[]): string => `${objs.map((o) => JSON.stringify(o)).join("\n")}\n`;
 
 function exportedRule(): ReturnType<ExceptionCatalog["link"]> {
@@ -69,7 +73,7 @@ describe("scanObject applies the rules' exceptions", () => {
       ev("build-3", "root"),
     ];
     const alerts: Alert[] = [];
-    const result = await scanObject([Buffer.from(`${lines.join("\n")}\n`)], {
+    const result = await scanObject(bytes(`${lines.join("\n")}\n`), {
       uri: "mixed.ndjson",
       rules: [rule],
       onAlert: (a) => alerts.push(a),
@@ -93,7 +97,7 @@ describe("scanObject applies the rules' exceptions", () => {
   test("the clock decides expiry: before expire_time the item still applies", async () => {
     const rule = exportedRule();
     const alerts: Alert[] = [];
-    const result = await scanObject([Buffer.from(`${ev("web-1", "x")}\n`)], {
+    const result = await scanObject(bytes(`${ev("web-1", "x")}\n`), {
       uri: "one.ndjson",
       rules: [rule],
       nowMs: Date.parse("2019-06-01T00:00:00Z"),
@@ -116,7 +120,7 @@ describe("scanObject applies the rules' exceptions", () => {
       }),
       "e.ndjson",
     ).rules[0]!;
-    const result = await scanObject([Buffer.from(`${ev("a", "b")}\n`)], { uri: "x", rules: [bare] });
+    const result = await scanObject(bytes(`${ev("a", "b")}\n`), { uri: "x", rules: [bare] });
     assert.equal(result.alertCount, 1);
     assert.equal(result.exceptionDrops, undefined);
   });
