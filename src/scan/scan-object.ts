@@ -6,6 +6,7 @@
  */
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
 import { ScanCounts } from "./counts.ts";
+import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { createRuleDispatch } from "./dispatch.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
@@ -17,7 +18,7 @@ import { chainHitStages, createAlertStage, createMatchStage, type HitStage } fro
 /** Progress callbacks every this many decompressed bytes. */
 export const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
 
-/** No hit stage yet: exceptions and sequences will sit here (stages.ts). */
+/** Hit stages every scan runs (the exceptions stage is added when a rule has exceptions). */
 const HIT_STAGES: readonly HitStage[] = [];
 
 /**
@@ -35,8 +36,9 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const ownRun = options.sequences === undefined && hasSequenceRules(rules) ? new SequenceRun() : undefined;
   const sink = options.sequences ?? ownRun;
   const sequenceStage = sink === undefined ? undefined : new SequenceStage(sink, { uri, version });
+  const exceptions = anyExceptions(rules) ? new ExceptionStage(opts.nowMs) : undefined;
   const hits = chainHitStages(
-    withSequenceStage(HIT_STAGES, sequenceStage),
+    withSequenceStage(exceptions === undefined ? HIT_STAGES : [exceptions, ...HIT_STAGES], sequenceStage),
     createAlertStage({ uri, version }, counts, onAlert),
   );
   // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
@@ -112,6 +114,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     skipped: counts.skipped,
     skippedSamples: counts.skippedSamples,
     alertCount: counts.alerts,
+    ...(exceptions === undefined ? {} : { exceptionDrops: exceptions.dropped() }),
     durationMs: performance.now() - started,
     ...(failure === undefined ? {} : { failure }),
   };
