@@ -20,9 +20,11 @@ export interface SequenceMatch<E = unknown, M = unknown> {
   /** Position in Elasticsearch's result order (completion order: by last event, then key order). */
   readonly rank: number;
   /**
-   * False when a trailing missing-event check was passed only because the input ended before
-   * maxspan elapsed (flush): Elasticsearch answers the same at the end of its query range (its
-   * issue #145323), but a driver that will see later events should hold such a match back.
+   * False when a missing-event check could not be fully established: the trailing check was
+   * passed only because the input ended before maxspan elapsed (flush; Elasticsearch answers the
+   * same at the end of its query range, its issue #145323, but a driver that will see later
+   * events should hold such a match back), or a missing-event history this check might have
+   * needed was evicted at maxPendingSequences.
    */
   readonly settled: boolean;
 }

@@ -155,6 +155,8 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   /** Keys with sequences waiting for a trailing check, and the earliest time one is decided by. */
   const waitingKeys = new Set<string>();
   let nextDeadline = Number.POSITIVE_INFINITY;
+  /** Latest timestamp of a missing-event history evicted at the cap (see enforceLimit). */
+  let evictedHistoryLast = Number.NEGATIVE_INFINITY;
 
   const state = (key: EventKey, create: boolean): KeyState<E, M> | undefined => {
     let ks = keys.get(key.id);
@@ -205,8 +207,13 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   };
 
   const decide = (p: Partial<E, M>, trailing: number | null, out: SequenceMatch<E, M>[], settled = true) => {
-    if (acceptMissing(p, trailing)) emit(p, settled, out);
-    else st.rejectedMissing++;
+    if (!acceptMissing(p, trailing)) {
+      st.rejectedMissing++;
+      return;
+    }
+    // A missing-event history evicted at the cap might have held an event this check needed.
+    const unsure = historyStages.length > 0 && p.startTs - maxspanMs <= evictedHistoryLast;
+    emit(p, settled && !unsure, out);
   };
 
   /** A sequence reached its last positive stage. */
@@ -275,20 +282,51 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     }
   };
 
+  const evict = (id: string, ks: KeyState<E, M>, n: number) => {
+    st.evicted += n;
+    st.pending -= n;
+    ks.entries -= n;
+    if (!st.limitReached) {
+      st.limitReached = true;
+      options.onLimit?.({ limit, evicted: st.evicted });
+    }
+    dropKeyIfEmpty(id, ks);
+  };
+
+  /**
+   * At the cap, first the least recently touched keys' pending and waiting sequences go (that can
+   * only lose matches); missing-event histories go last, since losing one could accept a sequence
+   * Elasticsearch rejects: the latest evicted timestamp is remembered, and every sequence whose
+   * check could have needed it is reported `settled: false`.
+   */
   const enforceLimit = (now: number, out: SequenceMatch<E, M>[]) => {
     if (st.pending <= limit) return;
     sweep(now);
     sinceSweep = 0;
     if (maxspanMs > 0) resolveWaiting(now, out);
     for (const [id, ks] of keys) {
-      if (st.pending <= limit) break;
-      if (!st.limitReached) {
-        st.limitReached = true;
-        st.evicted += ks.entries;
-        options.onLimit?.({ limit, evicted: st.evicted });
-      } else st.evicted += ks.entries;
-      st.pending -= ks.entries;
-      keys.delete(id);
+      if (st.pending <= limit) return;
+      let n = ks.waiting.length;
+      ks.waiting.length = 0;
+      for (let s = 0; s < nStages; s++) {
+        if (ks.slots[s] !== undefined) {
+          ks.slots[s] = undefined;
+          n++;
+        }
+      }
+      if (n > 0) evict(id, ks, n);
+    }
+    for (const [id, ks] of keys) {
+      if (st.pending <= limit) return;
+      let n = 0;
+      for (let s = 0; s < nStages; s++) {
+        const h = ks.history[s];
+        if (h === undefined) continue;
+        evictedHistoryLast = Math.max(evictedHistoryLast, h.last);
+        ks.history[s] = undefined;
+        n++;
+      }
+      if (n > 0) evict(id, ks, n);
     }
   };
 

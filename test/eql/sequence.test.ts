@@ -645,6 +645,24 @@ describe("pending-state limit", () => {
     assert.ok(s.pending <= 2);
   });
 
+  test("a missing-event history evicted at the cap makes the checks that needed it unsettled", () => {
+    const { query, compiled } = sequenceOf(
+      "sequence by host with maxspan=100ms ![alarm where true] [open where true]",
+    );
+    const m = createSequenceMatcher<Ev>(planSequence(query, compiled), { maxPendingSequences: 3 });
+    for (const [i, host] of ["x", "y", "z", "w"].entries()) m.push(e(i, "alarm", i, { host }));
+    assert.equal(m.stats().evicted, 1);
+    // Elasticsearch would reject this (x's alarm at 0 is within maxspan); the evidence is gone,
+    // so the match says it is not settled rather than pass as certain.
+    const got = m.push(e(9, "open", 10, { host: "x" }));
+    assert.deepEqual(
+      got.map((x) => [x.events[1]?.id, x.settled]),
+      [[9, false]],
+    );
+    // A key whose history is intact is decided normally.
+    assert.deepEqual(m.push(e(10, "open", 11, { host: "y" })), []);
+  });
+
   test("with maxspan, expired pending sequences are pruned before anything is evicted", () => {
     const { query, compiled } = sequenceOf("sequence by host with maxspan=5ms [a where true] [b where true]");
     let reported = false;
