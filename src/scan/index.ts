@@ -16,4 +16,22 @@ export {
 export { createParseStage, type ParsedSink, type ParseStage } from "./parse.ts";
 export type { ScanFailure, ScanResult } from "./result.ts";
 export { PROGRESS_EVERY_BYTES, scanObject } from "./scan-object.ts";
+export {
+  type CorrelateOptions,
+  type CorrelateResult,
+  comparePlace,
+  correlate,
+  SEQUENCE_RUN_DEFAULTS,
+  SequenceRun,
+  type SequenceRunOptions,
+  type SequenceRunReport,
+} from "./sequence-run.ts";
+export {
+  hasSequenceRules,
+  projectStep,
+  type SequenceSink,
+  SequenceStage,
+  type StepEvent,
+  type StepRef,
+} from "./sequences.ts";
 export { chainHitStages, createAlertStage, createMatchStage, type Hit, type HitStage } from "./stages.ts";

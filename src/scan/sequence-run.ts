@@ -57,17 +57,30 @@ function memberOf(step: StepEvent): SequenceAlertMember {
     : { uri: step.uri, version: step.version, record: step.record, event: step.event };
 }
 
+/** Object, then version, then record: the order of equal-time step events. */
+export function comparePlace(a: StepEvent, b: StepEvent): number {
+  if (a.uri !== b.uri) return a.uri < b.uri ? -1 : 1;
+  const va = a.version ?? "";
+  const vb = b.version ?? "";
+  if (va !== vb) return va < vb ? -1 : 1;
+  return a.record - b.record;
+}
+
 /**
- * Runs one sequence or sample rule over its step events (any order: they are sorted here; ties
- * keep the given order). Pure. Returns the completed sequences as alerts in Elasticsearch's order.
+ * Runs one sequence or sample rule over its step events (any order: they are sorted here by
+ * @timestamp, then object and record). Pure. Returns the completed sequences as alerts in Elasticsearch's order.
  */
 export function correlate(
   rule: Rule,
-  steps: readonly StepEvent[],
+  input: readonly StepEvent[],
   options: CorrelateOptions = {},
 ): CorrelateResult {
   const c = rule.sequence;
   if (c === undefined) throw new RangeError(`rule ${rule.id} is not a sequence or sample rule`);
+  // Equal timestamps: Elasticsearch falls back to `_shard_doc` (index order); here the object
+  // and record number, so that every driver (a CLI run with concurrent reads, any Lambda
+  // invocation reading the store) sees one order whatever the arrival order.
+  const steps = [...input].sort(comparePlace);
   const order = orderEvents(
     steps.map((s) => s.event),
     "@timestamp",

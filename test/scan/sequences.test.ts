@@ -5,63 +5,7 @@ import { parseRule, queryRule, type Rule } from "../../src/rules/index.ts";
 import { scanObject } from "../../src/scan/index.ts";
 import { correlate, SequenceRun } from "../../src/scan/sequence-run.ts";
 import { projectStep, type StepEvent } from "../../src/scan/sequences.ts";
-
-/** A detection-rules TOML rule around `query`. */
-export function tomlRule(id: string, query: string): string {
-  return [
-    "[rule]",
-    `rule_id = "${id}"`,
-    `name = "Rule ${id}"`,
-    'description = "test"',
-    'severity = "high"',
-    "risk_score = 73",
-    'type = "eql"',
-    'language = "eql"',
-    `query = '''\n${query}\n'''`,
-    "",
-  ].join("\n");
-}
-
-// "curl wrote /tmp/x, chmod +x /tmp/x, /tmp/x ran", on one host, within a minute.
-export const DROPPER = `sequence by host.id with maxspan=1m
-  [file where event.type == "creation" and process.name == "curl"] by file.path
-  [process where process.name == "chmod"] by process.args
-  [process where event.type == "start"] by process.executable`;
-
-const T0 = Date.parse("2026-11-30T10:00:00Z");
-const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
-
-function wrote(host: string, path: string, s: number, id = `w-${host}-${s}`) {
-  return {
-    "@timestamp": iso(s),
-    event: { id, category: ["file"], type: ["creation"] },
-    host: { id: host, name: `${host}.example` },
-    process: { name: "curl", pid: 10 },
-    file: { path },
-  };
-}
-function chmod(host: string, path: string, s: number, id = `c-${host}-${s}`) {
-  return {
-    "@timestamp": iso(s),
-    event: { id, category: ["process"], type: ["start"] },
-    host: { id: host },
-    process: { name: "chmod", args: ["+x", path], executable: "/usr/bin/chmod" },
-  };
-}
-function ran(host: string, path: string, s: number, id = `r-${host}-${s}`) {
-  return {
-    "@timestamp": iso(s),
-    event: { id, category: ["process"], type: ["start"] },
-    host: { id: host },
-    process: { name: path.split("/").pop(), executable: path, pid: 99 },
-  };
-}
-const noise = (s: number) => ({
-  "@timestamp": iso(s),
-  event: { id: `n${s}`, category: ["process"], type: ["end"] },
-  host: { id: "h1" },
-  process: { name: "bash" },
-});
+import { chmod, DROPPER, noise, ran, tomlRule, wrote } from "./sequence-fixtures.ts";
 
 const ndjson = (recs: readonly unknown[]) => Buffer.from(recs.map((r) => `${JSON.stringify(r)}\n`).join(""));
 
