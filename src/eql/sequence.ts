@@ -41,7 +41,9 @@
  */
 
 import { compileKeyExtractor, type EventKey, type KeyExtractor } from "./sequence-keys.ts";
+import { acceptMissing, addToHistory, latestBefore, newHistory } from "./sequence-missing.ts";
 import type { SequencePlan } from "./sequence-plan.ts";
+import { type KeyState, type PendingSequence, positiveInt, SEQUENCE_DEFAULTS } from "./sequence-state.ts";
 import { compileTimestampReader } from "./sequence-time.ts";
 import type {
   SequenceMatch,
@@ -50,6 +52,7 @@ import type {
   SequenceMember,
 } from "./sequence-types.ts";
 
+export { SEQUENCE_DEFAULTS } from "./sequence-state.ts";
 export type {
   SequenceLimitReport,
   SequenceMatch,
@@ -58,49 +61,6 @@ export type {
   SequenceMatcherStats,
   SequenceMember,
 } from "./sequence-types.ts";
-
-interface Partial<E, M> {
-  readonly key: EventKey;
-  readonly members: (SequenceMember<E, M> | null)[];
-  readonly startTs: number;
-  lastTs: number;
-  /** Latest leading missing-stage event before the start (null: none). */
-  leading: number | null;
-  discarded: boolean;
-  rank: number;
-}
-
-/** Timestamps of a missing stage's events for one key: the latest and the latest before it. */
-interface History {
-  last: number;
-  prev: number;
-}
-
-interface KeyState<E, M> {
-  readonly slots: (Partial<E, M> | undefined)[];
-  readonly history: (History | undefined)[];
-  readonly waiting: Partial<E, M>[];
-  entries: number;
-}
-
-export const SEQUENCE_DEFAULTS = {
-  timestampField: "@timestamp",
-  maxPendingSequences: 100_000,
-  maxKeysPerEvent: 10_000,
-};
-
-function positiveInt(name: string, v: number | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < 1)
-    throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
-  return v;
-}
-
-function latestBefore(h: History | undefined, t: number): number | null {
-  if (h === undefined) return null;
-  if (h.last < t) return h.last;
-  return h.prev === Number.NEGATIVE_INFINITY ? null : h.prev;
-}
 
 export function createSequenceMatcher<E = unknown, M = unknown>(
   plan: SequencePlan,
@@ -179,23 +139,9 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     if (ks.entries === 0) keys.delete(id);
   };
 
-  const exceeds = (from: number | null, to: number | null): boolean =>
-    from === null || to === null ? true : maxspanMs > 0 && to - from > maxspanMs;
+  const shape = { missingFirst, missingLast, maxspanMs };
 
-  /** TumblingWindow.doCheckMissingEvents' condition, `trailing` = first trailing event (null: none). */
-  const acceptMissing = (p: Partial<E, M>, trailing: number | null): boolean => {
-    if (p.discarded) return false;
-    const lead = p.leading;
-    if (trailing === null && lead === null) return true;
-    if (lead === null && missingFirst) return true;
-    if (trailing === null && missingLast) return true;
-    if (missingFirst && missingLast && exceeds(lead, trailing)) return true;
-    if (missingFirst && !missingLast && exceeds(lead, p.lastTs)) return true;
-    if (!missingFirst && missingLast && exceeds(p.startTs, trailing)) return true;
-    return false;
-  };
-
-  const emit = (p: Partial<E, M>, settled: boolean, out: SequenceMatch<E, M>[]) => {
+  const emit = (p: PendingSequence<E, M>, settled: boolean, out: SequenceMatch<E, M>[]) => {
     out.push({
       kind: "sequence",
       joinKeys: p.key.values,
@@ -206,8 +152,13 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     });
   };
 
-  const decide = (p: Partial<E, M>, trailing: number | null, out: SequenceMatch<E, M>[], settled = true) => {
-    if (!acceptMissing(p, trailing)) {
+  const decide = (
+    p: PendingSequence<E, M>,
+    trailing: number | null,
+    out: SequenceMatch<E, M>[],
+    settled = true,
+  ) => {
+    if (!acceptMissing(p, trailing, shape)) {
       st.rejectedMissing++;
       return;
     }
@@ -217,7 +168,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   };
 
   /** A sequence reached its last positive stage. */
-  const complete = (p: Partial<E, M>, ks: KeyState<E, M>, out: SequenceMatch<E, M>[]) => {
+  const complete = (p: PendingSequence<E, M>, ks: KeyState<E, M>, out: SequenceMatch<E, M>[]) => {
     p.rank = completions++;
     if (plan.trailing.length === 0 || p.discarded || (p.leading === null && missingFirst)) {
       decide(p, null, out);
@@ -230,7 +181,8 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
   };
 
   /** With maxspan, the time after which any trailing event would be too far to reject `p`. */
-  const trailingBase = (p: Partial<E, M>): number => (missingFirst ? (p.leading ?? p.startTs) : p.startTs);
+  const trailingBase = (p: PendingSequence<E, M>): number =>
+    missingFirst ? (p.leading ?? p.startTs) : p.startTs;
 
   /** Accepts the waiting sequences that time alone now decides (any trailing event would exceed maxspan). */
   const resolveWaiting = (now: number, out: SequenceMatch<E, M>[]) => {
@@ -241,7 +193,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
         waitingKeys.delete(id);
         continue;
       }
-      const keep: Partial<E, M>[] = [];
+      const keep: PendingSequence<E, M>[] = [];
       for (const p of ks.waiting) {
         const deadline = trailingBase(p) + maxspanMs;
         if (deadline < now) decide(p, null, out);
@@ -387,7 +339,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
       for (const key of keysOf(step)) {
         const ks = keys.get(key.id);
         if (ks === undefined || ks.waiting.length === 0) continue;
-        const keep: Partial<E, M>[] = [];
+        const keep: PendingSequence<E, M>[] = [];
         for (const p of ks.waiting) {
           if (ts > p.lastTs) decide(p, ts, out);
           else keep.push(p);
@@ -414,7 +366,7 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
           }
           const members: (SequenceMember<E, M> | null)[] = new Array(nStages).fill(null);
           members[s] = member;
-          const p: Partial<E, M> = {
+          const p: PendingSequence<E, M> = {
             key,
             members,
             startTs: ts,
@@ -488,12 +440,9 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
         const ks = state(key, true)!;
         const h = ks.history[m];
         if (h === undefined) {
-          ks.history[m] = { last: ts, prev: Number.NEGATIVE_INFINITY };
+          ks.history[m] = newHistory(ts);
           grow(ks, 1);
-        } else if (ts > h.last) {
-          h.prev = h.last;
-          h.last = ts;
-        }
+        } else addToHistory(h, ts);
       }
     }
     if (truncatedThisEvent) st.truncatedKeys++;
