@@ -5,7 +5,7 @@
 import pkg from "../package.json" with { type: "json" };
 import { runCli } from "./cli/main.ts";
 import { isRulesCommand, runRulesCommand } from "./cli/rules-command.ts";
-import { loadBuiltinRules, loadRules } from "./rules/index.ts";
+import { loadBuiltinRules, loadRuleSet, loadRules } from "./rules/index.ts";
 import { scanObject } from "./scan/index.ts";
 
 const controller = new AbortController();
@@ -31,5 +31,5 @@ process.exitCode = isRulesCommand(argv)
   : await runCli(
       argv,
       { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal },
-      { scanObject, loadRules, loadBuiltinRules, version: pkg.version },
+      { scanObject, loadRules, loadBuiltinRules, loadRuleSet, version: pkg.version },
     );

@@ -4,9 +4,15 @@
  */
 import { setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Alert } from "../alerts/index.ts";
-import type { Rule } from "../rules/index.ts";
+import {
+  builtinRulesDir,
+  parseRuleFilter,
+  type Rule,
+  type RuleSet,
+  type RuleSetOptions,
+} from "../rules/index.ts";
 import {
   createS3Client,
   PermanentObjectError,
@@ -29,11 +35,17 @@ import {
 } from "./options.ts";
 import { ProgressLine, RunTotals, summaryText } from "./progress.ts";
 import { renderAlert } from "./render.ts";
+import { loadReport, RunTuning } from "./tuning.ts";
 
 export interface CliDeps {
   readonly scanObject: (input: AsyncIterable<Uint8Array>, options: ScanOptions) => Promise<ScanResult>;
   readonly loadRules: (path: string, options?: { ignoreAbove?: number }) => Promise<Rule[]>;
   readonly loadBuiltinRules: (options?: { ignoreAbove?: number }) => Promise<Rule[]>;
+  /**
+   * Loads a rule set with its exceptions, filters and lenient mode (src/rules loadRuleSet). When
+   * absent, loadRules/loadBuiltinRules are used and tuning flags are refused.
+   */
+  readonly loadRuleSet?: (paths: readonly string[], options: RuleSetOptions) => Promise<RuleSet>;
   readonly createS3Client?: (env: Readonly<Record<string, string | undefined>>) => S3Client;
   readonly version?: string;
 }
@@ -67,6 +79,22 @@ function program(io: CliIo, version: string): Command {
     .option(
       "--rules <path>",
       "a detection-rules .toml file or a directory of them (default: the built-in rules)",
+    )
+    .option(
+      "--exceptions <path>",
+      "a Kibana exception-list export (NDJSON) whose lists the rules reference (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--rule-filter <filter>",
+      "load only rules matching (repeatable, all must hold): tag:<tag>, severity>=<level>, severity:<level>, id:<rule id>, name:<wildcard>, index:<index name>",
+      filterOption,
+      [],
+    )
+    .option(
+      "--skip-unsupported-rules",
+      "start even when some rules cannot be loaded; each skipped rule is listed on stderr and counted in the summary",
     )
     .addOption(
       new Option("--format <format>", "alert output: ndjson (one JSON alert per line) or text (for people)")
@@ -109,6 +137,20 @@ function program(io: CliIo, version: string): Command {
     .exitOverride();
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+// Validated at parse time so a typo is a usage error before any rule file is read.
+function filterOption(value: string, previous: string[]): string[] {
+  try {
+    parseRuleFilter(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return [...previous, value];
+}
+
 function parseArgs(
   argv: readonly string[],
   io: CliIo,
@@ -134,6 +176,9 @@ function parseArgs(
     maxRecordBytes?: number;
     maxDecompressedBytes?: number;
     concurrency: number;
+    exceptions: string[];
+    ruleFilter: string[];
+    skipUnsupportedRules?: boolean;
   }>();
   const options: CliOptions = {
     ...(o.rules === undefined ? {} : { rules: o.rules }),
@@ -143,6 +188,9 @@ function parseArgs(
     ...(o.maxRecordBytes === undefined ? {} : { maxRecordBytes: o.maxRecordBytes }),
     ...(o.maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes: o.maxDecompressedBytes }),
     concurrency: o.concurrency,
+    exceptions: o.exceptions,
+    ruleFilters: o.ruleFilter,
+    skipUnsupportedRules: o.skipUnsupportedRules === true,
   };
   return { options, inputs: cmd.args };
 }
@@ -205,20 +253,39 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
   const { options, inputs } = parsed;
   const started = Date.now();
 
-  let rules: Rule[];
+  let rules: readonly Rule[];
+  let set: RuleSet | undefined;
   try {
     const ruleOptions = options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove };
-    rules =
-      options.rules === undefined
-        ? await deps.loadBuiltinRules(ruleOptions)
-        : await deps.loadRules(options.rules, ruleOptions);
+    const tuned =
+      options.exceptions.length > 0 || options.ruleFilters.length > 0 || options.skipUnsupportedRules;
+    if (deps.loadRuleSet !== undefined) {
+      set = await deps.loadRuleSet(options.rules === undefined ? [builtinRulesDir()] : [options.rules], {
+        ...ruleOptions,
+        exceptions: options.exceptions,
+        filters: options.ruleFilters.map(parseRuleFilter),
+        skipUnsupported: options.skipUnsupportedRules,
+      });
+      rules = set.rules;
+      io.stderr.write(loadReport(set));
+    } else if (tuned) {
+      io.stderr.write(
+        "edr-scan: --exceptions, --rule-filter and --skip-unsupported-rules need the rule-set loader\n",
+      );
+      return EXIT_FAILED;
+    } else {
+      rules =
+        options.rules === undefined
+          ? await deps.loadBuiltinRules(ruleOptions)
+          : await deps.loadRules(options.rules, ruleOptions);
+    }
   } catch (err) {
     io.stderr.write(`edr-scan: cannot load rules: ${errorMessage(err)}\n`);
     return EXIT_FAILED;
   }
   if (rules.length === 0) {
     io.stderr.write(
-      `edr-scan: no rules found in ${options.rules ?? "the built-in rules"}: nothing to detect\n`,
+      `edr-scan: no rules to run in ${options.rules ?? "the built-in rules"}${set !== undefined && set.rules.length === 0 && (set.filteredOut.length > 0 || set.disabled.length > 0 || set.refused.length > 0) ? ` (${set.filteredOut.length} filtered out, ${set.disabled.length} disabled, ${set.refused.length} refused)` : ""}: nothing to detect\n`,
     );
     return EXIT_FAILED;
   }
@@ -236,7 +303,9 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     totals.failures.push({ uri, kind, message });
     progress.message(`edr-scan: ${uri}: ${message}\n`);
   };
+  const tuning = new RunTuning(set);
   const emit = (alert: Alert): void => {
+    if (!tuning.admit(alert, started)) return;
     totals.alerts++;
     io.stdout.write(renderAlert(alert, options.format));
   };
@@ -283,6 +352,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     progress.objectDone(task.uri, result);
     if (result === undefined) return;
     totals.add(result);
+    tuning.add(result);
     if (result.failure !== undefined) {
       fail(task.uri, result.failure.kind, withoutUri(result.failure.message, task.uri));
     }
@@ -323,6 +393,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     }
   }
   io.stderr.write(summaryText(totals, Date.now() - started));
+  const tuned = tuning.summaryLines();
+  if (tuned.length > 0) io.stderr.write(`${tuned.join("\n")}\n`);
   if (io.signal?.aborted === true) {
     io.stderr.write("edr-scan: interrupted; the summary above covers what was scanned\n");
     return EXIT_INTERRUPTED;

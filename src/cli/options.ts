@@ -15,6 +15,11 @@ export interface CliOptions {
   readonly maxRecordBytes?: number;
   readonly maxDecompressedBytes?: number;
   readonly concurrency: number;
+  /** Exception-list exports (--exceptions). */
+  readonly exceptions: readonly string[];
+  /** --rule-filter texts, validated. */
+  readonly ruleFilters: readonly string[];
+  readonly skipUnsupportedRules: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 4;

@@ -49,6 +49,7 @@ export {
   evaluateStatement,
   type QueryResult,
 } from "./evaluate.ts";
+export { parseDate } from "./field-types.ts";
 export { type Token, tokenize } from "./lexer.ts";
 export { deriveLiterals, type LiteralOptions, NON_VERBATIM_FIELDS } from "./literals.ts";
 export { notAnEventQuery, type ParseOptions, parse, parseStatement } from "./parser.ts";
@@ -74,6 +75,7 @@ export {
 export { type EvaluateSequenceOptions, evaluateSequence, runSequencePlan } from "./sequence-evaluate.ts";
 export type { KeyValue } from "./sequence-keys.ts";
 export { orderEvents } from "./sequence-order.ts";
+export { matchPartition, partitionKeys } from "./sequence-partition.ts";
 export {
   type CompiledSteps,
   type EventPredicate,

@@ -57,4 +57,5 @@ export {
   type SuppressedGroup,
   type SuppressionStore,
   suppressionGroup,
+  suppressionTimeMs,
 } from "./suppression.ts";

@@ -10,6 +10,7 @@
  * never see a next alert.
  */
 import { fieldValues } from "../document/index.ts";
+import { parseDate } from "../eql/index.ts";
 import type { AlertSuppression } from "./rule.ts";
 
 /**
@@ -67,6 +68,11 @@ export class MemorySuppressionStore implements SuppressionStore {
     atMs: number,
     windowMs: number,
   ): Promise<"first" | "suppressed"> {
+    return this.claimSync(ruleId, group, atMs, windowMs);
+  }
+
+  /** claim() for synchronous sinks (the CLI writes alerts as the scan finds them). */
+  claimSync(ruleId: string, group: string, atMs: number, windowMs: number): "first" | "suppressed" {
     const k = `${ruleId}\u0000${group}`;
     const w = this.windows.get(k);
     // Covered: less than one window after the alert that opened it, or (events arrive out of
@@ -87,4 +93,13 @@ export class MemorySuppressionStore implements SuppressionStore {
       .map(({ ruleId, group, suppressed }) => ({ ruleId, group, suppressed }));
     return [...this.closed, ...open];
   }
+}
+
+/**
+ * The time a suppression window is measured on: the event's `@timestamp` as Elasticsearch reads a
+ * date (ISO 8601 or epoch ms), or `fallbackMs` (the scan time) when it has none.
+ */
+export function suppressionTimeMs(timestamp: unknown, fallbackMs: number): number {
+  const ms = parseDate(Array.isArray(timestamp) ? timestamp[0] : timestamp);
+  return typeof ms === "number" && Number.isFinite(ms) ? ms : fallbackMs;
 }
