@@ -6,8 +6,8 @@
  */
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
 import { ScanCounts } from "./counts.ts";
-import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { createRuleDispatch } from "./dispatch.ts";
+import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
 import type { ScanFailure, ScanResult } from "./result.ts";
