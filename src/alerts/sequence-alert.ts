@@ -39,10 +39,15 @@ export function isSequenceAlert(alert: Alert): alert is SequenceAlert {
   return typeof s === "object" && s !== null;
 }
 
-/** sha256 over ("sequence", rule id, then each member's uri, version and record), hex, 32 chars. */
+/**
+ * sha256 over ("sequence", rule id, then each member event's JSON), hex, 32 chars. From the
+ * member events' content, not their place: archives hold duplicates (Firehose and agents deliver
+ * at least once, a back-scan re-reads a day), and a sequence seen again in a copy of its records
+ * is the same sequence, so it keeps its id and the Lambda's claim publishes it once.
+ */
 export function sequenceAlertId(ruleId: string, members: readonly SequenceAlertMember[]): string {
-  const parts: (string | number)[] = ["sequence", ruleId];
-  for (const m of members) parts.push(m.uri, m.version ?? "", m.record);
+  const parts: string[] = ["sequence", ruleId];
+  for (const m of members) parts.push(JSON.stringify(m.event));
   return digest(parts);
 }
 

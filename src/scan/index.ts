@@ -27,6 +27,20 @@ export {
   type SequenceRunReport,
 } from "./sequence-run.ts";
 export {
+  type ClaimResult,
+  type CorrelateObjectOptions,
+  type CorrelateObjectReport,
+  type CorrelateObjectResult,
+  correlateObject,
+  DEFAULT_LOOKBACK_MS,
+  lookbackMs,
+  MemorySequenceStore,
+  type SequenceStateStore,
+  STORE_DEFAULTS,
+  type StoredStep,
+  sequenceWindowMs,
+} from "./sequence-store.ts";
+export {
   hasSequenceRules,
   projectStep,
   type SequenceSink,
