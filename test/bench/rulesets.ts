@@ -16,6 +16,18 @@ export interface LoadedRuleSet {
   readonly rules: Rule[];
   /** Files that did not load (a construct the engine refuses, ...). */
   readonly refused: number;
+  /**
+   * Sequence and sample rules left out: their alerts come from a stateful stage, while the naive
+   * reference scanner (measure.ts) can only evaluate one event at a time.
+   */
+  readonly sequences: number;
+}
+
+/** A sequence or sample rule (the model's `sequence` field, or the query's first keyword). */
+export function isSequenceRule(rule: Rule): boolean {
+  return (
+    (rule as { sequence?: unknown }).sequence !== undefined || /^\s*(sequence|sample)\b/i.test(rule.query)
+  );
 }
 
 function tomlFiles(dir: string): string[] {
@@ -75,21 +87,26 @@ export function loadBenchRules(spec: RuleSetSpec): LoadedRuleSet {
   switch (spec.kind) {
     case "builtin": {
       const { file, text } = builtinText();
-      return { rules: [parseRule(text, file)], refused: 0 };
+      return { rules: [parseRule(text, file)], refused: 0, sequences: 0 };
     }
     case "synthetic":
-      return { rules: synthetic(spec.count), refused: 0 };
+      return { rules: synthetic(spec.count), refused: 0, sequences: 0 };
     case "dir": {
       const rules: Rule[] = [];
       let refused = 0;
+      let sequences = 0;
       for (const f of tomlFiles(spec.dir)) {
+        let rule: Rule;
         try {
-          rules.push(parseRule(readFileSync(f, "utf8"), f));
+          rule = parseRule(readFileSync(f, "utf8"), f);
         } catch {
           refused++;
+          continue;
         }
+        if (isSequenceRule(rule)) sequences++;
+        else rules.push(rule);
       }
-      return { rules, refused };
+      return { rules, refused, sequences };
     }
   }
 }

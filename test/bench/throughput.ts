@@ -615,7 +615,7 @@ async function main(): Promise<number> {
       `  ${pad(d.label, 14)} ${lpad(fmt(m.rules), 5)} ${lpad(fmt(m.loadMs), 8)} ${lpad(fmt(m.prefilterMs), 6)} ` +
         `${lpad(fmt(mbps(d.B)), 6)} ${lpad(fmt(ba, 2), 5)} ${lpad(fmt(mbps(d.B1)), 9)} ${lpad(fmt(ba1, 2), 8)} ` +
         `${lpad(fmt(rss), 6)} ${lpad(`$${fmt(cost1, 3)}`, 10)} ${lpad(`$${fmt(cost2, 3)}`, 10)}  ` +
-        `${agree ? "OK" : "MISMATCH"} ${fmt(refAlerts.length)} alerts${m.refused > 0 ? ` (${fmt(m.refused)} files refused)` : ""}`,
+        `${agree ? "OK" : "MISMATCH"} ${fmt(refAlerts.length)} alerts${m.refused > 0 ? `; ${fmt(m.refused)} files refused` : ""}${m.sequences > 0 ? `; ${fmt(m.sequences)} sequence/sample rules left out` : ""}`,
     );
   }
   if (opt.rulesDir !== undefined) p(`  pack: ${opt.rulesDir}`);
