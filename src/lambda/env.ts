@@ -16,6 +16,8 @@ export const ENV = {
   alertsPrefix: "ALERTS_PREFIX",
   idempotencyTable: "IDEMPOTENCY_TABLE",
   idempotencyTtlSeconds: "IDEMPOTENCY_TTL_SECONDS",
+  /** DynamoDB table of the sequence state store (docs/sequences.md); unset = sequences per object. */
+  sequenceTable: "SEQUENCE_TABLE",
   /** Shared with the CLI, which reads it too (src/s3/client.ts). */
   s3ForcePathStyle: S3_FORCE_PATH_STYLE_ENV,
   /** Powertools reads these two itself. */

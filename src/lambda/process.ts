@@ -19,7 +19,15 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert, ObjectContext, RuleContext } from "../alerts/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
-import type { ScanOptions, ScanResult } from "../scan/index.ts";
+import {
+  type CorrelateObjectResult,
+  correlateObject,
+  hasSequenceRules,
+  type ScanOptions,
+  type ScanResult,
+  type SequenceStateStore,
+  type StepEvent,
+} from "../scan/index.ts";
 import { AlertArchive } from "./alert-archive.ts";
 import { Backpressure, gated } from "./backpressure.ts";
 import type { Config } from "./config.ts";
@@ -81,6 +89,11 @@ export interface Deps {
   readonly concurrency?: number;
   /** Per-message publish progress per object version; absent = a retry may repeat messages. */
   readonly progress?: ProgressStore;
+  /**
+   * Sequences across objects (SEQUENCE_TABLE, src/lambda/sequence-store.ts; docs/sequences.md);
+   * absent = each object's sequences are decided within that object alone.
+   */
+  readonly sequenceStore?: SequenceStateStore;
 }
 
 export type Outcome =
@@ -193,6 +206,7 @@ async function scanAndPublish(
   let result: ScanResult;
   let publisher: ObjectPublisher | undefined;
   let archive: AlertArchive | undefined;
+  let steps: StepEvent[] | undefined;
   try {
     if (signal?.aborted)
       throw new TransientObjectError(uri, "not started: the invocation is about to time out");
@@ -232,6 +246,8 @@ async function scanAndPublish(
       pressure,
     });
     publisher = pub;
+    steps = deps.sequenceStore !== undefined && hasSequenceRules(deps.rules) ? [] : undefined;
+    const collected = steps;
     result = await deps.scan(gated(object.body, pressure), {
       uri,
       // Streamed: each hit goes to the copy in the alerts bucket and to the publisher, which
@@ -241,6 +257,8 @@ async function scanAndPublish(
         pub.add(alert);
       },
       ...(signal === undefined ? {} : { signal }),
+      // Step events of sequence rules are kept for the state store (correlated after the scan).
+      ...(collected === undefined ? {} : { sequences: { add: (step: StepEvent) => collected.push(step) } }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
       ...(deps.config.maxRecordBytes === undefined ? {} : { maxRecordBytes: deps.config.maxRecordBytes }),
@@ -287,6 +305,30 @@ async function scanAndPublish(
     skipped: result.skipped,
     ...(failure === undefined ? {} : { failure: { kind: failure.kind, message: failure.message } }),
   };
+  // Sequences across objects: this object's step events go to the store, the matcher re-runs over
+  // the partitions they touched, and the sequences this run may publish come back claimed. A
+  // store error fails the object for a retry (its step events are never dropped).
+  let sequences: CorrelateObjectResult | undefined;
+  if (steps !== undefined && deps.sequenceStore !== undefined) {
+    try {
+      sequences = await correlateObject(steps, {
+        store: deps.sequenceStore,
+        // A retry of this object version may take back its own claims at once.
+        owner: `${uri}#${version ?? ""}`,
+        object: { uri, ...(version === undefined ? {} : { version }) },
+        nowMs: Date.now(),
+      });
+    } catch (err) {
+      await publisher.abandon();
+      await archive?.abandon();
+      throw new TransientObjectError(uri, `sequence store: ${describeError(err)}`);
+    }
+    for (const alert of sequences.alerts) {
+      archive?.add(alert);
+      publisher.add(alert);
+    }
+    deps.logger.info("sequences correlated", { uri, ...sequences.report, held: sequences.held });
+  }
   // The copy first: the rules' last messages name it, so it must exist when they arrive.
   try {
     await archive?.finish();
@@ -295,6 +337,21 @@ async function scanAndPublish(
     throw err;
   }
   const published = await publisher.finish(object);
+  if (sequences !== undefined) {
+    try {
+      await sequences.commit();
+    } catch (err) {
+      throw new TransientObjectError(uri, `sequence store: ${describeError(err)}`);
+    }
+    // Another run is publishing a sequence this object completes: retry later, when its claim has
+    // either been published (then nothing is sent) or expired (then this run sends it).
+    if (sequences.held > 0) {
+      throw new TransientObjectError(
+        uri,
+        `${sequences.held} sequence alert(s) being published by another run`,
+      );
+    }
+  }
   return {
     uri,
     outcome: failure === undefined ? "scanned" : "partial",

@@ -10,14 +10,15 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Rule } from "../rules/index.ts";
 import { loadBuiltinRules, loadRules } from "../rules/index.ts";
-import { scanObject } from "../scan/index.ts";
+import { scanObject, sequenceWindowMs } from "../scan/index.ts";
 import { type AwsClients, createClients } from "./clients.ts";
 import { type Env, loadConfig } from "./config.ts";
-import { METRICS_NAMESPACE, SERVICE_NAME } from "./env.ts";
+import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
 import { createIdempotency } from "./idempotency.ts";
 import type { Deps, LogSink, MetricSink } from "./process.ts";
 import { createDynamoProgressStore } from "./progress.ts";
+import { DynamoSequenceStore } from "./sequence-store.ts";
 
 export interface RuntimeOptions {
   readonly env?: Env;
@@ -72,6 +73,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       expiresAfterSeconds: config.idempotencyTtlSeconds,
     });
   }
+  const sequenceStore = createSequenceStore((options.env ?? process.env)[ENV.sequenceTable], rules, clients);
   const deps: Deps = {
     config,
     s3: clients.s3,
@@ -84,7 +86,30 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(once === undefined ? {} : { once }),
     ...(progress === undefined ? {} : { progress }),
+    ...(sequenceStore === undefined ? {} : { sequenceStore }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   };
   return { deps, ...(idempotencyConfig === undefined ? {} : { idempotencyConfig }) };
+}
+
+/** The sequence state store when SEQUENCE_TABLE names a table (validated here, at cold start). */
+function createSequenceStore(
+  table: string | undefined,
+  rules: readonly Rule[],
+  clients: AwsClients,
+): DynamoSequenceStore | undefined {
+  if (table === undefined || table === "") return undefined;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new RangeError(
+      `${ENV.sequenceTable} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or unset, got ${JSON.stringify(table.slice(0, 300))}`,
+    );
+  }
+  const windows = new Map(
+    rules.filter((r) => r.sequence !== undefined).map((r) => [r.id, sequenceWindowMs(r)]),
+  );
+  return new DynamoSequenceStore({
+    client: clients.dynamodb ?? new DynamoDBClient({}),
+    tableName: table,
+    windowMs: (id) => windows.get(id) ?? 0,
+  });
 }
