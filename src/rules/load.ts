@@ -226,6 +226,8 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
   const indices = c.strings(rule, "index", "rule");
   const references = c.strings(rule, "references", "rule");
   const falsePositives = c.strings(rule, "false_positives", "rule");
+  // Kibana's look-back: the window of a sequence rule without maxspan across objects (docs/sequences.md).
+  const from = c.string(rule, "from", "rule", false);
 
   let compiled: Rule["compiled"];
   let sequence: Rule["sequence"];
@@ -268,6 +270,7 @@ export function parseRule(text: string, file: string, options: LoadOptions = {})
     file,
     compiled,
     ...(sequence === undefined ? {} : { sequence }),
+    ...(from === undefined ? {} : { from }),
   };
 }
 

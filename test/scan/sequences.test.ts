@@ -241,3 +241,13 @@ describe("correlate and projection", () => {
     assert.equal(correlate(rule, steps(300), { windowMs: 360_000 }).alerts.length, 1);
   });
 });
+
+describe("rule look-back", () => {
+  test("a TOML rule's `from` is kept (the Lambda's window for a sequence without maxspan)", () => {
+    const text = tomlRule("lb", 'sequence by host.id [file where true] [process where true]').replace(
+      'type = "eql"',
+      'type = "eql"\nfrom = "now-9m"',
+    );
+    assert.equal(parseRule(text, "lb.toml").from, "now-9m");
+  });
+});
