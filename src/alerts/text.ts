@@ -7,6 +7,8 @@
 import type { Alert } from "./alert.ts";
 import { mitreLines } from "./mitre.ts";
 import { escapeControls, truncate } from "./sanitize.ts";
+import { isSequenceAlert } from "./sequence-alert.ts";
+import { joinKeysText, sequenceStoryText } from "./sequence-render.ts";
 
 /** A value for the terminal: cut to `max` characters, then every unsafe character escaped. */
 export function safeText(value: string, max = 2000): string {
@@ -27,6 +29,11 @@ export function renderText(alert: Alert): string {
   if (threat.length > 0) lines.push(`  att&ck:  ${safeText(threat.join("; "))}`);
   lines.push(`  rule id: ${safeText(r.id)}`);
   lines.push(`  alert:   ${alert.id}`);
+  if (isSequenceAlert(alert)) {
+    // A sequence: its story, step by step; the fields below are the last step's.
+    lines.push(`  ${alert.sequence.kind} by ${joinKeysText(alert)}:`);
+    for (const l of sequenceStoryText(alert)) lines.push(`    ${l}`);
+  }
   const keys = Object.keys(alert.event);
   const width = Math.min(28, Math.max(0, ...keys.map((k) => k.length)));
   for (const k of keys) lines.push(`  ${safeText(k).padEnd(width)}  ${show(alert.event[k])}`);
