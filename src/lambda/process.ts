@@ -16,8 +16,8 @@
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { Alert, ObjectContext, RuleContext } from "../alerts/index.ts";
-import type { Rule } from "../rules/index.ts";
+import type { Alert, ObjectContext, PlannedMessage, RuleContext } from "../alerts/index.ts";
+import { MemorySuppressionStore, type Rule, type SuppressionStore } from "../rules/index.ts";
 import { openObject, PermanentObjectError, s3Uri, TransientObjectError } from "../s3/index.ts";
 import {
   type CorrelateObjectResult,
@@ -34,9 +34,13 @@ import type { Config } from "./config.ts";
 import { METRIC } from "./env.ts";
 import { scanFingerprint } from "./fingerprint.ts";
 import type { ProgressStore } from "./progress.ts";
-import { PublishError, type PublishProgress } from "./publish.ts";
+import { PublishError, type PublishProgress, publishMessages } from "./publish.ts";
 import { ObjectPublisher } from "./publisher.ts";
+import { digestMessages, SuppressionGate } from "./suppression-gate.ts";
 import { type ObjectRef, parseTrigger, type Trigger } from "./triggers.ts";
+
+/** Sequence step events held for the state store per object (~1-2 KB each); beyond, counted and logged. */
+export const MAX_STEP_EVENTS_PER_OBJECT = 100_000;
 
 /** Message and alert-copy bytes waiting for SNS and S3 before the object's stream waits (per object). */
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
@@ -94,6 +98,11 @@ export interface Deps {
    * absent = each object's sequences are decided within that object alone.
    */
   readonly sequenceStore?: SequenceStateStore;
+  /**
+   * Where alert-suppression groups live across objects and invocations (SUPPRESSION_TABLE, else
+   * IDEMPOTENCY_TABLE; src/lambda/suppression-store.ts); absent = suppression within each object.
+   */
+  readonly suppressionStore?: SuppressionStore;
 }
 
 export type Outcome =
@@ -116,6 +125,10 @@ export interface ObjectOutcome {
   readonly messages: number;
   /** Hits over the per-rule cap: counted, not listed in messages. */
   readonly notListed?: number;
+  /** Alerts the rules' exception items dropped (docs/tuning.md). */
+  readonly excepted?: number;
+  /** Alerts held back by alert suppression (counted in a digest message per rule). */
+  readonly suppressed?: number;
   readonly durationMs: number;
   readonly reason?: string;
   /** Identifies the run that did the work (a replayed idempotent result carries an older one). */
@@ -207,6 +220,9 @@ async function scanAndPublish(
   let publisher: ObjectPublisher | undefined;
   let archive: AlertArchive | undefined;
   let steps: StepEvent[] | undefined;
+  let stepsNotKept = 0;
+  let gate: SuppressionGate | undefined;
+  let publishProgress: PublishProgress | undefined;
   try {
     if (signal?.aborted)
       throw new TransientObjectError(uri, "not started: the invocation is about to time out");
@@ -246,19 +262,42 @@ async function scanAndPublish(
       pressure,
     });
     publisher = pub;
+    publishProgress = progress;
+    // Rules with alert_suppression: their alerts reach the publisher through the gate.
+    const supp = deps.rules.some((r) => r.suppression !== undefined)
+      ? new SuppressionGate(
+          deps.suppressionStore ?? new MemorySuppressionStore(),
+          (a) => pub.add(a),
+          Date.now(),
+        )
+      : undefined;
+    gate = supp;
     steps = deps.sequenceStore !== undefined && hasSequenceRules(deps.rules) ? [] : undefined;
     const collected = steps;
+    stepsNotKept = 0;
     result = await deps.scan(gated(object.body, pressure), {
       uri,
       // Streamed: each hit goes to the copy in the alerts bucket and to the publisher, which
       // sends a message whenever one is full.
       onAlert: (alert) => {
+        // Suppressed alerts are still kept in the alerts bucket: every hit is kept durably.
         arc?.add(alert);
-        pub.add(alert);
+        if (supp !== undefined) supp.add(alert);
+        else pub.add(alert);
       },
       ...(signal === undefined ? {} : { signal }),
       // Step events of sequence rules are kept for the state store (correlated after the scan).
-      ...(collected === undefined ? {} : { sequences: { add: (step: StepEvent) => collected.push(step) } }),
+      // At most MAX_STEP_EVENTS_PER_OBJECT are held (bounded memory); the rest is counted and logged.
+      ...(collected === undefined
+        ? {}
+        : {
+            sequences: {
+              add: (step: StepEvent) => {
+                if (collected.length < MAX_STEP_EVENTS_PER_OBJECT) collected.push(step);
+                else stepsNotKept++;
+              },
+            },
+          }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
       ...(deps.config.maxRecordBytes === undefined ? {} : { maxRecordBytes: deps.config.maxRecordBytes }),
@@ -328,6 +367,24 @@ async function scanAndPublish(
       publisher.add(alert);
     }
     deps.logger.info("sequences correlated", { uri, ...sequences.report, held: sequences.held });
+    if (stepsNotKept > 0) {
+      deps.logger.warn("sequence step events over the per-object cap were not correlated", {
+        uri,
+        notKept: stepsNotKept,
+        cap: MAX_STEP_EVENTS_PER_OBJECT,
+      });
+    }
+  }
+  // Suppression decided for every alert of the object: the counts become one digest per rule.
+  let digests: PlannedMessage[] = [];
+  if (gate !== undefined) {
+    try {
+      digests = digestMessages(await gate.finish(), { uri, ...(version === undefined ? {} : { version }) });
+    } catch (err) {
+      await publisher.abandon();
+      await archive?.abandon();
+      throw new TransientObjectError(uri, `suppression store: ${describeError(err)}`);
+    }
   }
   // The copy first: the rules' last messages name it, so it must exist when they arrive.
   try {
@@ -337,6 +394,15 @@ async function scanAndPublish(
     throw err;
   }
   const published = await publisher.finish(object);
+  if (digests.length > 0) {
+    await publishMessages(
+      deps.sns,
+      deps.config.alertTopicArn,
+      digests,
+      publishProgress === undefined ? {} : { progress: publishProgress },
+    );
+  }
+  const excepted = (result.exceptionDrops ?? []).reduce((n, d) => n + d.dropped, 0);
   if (sequences !== undefined) {
     try {
       await sequences.commit();
@@ -361,6 +427,8 @@ async function scanAndPublish(
     alerts: published.alerts,
     messages: published.messages,
     ...(published.notListed === 0 ? {} : { notListed: published.notListed }),
+    ...(excepted === 0 ? {} : { excepted }),
+    ...(gate === undefined || gate.suppressed === 0 ? {} : { suppressed: gate.suppressed }),
     durationMs: elapsed(),
     ...(failure === undefined ? {} : { reason: `${failure.kind}: ${failure.message.slice(0, 300)}` }),
     ...(runId === undefined ? {} : { runId }),
@@ -384,6 +452,8 @@ interface Totals {
   malformed: number;
   alerts: number;
   failures: number;
+  excepted: number;
+  suppressed: number;
 }
 
 export interface ProcessOptions {
@@ -404,7 +474,16 @@ export async function processEvent(
   const trigger = parseTrigger(event);
   for (const s of trigger.skipped) deps.logger.info("notification skipped", { ...s });
   for (const inv of trigger.invalid) deps.logger.error("unrecognised SQS message", { ...inv });
-  const totals: Totals = { objects: 0, bytes: 0, records: 0, malformed: 0, alerts: 0, failures: 0 };
+  const totals: Totals = {
+    objects: 0,
+    bytes: 0,
+    records: 0,
+    malformed: 0,
+    alerts: 0,
+    failures: 0,
+    excepted: 0,
+    suppressed: 0,
+  };
   const settled = await mapLimit(trigger.refs, deps.concurrency ?? 4, (ref) =>
     runOne(ref, deps, totals, options.signal),
   );
@@ -426,6 +505,8 @@ async function runOne(ref: ObjectRef, deps: Deps, totals: Totals, signal?: Abort
       totals.records += outcome.records;
       totals.malformed += outcome.malformed;
       totals.alerts += outcome.alerts;
+      totals.excepted += outcome.excepted ?? 0;
+      totals.suppressed += outcome.suppressed ?? 0;
       if (outcome.outcome !== "scanned") totals.failures++;
       // A missing object was logged as "object not scanned" where it was found missing.
       if (outcome.outcome !== "missing") deps.logger.info("object scanned", summaryLine(outcome));
@@ -508,6 +589,8 @@ function emitMetrics(metrics: MetricSink | undefined, t: Totals): void {
   metrics.addMetric(METRIC.malformedRecords, "Count", t.malformed);
   metrics.addMetric(METRIC.alerts, "Count", t.alerts);
   metrics.addMetric(METRIC.objectFailures, "Count", t.failures);
+  metrics.addMetric(METRIC.exceptionDrops, "Count", t.excepted);
+  metrics.addMetric(METRIC.suppressedAlerts, "Count", t.suppressed);
 }
 
 /** Error name and short message only: no response bodies, no record content. */

@@ -35,6 +35,11 @@ export interface ScanResult {
   readonly alertCount: number;
   /** Alerts that rules' exception items removed, per rule and item (empty when none applied). */
   readonly exceptionDrops?: readonly ExceptionDrop[];
+  /**
+   * Sequence rules whose step events this object's own sequence run could not all keep (its
+   * maxStepEvents cap), with the number not kept: their sequences in this object may be missed.
+   */
+  readonly sequenceStepsNotKept?: Readonly<Record<string, number>>;
   readonly durationMs: number;
   /** Set when the object could not be read to its end; alerts found before the damage were delivered. */
   readonly failure?: ScanFailure;

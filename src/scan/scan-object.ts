@@ -115,6 +115,9 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     skippedSamples: counts.skippedSamples,
     alertCount: counts.alerts,
     ...(exceptions === undefined ? {} : { exceptionDrops: exceptions.dropped() }),
+    ...(ownRun === undefined || Object.keys(ownRun.report().notKept).length === 0
+      ? {}
+      : { sequenceStepsNotKept: ownRun.report().notKept }),
     durationMs: performance.now() - started,
     ...(failure === undefined ? {} : { failure }),
   };

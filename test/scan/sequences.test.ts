@@ -251,3 +251,13 @@ describe("rule look-back", () => {
     assert.equal(parseRule(text, "lb.toml").from, "now-9m");
   });
 });
+
+describe("the per-object run's cap is reported in the result", () => {
+  test("ScanResult.sequenceStepsNotKept names the rule", async () => {
+    const { SEQUENCE_RUN_DEFAULTS } = await import("../../src/scan/index.ts");
+    const n = SEQUENCE_RUN_DEFAULTS.maxStepEvents + 3;
+    const recs = Array.from({ length: n }, (_, i) => wrote("h1", `/tmp/${i}`, i % 50));
+    const { result } = await scan(recs, [dropper]);
+    assert.deepEqual(result.sequenceStepsNotKept, { dropper: 3 });
+  });
+});
