@@ -17,7 +17,13 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ENV, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "../src/lambda/env.ts";
+import {
+  DEFAULT_ALERTS_PREFIX as ALERTS_PREFIX,
+  ENV,
+  METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from "../src/lambda/env.ts";
 import { ConstructValidationError } from "./errors.ts";
 import { acknowledge, nagResource } from "./nag.ts";
 
@@ -111,6 +117,17 @@ export interface ArchiveScannerProps {
    */
   readonly maxDecompressedBytes?: number;
   /**
+   * An alerts bucket that keeps an NDJSON copy of every alert (all hits, beyond the per-message
+   * cap), at `alerts/rule=<id>/dt=<date>/...`, KMS-encrypted with this construct's key.
+   * @default true
+   */
+  readonly alertsBucket?: boolean;
+  /**
+   * Server access log target of the alerts bucket.
+   * @default - no access logs
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  /**
    * Hits of one rule listed in messages per object (MAX_HITS_PER_RULE); the rest are counted and
    * the rule's last message says how many were not listed.
    * @default - the handler's default (100)
@@ -139,6 +156,8 @@ export class ArchiveScanner extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly table?: dynamodb.Table;
+  /** Where every alert is copied (NDJSON under `alerts/`), when enabled. */
+  readonly alertsBucket?: s3.Bucket;
   readonly slackChannel?: chatbot.SlackChannelConfiguration;
   /** The key prefix this scanner reads (and back-scans). */
   readonly prefix: string;
@@ -220,6 +239,25 @@ export class ArchiveScanner extends Construct {
       });
     }
 
+    if (props.alertsBucket ?? true) {
+      this.alertsBucket = new s3.Bucket(this, "AlertsBucket", {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        // One data key per object rather than one KMS request per write.
+        bucketKeyEnabled: true,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        ...(props.serverAccessLogsBucket
+          ? { serverAccessLogsBucket: props.serverAccessLogsBucket, serverAccessLogsPrefix: "alerts/" }
+          : {}),
+        // A scan that broke leaves its multipart upload behind; the retry writes the copy again.
+        lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+        // Evidence of detections: kept when the stack is deleted.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+
     this.logGroup = new logs.LogGroup(this, "FunctionLogs", {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -241,6 +279,7 @@ export class ArchiveScanner extends Construct {
       NODE_OPTIONS: "--enable-source-maps",
     };
     if (this.table) environment[ENV.idempotencyTable] = this.table.tableName;
+    if (this.alertsBucket) environment[ENV.alertsBucket] = this.alertsBucket.bucketName;
     if (props.maxRecordBytes !== undefined) environment[ENV.maxRecordBytes] = String(props.maxRecordBytes);
     if (props.maxDecompressedBytes !== undefined) {
       environment[ENV.maxDecompressedBytes] = String(props.maxDecompressedBytes);
@@ -323,7 +362,16 @@ export class ArchiveScanner extends Construct {
       actions: ["sns:Publish"],
       resourceArns: [this.alertTopic.topicArn],
     });
+    // The same two on the same key also let it write the KMS-encrypted alerts bucket.
     this.key.grant(this.function, "kms:GenerateDataKey", "kms:Decrypt");
+    if (this.alertsBucket) {
+      // Not bucket.grantWrite(): it grants s3:PutObject* and s3:Abort* on the whole bucket.
+      iam.Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+        resourceArns: [this.alertsBucket.arnForObjects(`${ALERTS_PREFIX}*`)],
+      });
+    }
     if (this.table) {
       this.table.grant(
         this.function,
@@ -361,7 +409,7 @@ export class ArchiveScanner extends Construct {
       });
     }
 
-    this.acknowledgeNagFindings(props.bucket, prefix);
+    this.acknowledgeNagFindings(props.bucket, prefix, props.serverAccessLogsBucket !== undefined);
   }
 
   /**
@@ -400,8 +448,23 @@ export class ArchiveScanner extends Construct {
   }
 
   /** The cdk-nag findings this construct's own resources raise, each with its reason. */
-  private acknowledgeNagFindings(bucket: s3.IBucket, prefix: string): void {
+  private acknowledgeNagFindings(bucket: s3.IBucket, prefix: string, accessLogged: boolean): void {
     const fnPolicy = this.function.role?.node.tryFindChild("DefaultPolicy");
+    if (fnPolicy && this.alertsBucket) {
+      acknowledge(
+        fnPolicy,
+        `AwsSolutions-IAM5[Resource::${nagResource(this, this.alertsBucket.arnForObjects(`${ALERTS_PREFIX}*`))}]`,
+        "The function writes one alert copy per scanned object and rule, with keys derived from the rule and " +
+          "the object; the grant is s3:PutObject and s3:AbortMultipartUpload under alerts/ of the alerts bucket only.",
+      );
+    }
+    if (this.alertsBucket && !accessLogged) {
+      acknowledge(
+        this.alertsBucket,
+        "AwsSolutions-S1",
+        "Access logging is the caller's choice (serverAccessLogsBucket); the stack passes its access-logs bucket.",
+      );
+    }
     if (fnPolicy) {
       acknowledge(
         fnPolicy,

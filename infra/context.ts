@@ -44,6 +44,8 @@ export interface ScannerContext {
   readonly opsTopicArn?: string;
   readonly opsEmails: readonly string[];
   readonly idempotency: boolean;
+  /** An alerts bucket with an NDJSON copy of every alert. */
+  readonly alertsBucket: boolean;
   /** Hits of one rule listed in messages per object; undefined: the handler's default. */
   readonly maxHitsPerRule?: number;
 }
@@ -69,6 +71,7 @@ export const CONTEXT_KEYS = [
   "opsEmail",
   "idempotency",
   "maxHitsPerRule",
+  "alertsBucket",
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -86,6 +89,7 @@ export const CONTEXT_DEFAULTS = {
   backfillItemsPerBatch: 20,
   backfillToleratedFailurePercentage: 5,
   idempotency: true,
+  alertsBucket: true,
 } as const;
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
@@ -261,5 +265,6 @@ export function readScannerContext(get: ContextGetter): ScannerContext {
     opsEmails,
     idempotency: readBoolean(get, "idempotency") ?? CONTEXT_DEFAULTS.idempotency,
     ...(maxHitsPerRule !== undefined ? { maxHitsPerRule } : {}),
+    alertsBucket: readBoolean(get, "alertsBucket") ?? CONTEXT_DEFAULTS.alertsBucket,
   };
 }

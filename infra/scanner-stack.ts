@@ -95,6 +95,8 @@ export class ScannerStack extends Stack {
       alertEmails: config.alertEmails,
       ...(config.slack ? { slack: config.slack } : {}),
       idempotency: config.idempotency,
+      alertsBucket: config.alertsBucket,
+      serverAccessLogsBucket: this.accessLogsBucket,
       ...(config.maxHitsPerRule !== undefined ? { maxHitsPerRule: config.maxHitsPerRule } : {}),
     });
 
@@ -131,6 +133,9 @@ export class ScannerStack extends Stack {
     new CfnOutput(this, "ArchiveBucketName", { value: this.archiveBucket.bucketName });
     new CfnOutput(this, "AlertTopicArn", { value: this.scanner.alertTopic.topicArn });
     new CfnOutput(this, "OpsTopicArn", { value: this.opsTopic.topicArn });
+    if (this.scanner.alertsBucket) {
+      new CfnOutput(this, "AlertsBucketName", { value: this.scanner.alertsBucket.bucketName });
+    }
     new CfnOutput(this, "FunctionName", { value: this.scanner.function.functionName });
     new CfnOutput(this, "NotificationQueueUrl", { value: this.scanner.queue.queueUrl });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: this.scanner.deadLetterQueue.queueUrl });

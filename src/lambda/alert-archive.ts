@@ -21,6 +21,7 @@ import {
 import { type Alert, digest } from "../alerts/index.ts";
 import { s3ErrorReason, s3Uri, TransientObjectError } from "../s3/index.ts";
 import type { Backpressure } from "./backpressure.ts";
+import { DEFAULT_ALERTS_PREFIX } from "./env.ts";
 
 /** S3's smallest multipart part (but the last) is 5 MiB; 8 MiB keeps requests few. */
 export const ALERT_PART_BYTES = 8 * 1024 * 1024;
@@ -76,7 +77,7 @@ export class AlertArchive {
   private error: unknown;
 
   constructor(private readonly options: AlertArchiveOptions) {
-    this.prefix = options.prefix ?? "alerts/";
+    this.prefix = options.prefix ?? DEFAULT_ALERTS_PREFIX;
     this.date = options.objectDate ?? (options.now ?? (() => new Date()))();
     this.partBytes = options.partBytes ?? ALERT_PART_BYTES;
   }

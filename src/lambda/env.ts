@@ -25,6 +25,9 @@ export const ENV = {
   powertoolsMetricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
 } as const;
 
+/** Key prefix of the alert copies in the alerts bucket when ALERTS_PREFIX is unset. */
+export const DEFAULT_ALERTS_PREFIX = "alerts/";
+
 /** The `service` of logs and the `service` dimension of every metric. */
 export const SERVICE_NAME = "edr-archive-scanner";
 /** CloudWatch namespace of the function's EMF metrics. */

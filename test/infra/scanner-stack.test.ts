@@ -465,9 +465,11 @@ describe("least privilege", () => {
       "kms:GenerateDataKey",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
+      "s3:AbortMultipartUpload",
       "s3:GetObject",
       "s3:GetObjectVersion",
       "s3:ListBucket",
+      "s3:PutObject",
       "sns:Publish",
       "sqs:ChangeMessageVisibility",
       "sqs:DeleteMessage",
@@ -481,6 +483,14 @@ describe("least privilege", () => {
     assert.deepEqual(byAction.get("s3:ListBucket")!.Resource, {
       "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::corp-edr-archive"]],
     });
+    // Writes only the alert copies, under alerts/ of the alerts bucket.
+    const alertsBucket = resourcesOf(template, "AWS::S3::Bucket").find(([id]) =>
+      id.startsWith("ScannerAlertsBucket"),
+    )![0];
+    assert.deepEqual(byAction.get("s3:PutObject")!.Resource, {
+      "Fn::Join": ["", [{ "Fn::GetAtt": [alertsBucket, "Arn"] }, "/alerts/*"]],
+    });
+    assert.equal(byAction.get("s3:PutObject"), byAction.get("s3:AbortMultipartUpload"));
     const alertTopic = resourcesOf(template, "AWS::SNS::Topic").find(([id]) =>
       id.startsWith("ScannerAlertTopic"),
     )![0];
@@ -606,6 +616,47 @@ describe("back-scan state machine", () => {
           JSON.stringify(s.Resource).includes("corp-edr-archive"),
       ),
     );
+  });
+});
+
+describe("alerts bucket", () => {
+  test("on by default: KMS-encrypted with the scanner's key, private, SSL only, access-logged, retained", () => {
+    const { template } = defaults();
+    const [id, bucket] = resourcesOf(template, "AWS::S3::Bucket").find(([i]) =>
+      i.startsWith("ScannerAlertsBucket"),
+    )!;
+    assert.equal(bucket["DeletionPolicy"], "Retain");
+    const p = props(bucket);
+    const sse = ((p["BucketEncryption"] as Json)["ServerSideEncryptionConfiguration"] as Json[])[0]!;
+    assert.deepEqual(sse["ServerSideEncryptionByDefault"], {
+      SSEAlgorithm: "aws:kms",
+      KMSMasterKeyID: { "Fn::GetAtt": [idOf(template, "AWS::KMS::Key"), "Arn"] },
+    });
+    assert.equal(sse["BucketKeyEnabled"], true);
+    assert.deepEqual(p["PublicAccessBlockConfiguration"], {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    assert.ok((p["LoggingConfiguration"] as Json)["DestinationBucketName"]);
+    const fn = resourcesOf(template, "AWS::Lambda::Function").find(([i]) => i.startsWith("ScannerFunction"))!;
+    const env = (props(fn[1])["Environment"] as Json)["Variables"] as Json;
+    assert.deepEqual(env["ALERTS_BUCKET"], { Ref: id });
+  });
+
+  test("-c alertsBucket=false: no bucket, no variable, no write permission", () => {
+    const { template } = lazy({ ...NO_BUNDLING, alertsBucket: "false" })();
+    assert.equal(
+      resourcesOf(template, "AWS::S3::Bucket").filter(([i]) => i.startsWith("ScannerAlertsBucket")).length,
+      0,
+    );
+    const fn = resourcesOf(template, "AWS::Lambda::Function").find(([i]) => i.startsWith("ScannerFunction"))!;
+    const env = (props(fn[1])["Environment"] as Json)["Variables"] as Json;
+    assert.equal(env["ALERTS_BUCKET"], undefined);
+    const fnRole = resourcesOf(template, "AWS::IAM::Role").find(([i]) => i.startsWith("ScannerFunctionRole"))![0];
+    const actions = roleStatements(template, fnRole).flatMap((st) => asArray(st.Action));
+    assert.ok(!actions.includes("s3:PutObject") && !actions.includes("s3:AbortMultipartUpload"), actions.join(", "));
   });
 });
 
