@@ -79,12 +79,15 @@ test("the middy handler: batch result, one summary line per object, EMF metrics"
   assert.deepEqual(names, [
     "Alerts",
     "BytesScanned",
+    "ExceptionDrops",
     "MalformedRecords",
     "ObjectFailures",
     "ObjectsScanned",
     "Records",
+    "SuppressedAlerts",
   ]);
   assert.equal(emf["ObjectsScanned"], 3);
+  assert.equal(emf["ExceptionDrops"], 0);
   assert.equal(emf["Alerts"], 4);
   const all = lines.map((l) => JSON.stringify(l)).join("\n");
   assert.doesNotMatch(all, /99-persist|stage2\.py|SYNTH_1/, "no record content in logs");

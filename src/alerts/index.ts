@@ -7,3 +7,4 @@ export * from "./render.ts";
 export * from "./sanitize.ts";
 export * from "./sequence-alert.ts";
 export * from "./text.ts";
+export * from "./suppression-digest.ts";

@@ -10,8 +10,14 @@ import { ENV } from "./env.ts";
 export interface Config {
   /** SNS topic that receives the alerts. */
   readonly alertTopicArn: string;
-  /** A detection-rules .toml file or directory; undefined = the rules shipped with the function. */
+  /** A detection-rules .toml file, a Kibana export, or a directory; undefined = the rules shipped with the function. */
   readonly rulesPath?: string;
+  /** Kibana exception-list exports the rules reference (EXCEPTIONS_PATH, comma-separated). */
+  readonly exceptionsPaths?: readonly string[];
+  /** Start even when some rules cannot be loaded; each is logged at cold start. */
+  readonly skipUnsupportedRules?: boolean;
+  /** DynamoDB table for alert-suppression groups; undefined = the idempotency table, else per object. */
+  readonly suppressionTable?: string;
   readonly maxRecordBytes?: number;
   readonly maxDecompressedBytes?: number;
   /** Hits of one rule listed in messages per object (the rest are counted); undefined = 100. */
@@ -64,6 +70,21 @@ export function loadConfig(env: Env): Config {
 
   const rules = value(ENV.rulesPath);
   const rulesPath = rules === undefined || rules === "builtin" ? undefined : rules;
+  const exceptionsPaths = (value(ENV.exceptionsPath) ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  const skip = value(ENV.skipUnsupportedRules);
+  const skipParsed = parseForcePathStyle(skip);
+  if (skipParsed === null) {
+    problems.push(`${ENV.skipUnsupportedRules} must be true or false (or 1/0), got ${show(skip ?? "")}`);
+  }
+  const suppressionTable = value(ENV.suppressionTable);
+  if (suppressionTable !== undefined && !TABLE_NAME.test(suppressionTable)) {
+    problems.push(
+      `${ENV.suppressionTable} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${show(suppressionTable)}`,
+    );
+  }
 
   const bytes = (name: string, example: string): number | undefined => {
     const v = value(name);
@@ -133,6 +154,9 @@ export function loadConfig(env: Env): Config {
   return {
     alertTopicArn: alertTopicArn as string,
     ...(rulesPath === undefined ? {} : { rulesPath }),
+    ...(exceptionsPaths.length === 0 ? {} : { exceptionsPaths }),
+    ...(skipParsed === true ? { skipUnsupportedRules: true } : {}),
+    ...(suppressionTable === undefined ? {} : { suppressionTable }),
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
     ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
     ...(maxHitsPerRule === undefined ? {} : { maxHitsPerRule }),

@@ -9,6 +9,12 @@ import { S3_FORCE_PATH_STYLE_ENV } from "../s3/index.ts";
 export const ENV = {
   alertTopicArn: "ALERT_TOPIC_ARN",
   rulesPath: "RULES_PATH",
+  /** Comma-separated Kibana exception-list exports the rules reference (docs/tuning.md). */
+  exceptionsPath: "EXCEPTIONS_PATH",
+  /** "true": start even when some rules cannot be loaded (each is logged at cold start). */
+  skipUnsupportedRules: "SKIP_UNSUPPORTED_RULES",
+  /** DynamoDB table for alert-suppression groups; default: IDEMPOTENCY_TABLE. */
+  suppressionTable: "SUPPRESSION_TABLE",
   maxRecordBytes: "MAX_RECORD_BYTES",
   maxDecompressedBytes: "MAX_DECOMPRESSED_BYTES",
   maxHitsPerRule: "MAX_HITS_PER_RULE",
@@ -41,4 +47,8 @@ export const METRIC = {
   malformedRecords: "MalformedRecords",
   alerts: "Alerts",
   objectFailures: "ObjectFailures",
+  /** Alerts the rules' exception items dropped. */
+  exceptionDrops: "ExceptionDrops",
+  /** Alerts alert suppression held back (each group's first alert per window is sent). */
+  suppressedAlerts: "SuppressedAlerts",
 } as const;

@@ -8,8 +8,7 @@ import type { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Rule } from "../rules/index.ts";
-import { loadBuiltinRules, loadRules } from "../rules/index.ts";
+import { builtinRulesDir, loadRuleSet, type Rule } from "../rules/index.ts";
 import { scanObject, sequenceWindowMs } from "../scan/index.ts";
 import { type AwsClients, createClients } from "./clients.ts";
 import { type Env, loadConfig } from "./config.ts";
@@ -19,6 +18,7 @@ import { createIdempotency } from "./idempotency.ts";
 import type { Deps, LogSink, MetricSink } from "./process.ts";
 import { createDynamoProgressStore } from "./progress.ts";
 import { DynamoSequenceStore } from "./sequence-store.ts";
+import { DynamoSuppressionStore } from "./suppression-store.ts";
 
 export interface RuntimeOptions {
   readonly env?: Env;
@@ -48,9 +48,19 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const config = loadConfig(options.env ?? process.env);
   const defaults = createClients(config);
   const clients: AwsClients = { ...defaults, ...options.clients };
-  const rules =
-    options.rules ??
-    (config.rulesPath === undefined ? await loadBuiltinRules() : await loadRules(config.rulesPath));
+  const logger = options.logger ?? createLogger();
+  let rules: readonly Rule[];
+  if (options.rules !== undefined) rules = options.rules;
+  else {
+    const set = await loadRuleSet([config.rulesPath ?? builtinRulesDir()], {
+      exceptions: config.exceptionsPaths ?? [],
+      skipUnsupported: config.skipUnsupportedRules === true,
+    });
+    // Nothing skipped silently: every rule not run is named in the cold-start log.
+    for (const p of set.refused) logger.warn("rule skipped", { file: p.file, reason: p.reason });
+    for (const r of set.disabled) logger.info("rule disabled", { ruleId: r.id, name: r.name, file: r.file });
+    rules = set.rules;
+  }
   if (rules.length === 0)
     throw new Error(`no rules loaded from ${config.rulesPath ?? "the built-in rule set"}`);
   let once: Deps["once"];
@@ -73,6 +83,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       expiresAfterSeconds: config.idempotencyTtlSeconds,
     });
   }
+  // Suppression groups share the idempotency table unless a table of their own is named (keys
+  // are prefixed, items expire with the same TTL attribute).
+  const suppressionTableName = config.suppressionTable ?? config.idempotencyTable;
+  const suppressionStore =
+    suppressionTableName !== undefined && rules.some((r) => r.suppression !== undefined)
+      ? new DynamoSuppressionStore({
+          client: clients.dynamodb ?? new DynamoDBClient({}),
+          tableName: suppressionTableName,
+        })
+      : undefined;
   const sequenceStore = createSequenceStore((options.env ?? process.env)[ENV.sequenceTable], rules, clients);
   const deps: Deps = {
     config,
@@ -82,11 +102,12 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     // Once per container, not per object: part of every idempotency key.
     fingerprint: scanFingerprint(rules, config),
     scan: scanObject,
-    logger: options.logger ?? createLogger(),
+    logger,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(once === undefined ? {} : { once }),
     ...(progress === undefined ? {} : { progress }),
     ...(sequenceStore === undefined ? {} : { sequenceStore }),
+    ...(suppressionStore === undefined ? {} : { suppressionStore }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   };
   return { deps, ...(idempotencyConfig === undefined ? {} : { idempotencyConfig }) };

@@ -1,13 +1,13 @@
 /**
  * Alert suppression across objects and invocations: one small DynamoDB item per rule and group
  * (docs/lambda.md, "Suppression"). Concurrent invocations agree through conditional writes: the
- * one whose write opens the window sends the alert; every other alert of the group inside the
- * window only increments the item's counter. Items expire (TTL) one window after they close.
+ * one whose write opens the window sends the alert; the others learn the window's bounds and
+ * decide the rest of their object's alerts of the group locally, adding their count once. Items expire (TTL) one window after they close.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { digest } from "../alerts/index.ts";
-import type { SuppressionStore } from "../rules/index.ts";
+import type { SuppressionClaim, SuppressionStore } from "../rules/index.ts";
 
 export interface DynamoSuppressionStoreOptions {
   readonly client: DynamoDBClient;
@@ -30,14 +30,13 @@ export class DynamoSuppressionStore implements SuppressionStore {
     this.key = options.keyAttribute ?? "id";
   }
 
-  async claim(
-    ruleId: string,
-    group: string,
-    atMs: number,
-    windowMs: number,
-  ): Promise<"first" | "suppressed"> {
+  private id(ruleId: string, group: string): string {
     // Group values are attacker-written and unbounded: the key is a digest of them.
-    const id = `suppression#${ruleId}#${digest([group])}`;
+    return `suppression#${ruleId}#${digest([group])}`;
+  }
+
+  async claim(ruleId: string, group: string, atMs: number, windowMs: number): Promise<SuppressionClaim> {
+    const id = this.id(ruleId, group);
     const end = Number.isFinite(windowMs) ? atMs + windowMs : atMs + OPEN_ENDED_TTL_MS;
     const ttl = Math.ceil((end + (Number.isFinite(windowMs) ? windowMs : 0)) / 1000);
     try {
@@ -59,18 +58,31 @@ export class DynamoSuppressionStore implements SuppressionStore {
           },
         }),
       );
-      return "first";
+      return { verdict: "first", startMs: atMs, endMs: end };
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
+    const got = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { [this.key]: id }, ConsistentRead: true }),
+    );
+    const start = Number(got.Item?.windowStart);
+    const stop = Number(got.Item?.windowEnd);
+    return {
+      verdict: "suppressed",
+      startMs: Number.isFinite(start) ? start : atMs,
+      endMs: Number.isFinite(stop) ? stop : end,
+    };
+  }
+
+  async addSuppressed(ruleId: string, group: string, n: number): Promise<void> {
+    if (n <= 0) return;
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { [this.key]: id },
-        UpdateExpression: "ADD suppressed :one",
-        ExpressionAttributeValues: { ":one": 1 },
+        Key: { [this.key]: this.id(ruleId, group) },
+        UpdateExpression: "ADD suppressed :n",
+        ExpressionAttributeValues: { ":n": n },
       }),
     );
-    return "suppressed";
   }
 }

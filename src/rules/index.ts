@@ -55,7 +55,9 @@ export {
 export {
   MemorySuppressionStore,
   type SuppressedGroup,
+  type SuppressionClaim,
   type SuppressionStore,
   suppressionGroup,
   suppressionTimeMs,
+  windowCovers,
 } from "./suppression.ts";

@@ -39,7 +39,22 @@ export interface SuppressionStore {
    * one at `atMs` and return "first"; otherwise count one more suppressed alert and return
    * "suppressed".
    */
-  claim(ruleId: string, group: string, atMs: number, windowMs: number): Promise<"first" | "suppressed">;
+  claim(ruleId: string, group: string, atMs: number, windowMs: number): Promise<SuppressionClaim>;
+  /** Records `n` more alerts suppressed in the group's current window (a running total for people who look). */
+  addSuppressed?(ruleId: string, group: string, n: number): Promise<void>;
+}
+
+/** A claim's verdict and the window that decided it (so a caller can decide later alerts locally). */
+export interface SuppressionClaim {
+  readonly verdict: "first" | "suppressed";
+  /** The alert that opened the window, and where the window ends (epoch ms). */
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/** Whether a window [start, end) of length `windowMs` covers `atMs` (one window either side of its first alert). */
+export function windowCovers(startMs: number, endMs: number, atMs: number, windowMs: number): boolean {
+  return atMs < endMs && atMs > startMs - windowMs;
 }
 
 export interface SuppressedGroup {
@@ -62,13 +77,10 @@ export class MemorySuppressionStore implements SuppressionStore {
   /** Windows that closed with suppressed alerts (kept for the digest). */
   private readonly closed: SuppressedGroup[] = [];
 
-  async claim(
-    ruleId: string,
-    group: string,
-    atMs: number,
-    windowMs: number,
-  ): Promise<"first" | "suppressed"> {
-    return this.claimSync(ruleId, group, atMs, windowMs);
+  async claim(ruleId: string, group: string, atMs: number, windowMs: number): Promise<SuppressionClaim> {
+    const verdict = this.claimSync(ruleId, group, atMs, windowMs);
+    const w = this.windows.get(`${ruleId}\u0000${group}`)!;
+    return { verdict, startMs: w.start, endMs: w.end };
   }
 
   /** claim() for synchronous sinks (the CLI writes alerts as the scan finds them). */
@@ -77,7 +89,7 @@ export class MemorySuppressionStore implements SuppressionStore {
     const w = this.windows.get(k);
     // Covered: less than one window after the alert that opened it, or (events arrive out of
     // order across objects) less than one window before it.
-    if (w !== undefined && atMs < w.end && atMs > w.start - windowMs) {
+    if (w !== undefined && windowCovers(w.start, w.end, atMs, windowMs)) {
       w.suppressed++;
       return "suppressed";
     }

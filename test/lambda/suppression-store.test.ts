@@ -39,16 +39,16 @@ describe("DynamoDB suppression store (dynalite on 127.0.0.1)", () => {
 
   test("the first alert of a group opens the window; later ones inside it are suppressed; after it a new window opens", async () => {
     const store = new DynamoSuppressionStore({ client, tableName: TABLE });
-    assert.equal(await store.claim("r1", '[["web-1"]]', t0, HOUR), "first");
-    assert.equal(await store.claim("r1", '[["web-1"]]', t0 + 1000, HOUR), "suppressed");
-    assert.equal(await store.claim("r1", '[["web-2"]]', t0 + 1000, HOUR), "first");
-    assert.equal(await store.claim("r2", '[["web-1"]]', t0 + 1000, HOUR), "first");
+    assert.equal((await store.claim("r1", '[["web-1"]]', t0, HOUR)).verdict, "first");
+    assert.equal((await store.claim("r1", '[["web-1"]]', t0 + 1000, HOUR)).verdict, "suppressed");
+    assert.equal((await store.claim("r1", '[["web-2"]]', t0 + 1000, HOUR)).verdict, "first");
+    assert.equal((await store.claim("r2", '[["web-1"]]', t0 + 1000, HOUR)).verdict, "first");
     assert.equal(
-      await store.claim("r1", '[["web-1"]]', t0 - 1000, HOUR),
+      (await store.claim("r1", '[["web-1"]]', t0 - 1000, HOUR)).verdict,
       "suppressed",
       "an earlier event of the same hour",
     );
-    assert.equal(await store.claim("r1", '[["web-1"]]', t0 + HOUR, HOUR), "first");
+    assert.equal((await store.claim("r1", '[["web-1"]]', t0 + HOUR, HOUR)).verdict, "first");
   });
 
   test("concurrent invocations claiming one group agree: exactly one alert goes out", async () => {
@@ -56,8 +56,11 @@ describe("DynamoDB suppression store (dynalite on 127.0.0.1)", () => {
     // Event times spread over a minute, arriving in no particular order.
     const times = [7, 2, 5, 0, 6, 1, 4, 3].map((i) => t0 + i * 7_500);
     const outcomes = await Promise.all(stores.map((s, i) => s.claim("race", '[["db-1"]]', times[i]!, HOUR)));
-    assert.equal(outcomes.filter((o) => o === "first").length, 1);
-    assert.equal(outcomes.filter((o) => o === "suppressed").length, 7);
+    assert.equal(outcomes.filter((o) => o.verdict === "first").length, 1);
+    assert.equal(outcomes.filter((o) => o.verdict === "suppressed").length, 7);
+    // Every loser learns the winner's window.
+    const winner = outcomes.find((o) => o.verdict === "first")!;
+    for (const o of outcomes) assert.deepEqual([o.startMs, o.endMs], [winner.startMs, winner.endMs]);
   });
 
   test("an unreachable table is an error for the caller to retry, never a silent 'first'", async () => {

@@ -311,10 +311,14 @@ describe("per-event overrides and suppression", () => {
     const store = new MemorySuppressionStore();
     const g = suppressionGroup(s, a)!;
     const t0 = Date.parse("2024-05-01T12:00:00Z");
-    assert.equal(await store.claim(rule.id, g, t0, s.durationMs!), "first");
-    assert.equal(await store.claim(rule.id, g, t0 + 60_000, s.durationMs!), "suppressed");
-    assert.equal(await store.claim(rule.id, g, t0 + 120_000, s.durationMs!), "suppressed");
-    assert.equal(await store.claim(rule.id, g, t0 + 3_600_000, s.durationMs!), "first");
+    assert.equal((await store.claim(rule.id, g, t0, s.durationMs!)).verdict, "first");
+    assert.equal((await store.claim(rule.id, g, t0 + 60_000, s.durationMs!)).verdict, "suppressed");
+    assert.equal(store.claimSync(rule.id, g, t0 + 120_000, s.durationMs!), "suppressed");
+    assert.deepEqual(await store.claim(rule.id, g, t0 + 3_600_000, s.durationMs!), {
+      verdict: "first",
+      startMs: t0 + 3_600_000,
+      endMs: t0 + 7_200_000,
+    });
     assert.deepEqual(store.groups(), [{ ruleId: rule.id, group: g, suppressed: 2 }]);
   });
 
