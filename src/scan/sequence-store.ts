@@ -25,7 +25,7 @@
  * kept back (they are published by a later object of the same key that settles them).
  */
 import type { SequenceAlert } from "../alerts/index.ts";
-import { matchPartition, partitionKeys, type SequencePlan } from "../eql/index.ts";
+import { matchPartition, parseDate, partitionKeys, type SequencePlan } from "../eql/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { correlate } from "./sequence-run.ts";
 import type { StepEvent } from "./sequences.ts";
@@ -156,12 +156,12 @@ function partsOf(rule: Rule): RuleParts {
   return p;
 }
 
+/** The step's time as the matcher reads it (the engine's date parser: ES's default date format). */
 function timestampOf(event: Record<string, unknown>): number | undefined {
   const v = event["@timestamp"];
-  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
-  if (typeof v !== "string") return undefined;
-  const ms = Date.parse(v);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (Array.isArray(v)) return undefined;
+  const ms = parseDate(v);
+  return ms === null ? undefined : ms;
 }
 
 /**

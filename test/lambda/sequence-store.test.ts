@@ -194,4 +194,14 @@ describe("the window", () => {
     assert.equal(r1.alerts.length + r2.alerts.length, 1);
     assert.equal(store.size, 2, "an event matching no step is not stored");
   });
+
+  test("timestamps are read as the matcher reads them (epoch milliseconds as a string, nanoseconds)", async () => {
+    const store = new MemorySequenceStore();
+    const w = { ...wrote("h1", "/tmp/x", 0), "@timestamp": String(Date.parse("2026-11-30T10:00:00Z")) };
+    const r = { ...ran("h1", "/tmp/x", 0), "@timestamp": "2026-11-30T10:00:05.123456789Z" };
+    const a = await invoke(store, "s3://b/1", [w]);
+    const b = await invoke(store, "s3://b/2", [r]);
+    assert.equal(a.report.noTimestamp + b.report.noTimestamp, 0);
+    assert.equal(a.alerts.length + b.alerts.length, 1);
+  });
 });
