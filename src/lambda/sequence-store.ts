@@ -33,6 +33,8 @@ import type { ClaimResult, SequenceStateStore, StoredStep } from "../scan/index.
 export const RETENTION_SLACK_MS = 24 * 3_600_000;
 /** Claims are kept this long after they are published (redeliveries of the objects). */
 const CLAIM_RETENTION_MS = 7 * 86_400_000;
+/** BatchWriteItem calls in flight at once per object. */
+const WRITE_CONCURRENCY = 8;
 /** DynamoDB's item limit is 400 KB; an event larger than this is refused by name. */
 export const MAX_EVENT_JSON_BYTES = 350 * 1024;
 
@@ -107,21 +109,29 @@ export class DynamoSequenceStore implements SequenceStateStore {
         },
       } as unknown as WriteRequest);
     }
-    for (let i = 0; i < requests.length; i += 25) {
-      let batch = requests.slice(i, i + 25);
-      // Unprocessed items (throttling) are retried with backoff; what still fails throws.
-      for (let attempt = 0; batch.length > 0; attempt++) {
-        if (attempt > 0) {
-          if (attempt > 8)
-            throw new Error(`sequence store: ${batch.length} step items unprocessed after retries`);
-          await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        }
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
-        this.writes += batch.length;
-        const left = out.UnprocessedItems?.[this.table] ?? [];
-        this.writes -= left.length;
-        batch = left as WriteRequest[];
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    // A few batches in flight at once: a large object writes thousands of them.
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await this.writeBatch(batches[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, batches.length) }, worker));
+  }
+
+  private async writeBatch(first: WriteRequest[]): Promise<void> {
+    let batch = first;
+    // Unprocessed items (throttling) are retried with backoff; what still fails throws.
+    for (let attempt = 0; batch.length > 0; attempt++) {
+      if (attempt > 0) {
+        if (attempt > 8)
+          throw new Error(`sequence store: ${batch.length} step items unprocessed after retries`);
+        await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
       }
+      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } }));
+      const left = (out.UnprocessedItems?.[this.table] ?? []) as WriteRequest[];
+      this.writes += batch.length - left.length;
+      batch = left;
     }
   }
 

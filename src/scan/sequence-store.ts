@@ -95,6 +95,9 @@ export function sequenceWindowMs(rule: Rule): number {
   return lookbackMs(rule.from);
 }
 
+/** Partition queries in flight at once per object. */
+const QUERY_CONCURRENCY = 16;
+
 export const STORE_DEFAULTS = {
   /** Items read per partition and window; beyond it the re-run is incomplete (reported). */
   maxItemsPerQuery: 10_000,
@@ -214,7 +217,7 @@ export async function correlateObject(
   let truncated = 0;
   let unsettled = 0;
   const found = new Map<string, SequenceAlert>();
-  for (const t of touched.values()) {
+  const one = async (t: { rule: Rule; partition: string; min: number; max: number }) => {
     const w = sequenceWindowMs(t.rule);
     const stored = await store.querySteps(t.rule.id, t.partition, t.min - w, t.max + w, limit + 1);
     if (stored.length > limit) {
@@ -237,12 +240,22 @@ export async function correlateObject(
       if (!a.sequence.events.some(mine)) continue;
       found.set(a.id, a);
     }
-  }
+  };
+  // Partitions are independent: a few queries in flight at once (a store round trip is ~5-10 ms,
+  // and a large object touches thousands of partitions).
+  const queue = [...touched.values()];
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) await one(queue[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(QUERY_CONCURRENCY, queue.length) }, worker));
 
   const alerts: SequenceAlert[] = [];
   let held = 0;
   let alreadyPublished = 0;
-  for (const a of found.values()) {
+  // In id order: the same object always publishes its sequences in the same order (the Lambda's
+  // publish progress relies on deterministic messages).
+  for (const a of [...found.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) {
     const c = await store.claimAlert(a.id, owner, nowMs, leaseMs);
     if (c === "claimed") alerts.push(a);
     else if (c === "published") alreadyPublished++;
