@@ -7,6 +7,7 @@
  * - `https`: an AWS Chatbot custom notification that Slack renders (values sanitised, inert).
  * Pure: no AWS SDK, no I/O.
  */
+
 import type { Alert } from "./alert.ts";
 import { digest } from "./digest.ts";
 import { mitreLines } from "./mitre.ts";
@@ -18,6 +19,8 @@ import {
   slackPlainSummary,
   slackTitleText,
 } from "./sanitize.ts";
+import { isSequenceAlert } from "./sequence-alert.ts";
+import { joinKeysText, sequenceStorySlack, sequenceStoryText } from "./sequence-render.ts";
 
 export interface ObjectContext {
   readonly bucket: string;
@@ -253,6 +256,8 @@ export function renderChatbot(input: AlertMessageInput): string {
       field("time", e["@timestamp"]),
     ].filter((p) => p !== "");
     lines.push(parts.join(" "));
+    // A sequence: its story, one line per member event (sequence-render.ts).
+    if (isSequenceAlert(a)) lines.push(...sequenceStorySlack(a).map((l) => `    ${l}`));
   }
   if (alerts.length > SLACK_DETAILED_HITS) {
     lines.push(
@@ -322,6 +327,10 @@ function field(label: string, value: unknown): string {
 }
 
 function hitLines(a: Alert): string[] {
+  // A sequence: its story first (sequence-render.ts); the rows below are its last event's.
+  const story = isSequenceAlert(a)
+    ? [`Sequence by ${joinKeysText(a)}:`, ...sequenceStoryText(a).flatMap((l) => hanging(l, "   "))]
+    : [];
   const e = a.event;
   const rows: [string, unknown][] = [
     ["Host", hostOf(e)],
@@ -335,9 +344,12 @@ function hitLines(a: Alert): string[] {
     ["Time", e["@timestamp"]],
     ["Record", a.source.record],
   ];
-  return rows
-    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${`${k}:`.padEnd(9)}${plainText(v, VALUE_CHARS)}`);
+  return [
+    ...story,
+    ...rows
+      .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+      .map(([k, v]) => `${`${k}:`.padEnd(9)}${plainText(v, VALUE_CHARS)}`),
+  ];
 }
 
 function triageSteps(alerts: readonly Alert[], slack = false): string[] {

@@ -58,3 +58,29 @@ describe("CLI text rendering of a sequence alert", () => {
     );
   });
 });
+
+describe("email and Slack messages of a sequence alert", () => {
+  test("the email lists the story under the hit; the Slack description too, values inert", async () => {
+    const { renderChatbot, renderEmail } = await import("../../src/alerts/render.ts");
+    const { OBJECT } = await import("../fixtures/lambda/alerts.ts");
+    const evil = "/tmp/x<!channel>";
+    const a = story([wrote("h1", evil, 1), chmod("h1", evil, 3), ran("h1", evil, 4)]);
+    const base = {
+      id: "0123456789abcdef0123456789abcdef",
+      object: OBJECT,
+      rule: a.rule,
+      alerts: [a],
+      part: 1,
+      parts: 1,
+    };
+    const email = renderEmail(base);
+    assert.match(
+      email,
+      /WHAT WAS DETECTED\nSequence by h1, \/tmp\/x<!channel>:\n1\. curl wrote \/tmp\/x<!channel> - /,
+    );
+    assert.match(email, /\n2\. chmod \+x \/tmp\/x<!channel> ran - /);
+    const slack = JSON.parse(renderChatbot(base)).content.description as string;
+    assert.match(slack, /\n {4}1\. `curl` wrote `\/tmp\/x&lt;!channel&gt;` - /);
+    assert.ok(!slack.includes("<!channel>"));
+  });
+});
