@@ -335,7 +335,12 @@ export class ArchiveScanner extends Construct {
               rulesFromRoot.startsWith("..") || isAbsolute(rulesFromRoot)
                 ? rulesDir
                 : `${inputDir}/${rulesFromRoot}`;
-            return [`mkdir -p "${outputDir}/rules"`, `cp "${source}"/*.toml "${outputDir}/rules/"`];
+            // Every rule file below the directory, sub-folders kept: detection-rules TOML and Kibana
+            // exports (rules, exception lists) alike; tar copies the tree the same on Linux and macOS.
+            return [
+              `mkdir -p "${outputDir}/rules"`,
+              `cd "${source}" && find . -type f \\( -name '*.toml' -o -name '*.ndjson' \\) | tar -cf - -T - | tar -xf - -C "${outputDir}/rules"`,
+            ];
           },
         },
       },
@@ -507,12 +512,21 @@ function checkBundleInputs(scope: Construct, entry: string, rulesDir: string): v
       `the handler entry ${entry} does not exist. Fix: pass "entry" (a .ts file exporting handler).`,
     );
   }
-  const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((f) => f.endsWith(".toml")) : [];
-  if (rules.length === 0) {
+  if (!existsSync(rulesDir) || !hasRuleFile(rulesDir)) {
     throw new ConstructValidationError(
       scope,
-      `no rule files (*.toml) in ${rulesDir}; the function would have nothing to detect. ` +
+      `no rule files (*.toml, *.ndjson Kibana exports) in ${rulesDir}; the function would have nothing to detect. ` +
         `Fix: add rules there or pass "rulesDir".`,
     );
   }
+}
+
+/** Whether `dir` holds a rule file (detection-rules TOML or a Kibana export), at any depth. */
+function hasRuleFile(dir: string): boolean {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith(".")) continue;
+    if (e.isDirectory() && hasRuleFile(resolve(dir, e.name))) return true;
+    if (e.isFile() && /\.(toml|ndjson)$/.test(e.name)) return true;
+  }
+  return false;
 }
