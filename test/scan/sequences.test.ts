@@ -244,7 +244,7 @@ describe("correlate and projection", () => {
 
 describe("rule look-back", () => {
   test("a TOML rule's `from` is kept (the Lambda's window for a sequence without maxspan)", () => {
-    const text = tomlRule("lb", 'sequence by host.id [file where true] [process where true]').replace(
+    const text = tomlRule("lb", "sequence by host.id [file where true] [process where true]").replace(
       'type = "eql"',
       'type = "eql"\nfrom = "now-9m"',
     );
