@@ -409,14 +409,9 @@ async function scanAndPublish(
     } catch (err) {
       throw new TransientObjectError(uri, `sequence store: ${describeError(err)}`);
     }
-    // Another run is publishing a sequence this object completes: retry later, when its claim has
-    // either been published (then nothing is sent) or expired (then this run sends it).
-    if (sequences.held > 0) {
-      throw new TransientObjectError(
-        uri,
-        `${sequences.held} sequence alert(s) being published by another run`,
-      );
-    }
+    // A sequence another live run claimed is that run's to publish: if its publish fails, its own
+    // object is redelivered (SQS, or the dead-letter queue's redrive) and takes its claim back.
+    // Failing this object too would only make it retry for nothing (sequences.held is logged).
   }
   return {
     uri,
