@@ -10,6 +10,7 @@
 
 import type { Alert } from "./alert.ts";
 import { digest } from "./digest.ts";
+import { guideToPlainText, guideToSlack } from "./guide.ts";
 import { mitreLines } from "./mitre.ts";
 import {
   escapeSlackEntities,
@@ -41,6 +42,14 @@ export interface ObjectContext {
 export interface RuleContext {
   readonly description?: string;
   readonly references?: readonly string[];
+  /** The rule's investigation guide (Markdown `note`): shown as the triage text when present. */
+  readonly note?: string;
+  /** The rule's known false positives. */
+  readonly falsePositives?: readonly string[];
+  /** Fields the rule's query reads: shown in "what was detected" besides the category's context. */
+  readonly fields?: readonly string[];
+  /** Where the full rule is (its file), named when the guide is cut to fit. */
+  readonly file?: string;
 }
 
 export interface AlertMessageInput {
@@ -178,7 +187,7 @@ export function renderEmail(input: AlertMessageInput): string {
   }
   alerts.slice(0, EMAIL_DETAILED_HITS).forEach((a, i) => {
     out.push("", alerts.length === 1 ? "WHAT WAS DETECTED" : `HIT ${i + 1} OF ${alerts.length}`);
-    out.push(...hitLines(a));
+    out.push(...hitLines(a, input.ruleContext?.fields));
   });
   if (alerts.length > EMAIL_DETAILED_HITS) {
     const rest = alerts.slice(EMAIL_DETAILED_HITS).map((a) => a.source.record);
@@ -200,7 +209,24 @@ export function renderEmail(input: AlertMessageInput): string {
         (object.skipped ? `, ${object.skipped} too long` : ""),
     );
   }
-  out.push("", "FIRST TRIAGE STEPS", ...triageSteps(alerts).flatMap((l) => hanging(l, "   ")));
+  const note = input.ruleContext?.note;
+  if (note !== undefined && note.trim() !== "") {
+    // The rule's own guide is the triage text: it knows what the rule is about; ours does not.
+    const guide = guideToPlainText(note, EMAIL_GUIDE_CHARS, guidePointer(rule, input.ruleContext));
+    out.push(
+      "",
+      "INVESTIGATION GUIDE (from the rule)",
+      ...guide.text.split("\n").flatMap((l) => guideLine(l)),
+    );
+  } else {
+    out.push("", "FIRST TRIAGE STEPS", ...triageSteps(alerts).flatMap((l) => hanging(l, "   ")));
+  }
+  const fps = input.ruleContext?.falsePositives ?? [];
+  if (fps.length > 0) {
+    out.push("", "KNOWN FALSE POSITIVES");
+    for (const fp of fps.slice(0, 5))
+      out.push(...hanging(`- ${plainText(fp.replace(/\s+/g, " ").trim(), 400)}`, "  "));
+  }
   if (input.truncated !== undefined && input.truncated.length > 0) {
     out.push("", "NOTE: cut to fit the 256 KiB SNS limit:");
     for (const t of input.truncated) out.push(`- ${plainText(t, 200)}`);
@@ -249,10 +275,11 @@ export function renderChatbot(input: AlertMessageInput): string {
     const parts = [
       `• *record ${a.source.record}*`,
       field("host", hostOf(e)),
-      field("file", e["file.path"]),
-      field("process", e["process.executable"] ?? e["process.name"]),
-      field("cmd", e["process.command_line"]),
-      field("user", e["user.name"]),
+      // Slack shows one line per hit: the category's main rows, in short labels.
+      ...contextRows(e, input.ruleContext?.fields)
+        .filter(([label]) => !SLACK_SKIPPED.has(label))
+        .slice(0, 6)
+        .map(([label, v]) => field(SLACK_LABEL[label] ?? label.toLowerCase(), v)),
       field("time", e["@timestamp"]),
     ].filter((p) => p !== "");
     lines.push(parts.join(" "));
@@ -270,6 +297,11 @@ export function renderChatbot(input: AlertMessageInput): string {
   const mitre = mitreLines(rule.threat);
   if (mitre.length > 0) lines.push(`*MITRE ATT&amp;CK* ${escapeSlackEntities(mitre.join("; "))}`);
   lines.push(`*Object* ${slackCode(object.uri, 300)}`);
+  const slackNote = input.ruleContext?.note;
+  if (slackNote !== undefined && slackNote.trim() !== "") {
+    const guide = guideToSlack(slackNote, SLACK_GUIDE_CHARS, guidePointer(rule, input.ruleContext));
+    lines.push("", "*Investigation guide* (from the rule)", guide.text);
+  }
   const summary = `${hits}: ${slackPlainSummary(rule.name, 100)}${hosts[0] === undefined ? "" : ` on ${slackPlainSummary(hosts[0], 40)}`}`;
   return JSON.stringify({
     version: "1.0",
@@ -326,7 +358,110 @@ function field(label: string, value: unknown): string {
   return `${label} ${slackCode(value, 200)}`;
 }
 
-function hitLines(a: Alert): string[] {
+/** Rows of "what was detected" for one category, in the order a responder reads them. */
+const CATEGORY_ROWS: Readonly<Record<string, readonly (readonly [string, readonly string[]])[]>> = {
+  file: [
+    ["File", ["file.path"]],
+    ["SHA-256", ["file.hash.sha256"]],
+    ["Action", ["event.action", "event.type"]],
+    ["Process", ["process.executable", "process.name"]],
+    ["PID", ["process.pid"]],
+    ["Command", ["process.command_line"]],
+    ["Parent", ["process.parent.executable"]],
+    ["User", ["user.name"]],
+  ],
+  process: [
+    ["Process", ["process.executable", "process.name"]],
+    ["PID", ["process.pid"]],
+    ["Command", ["process.command_line"]],
+    ["Args", ["process.args"]],
+    ["Action", ["event.action", "event.type"]],
+    ["Parent", ["process.parent.executable", "process.parent.name"]],
+    ["Par. cmd", ["process.parent.command_line"]],
+    ["User", ["user.name"]],
+  ],
+  network: [
+    ["Source", ["source.ip"]],
+    ["Src port", ["source.port"]],
+    ["Dest", ["destination.ip"]],
+    ["Dst port", ["destination.port"]],
+    ["Domain", ["destination.domain"]],
+    ["Direction", ["network.direction"]],
+    ["Protocol", ["network.transport"]],
+    ["Process", ["process.executable", "process.name"]],
+    ["User", ["user.name"]],
+  ],
+  dns: [
+    ["Question", ["dns.question.name"]],
+    ["Type", ["dns.question.type"]],
+    ["Resolved", ["dns.resolved_ip"]],
+    ["Process", ["process.executable", "process.name"]],
+    ["User", ["user.name"]],
+  ],
+  registry: [
+    ["Registry", ["registry.path"]],
+    ["Value", ["registry.value"]],
+    ["Data", ["registry.data.strings"]],
+    ["Process", ["process.executable", "process.name"]],
+    ["User", ["user.name"]],
+  ],
+  library: [
+    ["Library", ["dll.path"]],
+    ["Process", ["process.executable", "process.name"]],
+    ["User", ["user.name"]],
+  ],
+  authentication: [
+    ["User", ["user.name"]],
+    ["Domain", ["user.domain"]],
+    ["Source", ["source.ip"]],
+    ["Outcome", ["event.outcome"]],
+    ["Action", ["event.action"]],
+  ],
+};
+const DEFAULT_ROWS = CATEGORY_ROWS.file!;
+const SLACK_SKIPPED: ReadonlySet<string> = new Set(["SHA-256", "Action", "PID", "Src port"]);
+const SLACK_LABEL: Readonly<Record<string, string>> = {
+  Command: "cmd",
+  "Par. cmd": "parent cmd",
+  "Dst port": "port",
+};
+
+/**
+ * What to show of an event: the rows of its category (process: command line, args, parent, user;
+ * network: addresses, ports, direction; ...), then the other fields the rule's query read, so a
+ * rule of any kind reads right, not only file rules.
+ */
+function contextRows(
+  e: Readonly<Record<string, unknown>>,
+  ruleFields?: readonly string[],
+): [string, unknown][] {
+  const cats = e["event.category"];
+  const cat = (Array.isArray(cats) ? cats : [cats]).find(
+    (c) => typeof c === "string" && Object.hasOwn(CATEGORY_ROWS, c),
+  );
+  const spec = typeof cat === "string" ? CATEGORY_ROWS[cat]! : DEFAULT_ROWS;
+  const rows: [string, unknown][] = [];
+  const shown = new Set<string>([
+    "@timestamp",
+    "host.name",
+    "host.hostname",
+    "host.os.type",
+    "event.category",
+  ]);
+  for (const [label, fields] of spec) {
+    for (const f of fields) shown.add(f);
+    const f = fields.find((x) => e[x] !== undefined);
+    if (f !== undefined) rows.push([label, e[f]]);
+  }
+  for (const f of ruleFields ?? []) {
+    if (shown.has(f) || e[f] === undefined) continue;
+    shown.add(f);
+    rows.push([f, e[f]]);
+  }
+  return rows;
+}
+
+function hitLines(a: Alert, ruleFields?: readonly string[]): string[] {
   // A sequence: its story first (sequence-render.ts); the rows below are its last event's.
   const story = isSequenceAlert(a)
     ? [`Sequence by ${joinKeysText(a)}:`, ...sequenceStoryText(a).flatMap((l) => hanging(l, "   "))]
@@ -334,13 +469,7 @@ function hitLines(a: Alert): string[] {
   const e = a.event;
   const rows: [string, unknown][] = [
     ["Host", hostOf(e)],
-    ["File", e["file.path"]],
-    ["Action", e["event.action"] ?? e["event.type"]],
-    ["Process", e["process.executable"] ?? e["process.name"]],
-    ["PID", e["process.pid"]],
-    ["Command", e["process.command_line"]],
-    ["Parent", e["process.parent.executable"]],
-    ["User", e["user.name"]],
+    ...contextRows(e, ruleFields),
     ["Time", e["@timestamp"]],
     ["Record", a.source.record],
   ];
@@ -348,8 +477,27 @@ function hitLines(a: Alert): string[] {
     ...story,
     ...rows
       .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-      .map(([k, v]) => `${`${k}:`.padEnd(9)}${plainText(v, VALUE_CHARS)}`),
+      .map(([k, v]) => {
+        const label = `${k}:`;
+        return `${label.length < 9 ? label.padEnd(9) : `${label} `}${plainText(v, VALUE_CHARS)}`;
+      }),
   ];
+}
+
+/** Characters of a rule's guide in the email and in Slack (Chatbot cuts long descriptions). */
+const EMAIL_GUIDE_CHARS = 3000;
+const SLACK_GUIDE_CHARS = 1200;
+
+function guidePointer(rule: Alert["rule"], ctx: RuleContext | undefined): string {
+  return `the full guide is the note of rule ${printableAscii(rule.id, 80)}${ctx?.file === undefined ? "" : ` (${plainText(ctx.file, 200)})`}`;
+}
+
+/** A guide line wrapped for a phone, list items with a hanging indent; code lines kept whole. */
+function guideLine(line: string): string[] {
+  if (line.startsWith("    ") || line.length <= LINE) return [line];
+  const m = /^(\s*(?:[-•] |\d+\. |> )?)/.exec(line);
+  const lead = m?.[1] ?? "";
+  return hanging(line, " ".repeat(lead.length));
 }
 
 function triageSteps(alerts: readonly Alert[], slack = false): string[] {
