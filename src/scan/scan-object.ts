@@ -5,6 +5,7 @@
  * object-level failures are `result.failure`.
  */
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
+import { ruleAppliesToIndex } from "../sources/index.ts";
 import { ScanCounts } from "./counts.ts";
 import { createRuleDispatch } from "./dispatch.ts";
 import { anyExceptions, ExceptionStage } from "./exceptions.ts";
@@ -43,7 +44,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   );
   // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
   // record are the only ones evaluated on it (dispatch.ts).
-  const dispatch = createRuleDispatch(rules);
+  const dispatch = createRuleDispatch(rules, { indexFilter: ruleAppliesToIndex });
   const parse = createParseStage(
     dispatch,
     counts,

@@ -7,7 +7,7 @@
 import { type Alert, buildAlert } from "../alerts/index.ts";
 import { shortReason } from "../ingest/index.ts";
 import type { Rule } from "../rules/index.ts";
-import { type SourceOption, toEcs } from "../sources/index.ts";
+import { hitIndexOf, ruleAppliesToIndex, type SourceOption, toEcs } from "../sources/index.ts";
 import type { ScanCounts } from "./counts.ts";
 import type { RuleDispatch } from "./dispatch.ts";
 import type { ParsedSink } from "./parse.ts";
@@ -47,12 +47,15 @@ export function createMatchStage(
     let event: unknown;
     const hits: Rule[] = [];
     try {
-      event = toEcs(record, source).event;
-      if (dispatch !== undefined) dispatch.match(event, gated, hits);
+      // Index routing (src/sources): a rule sees only records of the indices its patterns select.
+      const hitIndex = hitIndexOf(raw);
+      const view = toEcs(record, source, hitIndex === undefined ? undefined : { hitIndex });
+      event = view.event;
+      if (dispatch !== undefined) dispatch.match(event, gated, hits, view.index);
       else {
         for (let r = 0; r < rules.length; r++) {
           const rule = rules[r]!;
-          if (rule.compiled.matches(event)) hits.push(rule);
+          if (ruleAppliesToIndex(rule.indices, view.index) && rule.compiled.matches(event)) hits.push(rule);
         }
       }
     } catch (e) {
