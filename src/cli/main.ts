@@ -7,8 +7,10 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Alert } from "../alerts/index.ts";
 import {
+  applyPipes,
   builtinRulesDir,
   parseRuleFilter,
+  queryRule,
   type Rule,
   type RuleSet,
   type RuleSetOptions,
@@ -76,6 +78,10 @@ function program(io: CliIo, version: string): Command {
     )
     .version(version, "-V, --version")
     .argument("<inputs...>", "files, directories (scanned recursively) and s3://bucket/prefix URIs")
+    .option(
+      "--query <eql>",
+      "run one EQL query instead of rules (ad-hoc hunting); `| head N` / `| tail N` keep the first / last N hits in @timestamp order",
+    )
     .option(
       "--rules <path>",
       "a detection-rules .toml file or a directory of them (default: the built-in rules)",
@@ -169,6 +175,7 @@ function parseArgs(
     throw err;
   }
   const o = cmd.opts<{
+    query?: string;
     rules?: string;
     format: OutputFormat;
     source: SourceOption;
@@ -181,6 +188,7 @@ function parseArgs(
     skipUnsupportedRules?: boolean;
   }>();
   const options: CliOptions = {
+    ...(o.query === undefined ? {} : { query: o.query }),
     ...(o.rules === undefined ? {} : { rules: o.rules }),
     format: o.format,
     source: o.source,
@@ -211,19 +219,28 @@ function openErrorReason(err: unknown): string {
  * Hands the reader its next chunk only once stdout has drained. Alerts are written as they are
  * found and onAlert cannot wait, so on a pipe (async in Node on POSIX) to a slower reader every
  * alert of the object used to queue in memory (131,072 alerts of a 635 MB object: peak RSS 1.6 GB,
- * test/bench/memory.ts); now at most one chunk's alerts per object in flight wait.
+ * test/bench/memory.ts); now at most one slice's alerts per object in flight wait.
  */
 async function* pacedByOutput(
   body: AsyncIterable<Uint8Array>,
   out: NodeJS.WritableStream,
   signal: AbortSignal | undefined,
 ): AsyncIterable<Uint8Array> {
+  const o = out as { writableNeedDrain?: boolean; writableLength?: number };
   for await (const chunk of body) {
-    if ((out as { writableNeedDrain?: boolean }).writableNeedDrain === true && signal?.aborted !== true)
-      await drained(out, signal);
-    yield chunk;
+    for (let at = 0; at < chunk.length; ) {
+      if (o.writableNeedDrain === true && signal?.aborted !== true) await drained(out, signal);
+      // While alerts are still queued (a flood), smaller slices (views, no copy): the alerts of a
+      // whole 4 MiB read, written in one burst, outlive young-generation GCs and swell the heap.
+      const end =
+        (o.writableLength ?? 0) > 0 ? Math.min(chunk.length, at + OUTPUT_PACED_SLICE) : chunk.length;
+      yield at === 0 && end === chunk.length ? chunk : chunk.subarray(at, end);
+      at = end;
+    }
   }
 }
+
+const OUTPUT_PACED_SLICE = 256 * 1024;
 
 /** One "drain" listener per stream, shared by every object waiting (64 at --concurrency 64). */
 const drains = new WeakMap<NodeJS.WritableStream, Promise<unknown>>();
@@ -291,6 +308,60 @@ function withoutUri(message: string, uri: string): string {
   return message.startsWith(`${uri}: `) ? message.slice(uri.length + 2) : message;
 }
 
+/** An alert's @timestamp in epoch milliseconds (NaN when it has none), to order --query hits. */
+function alertTime(alert: Alert): number {
+  const e = alert.event as Record<string, unknown>;
+  const t = e["@timestamp"];
+  if (typeof t === "number") return t;
+  return typeof t === "string" ? Date.parse(t) : Number.NaN;
+}
+
+/** @timestamp order, then object and record (so concurrency never changes which hits a pipe keeps). */
+function byTime(a: Alert, b: Alert): number {
+  const ta = alertTime(a);
+  const tb = alertTime(b);
+  if (ta !== tb && !(Number.isNaN(ta) && Number.isNaN(tb))) {
+    if (Number.isNaN(ta)) return 1;
+    if (Number.isNaN(tb)) return -1;
+    return ta - tb;
+  }
+  if (a.source.uri !== b.source.uri) return a.source.uri < b.source.uri ? -1 : 1;
+  return a.source.record - b.source.record;
+}
+
+/**
+ * The hits of a --query with `| head N` / `| tail N`: held (at most twice the first pipe's N at
+ * any time: the window is trimmed as hits arrive), then ordered and cut by the pipes at the end.
+ */
+class HeldHits {
+  private hits: Alert[] = [];
+  private readonly keep: number;
+
+  constructor(private readonly pipes: ReturnType<typeof queryRule>["pipes"]) {
+    this.keep = pipes[0]?.count ?? 0;
+  }
+
+  /** True when the alert is held for the end of the run (the query has pipes). */
+  hold(alert: Alert): boolean {
+    if (this.pipes.length === 0) return false;
+    this.hits.push(alert);
+    if (this.hits.length > 2 * this.keep + 16) this.trim();
+    return true;
+  }
+
+  private trim(): void {
+    this.hits.sort(byTime);
+    const n = this.keep;
+    this.hits = n === 0 ? [] : this.pipes[0]!.name === "head" ? this.hits.slice(0, n) : this.hits.slice(-n);
+  }
+
+  release(): Alert[] {
+    if (this.pipes.length === 0) return [];
+    this.hits.sort(byTime);
+    return applyPipes(this.hits, this.pipes, undefined);
+  }
+}
+
 export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const parsed = parseArgs(argv, io, deps.version ?? "0.0.0");
   if (typeof parsed === "number") return parsed;
@@ -299,11 +370,29 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
 
   let rules: readonly Rule[];
   let set: RuleSet | undefined;
+  // --query: its pipes (head/tail) cut the run's hits, so those are held and printed at the end.
+  let pipes: ReturnType<typeof queryRule>["pipes"] = [];
   try {
     const ruleOptions = options.ignoreAbove === undefined ? {} : { ignoreAbove: options.ignoreAbove };
     const tuned =
       options.exceptions.length > 0 || options.ruleFilters.length > 0 || options.skipUnsupportedRules;
-    if (deps.loadRuleSet !== undefined) {
+    if (options.query !== undefined) {
+      if (options.rules !== undefined || tuned) {
+        io.stderr.write(
+          "edr-scan: --query runs one query instead of rules: it cannot be combined with --rules, --exceptions, --rule-filter or --skip-unsupported-rules\n",
+        );
+        return EXIT_FAILED;
+      }
+      let q: ReturnType<typeof queryRule>;
+      try {
+        q = queryRule(options.query, ruleOptions);
+      } catch (err) {
+        io.stderr.write(`edr-scan: bad --query: ${errorMessage(err)}\n`);
+        return EXIT_FAILED;
+      }
+      rules = [q.rule];
+      pipes = q.pipes;
+    } else if (deps.loadRuleSet !== undefined) {
       set = await deps.loadRuleSet(options.rules === undefined ? [builtinRulesDir()] : [options.rules], {
         ...ruleOptions,
         exceptions: options.exceptions,
@@ -348,8 +437,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     progress.message(`edr-scan: ${uri}: ${message}\n`);
   };
   const tuning = new RunTuning(set);
+  const held = new HeldHits(pipes);
   const emit = (alert: Alert): void => {
     if (!tuning.admit(alert, started)) return;
+    if (held.hold(alert)) return;
     totals.alerts++;
     io.stdout.write(renderAlert(alert, options.format));
   };
@@ -435,6 +526,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
         `edr-scan: rule ${id}: ${n} sequence step events not kept (limit reached): its sequences may be incomplete\n`,
       );
     }
+  }
+  for (const alert of held.release()) {
+    totals.alerts++;
+    io.stdout.write(renderAlert(alert, options.format));
   }
   io.stderr.write(summaryText(totals, Date.now() - started));
   const tuned = tuning.summaryLines();

@@ -9,6 +9,8 @@ export type OutputFormat = "ndjson" | "text";
 
 export interface CliOptions {
   readonly rules?: string;
+  /** --query: one EQL query run instead of rules (ad-hoc hunting; its head/tail pipes apply to the run's results). */
+  readonly query?: string;
   readonly format: OutputFormat;
   readonly ignoreAbove?: number;
   readonly source: SourceOption;
