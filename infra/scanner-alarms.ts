@@ -91,8 +91,8 @@ export class ScannerAlarms extends Construct {
         "BackfillFailed",
         props.backfill.metricFailed({ period, statistic: "Sum" }),
         0,
-        "A back-scan execution failed (more failed batches than tolerated, or invalid input). " +
-          "Its results file FAILED_*.json lists the batches and reasons.",
+        "A back-scan execution failed: objects not scanned (its cause and the Summarise output list them " +
+          "with reasons; docs/deploy.md re-runs only those), invalid input, or an unreadable listing.",
       );
     }
     this.alarms = alarms;

@@ -29,6 +29,7 @@ import {
   type StepEvent,
 } from "../scan/index.ts";
 import { AlertArchive } from "./alert-archive.ts";
+import { type BackfillSummary, isBackfillSummaryEvent, summariseBackfill } from "./backfill-summary.ts";
 import { Backpressure, gated } from "./backpressure.ts";
 import type { Config } from "./config.ts";
 import { METRIC } from "./env.ts";
@@ -145,9 +146,26 @@ export interface Summary {
   malformed: number;
   alerts: number;
   failed: { key: string; reason: string; transient?: boolean }[];
+  /**
+   * Back-scan batches only: one entry per listed object, in batch order, so the state machine
+   * (infra/backfill.ts) retries exactly the transient ones and the execution summary
+   * (src/lambda/backfill-summary.ts) accounts for every object.
+   */
+  results?: BackfillObjectResult[];
 }
 
-export type ProcessResult = SqsBatchResult | Summary;
+/** What happened to one object of a back-scan batch. */
+export interface BackfillObjectResult {
+  key: string;
+  /** `failed`: not scanned (transient: retried by the state machine; else reported). */
+  outcome: Outcome | "failed";
+  records: number;
+  alerts: number;
+  reason?: string;
+  transient?: boolean;
+}
+
+export type ProcessResult = SqsBatchResult | Summary | BackfillSummary;
 
 /** Scans one object and publishes its alerts. Throws TransientObjectError or PublishError to ask for a retry. */
 export async function processObject(
@@ -478,6 +496,8 @@ export async function processEvent(
   deps: Deps,
   options: ProcessOptions = {},
 ): Promise<ProcessResult> {
+  // The back-scan's last step asks the same function to add up the batch results it wrote to S3.
+  if (isBackfillSummaryEvent(event)) return summariseBackfill(event, deps.s3);
   const trigger = parseTrigger(event);
   for (const s of trigger.skipped) deps.logger.info("notification skipped", { ...s });
   for (const inv of trigger.invalid) deps.logger.error("unrecognised SQS message", { ...inv });
@@ -555,12 +575,28 @@ function shapeResult(trigger: Trigger, settled: readonly Settled[]): ProcessResu
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   }
   const summary: Summary = { objects: 0, records: 0, malformed: 0, alerts: 0, failed: [] };
+  const results: BackfillObjectResult[] = [];
   for (const s of settled) {
     if (!s.ok) {
       summary.failed.push({ key: s.ref.key, reason: s.reason, transient: true });
+      results.push({
+        key: s.ref.key,
+        outcome: "failed",
+        records: 0,
+        alerts: 0,
+        reason: s.reason,
+        transient: true,
+      });
       continue;
     }
     const o = s.outcome;
+    results.push({
+      key: s.ref.key,
+      outcome: o.outcome,
+      records: o.records,
+      alerts: o.alerts,
+      ...(o.reason === undefined ? {} : { reason: o.reason }),
+    });
     if (o.outcome === "duplicate") continue;
     summary.objects++;
     summary.records += o.records;
@@ -568,6 +604,7 @@ function shapeResult(trigger: Trigger, settled: readonly Settled[]): ProcessResu
     summary.alerts += o.alerts;
     if (o.outcome !== "scanned") summary.failed.push({ key: s.ref.key, reason: o.reason ?? o.outcome });
   }
+  if (trigger.kind === "backfill") summary.results = results;
   if (trigger.kind !== "backfill" && summary.failed.some((f) => f.transient)) {
     // Asynchronous invocations (S3, SNS, EventBridge) are retried by Lambda only if we throw.
     throw new RetryableError(summary);

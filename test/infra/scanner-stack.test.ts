@@ -10,6 +10,14 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
 import jsonata from "jsonata";
+import {
+  BATCH_DONE_OUTPUT,
+  KEEP_TRANSIENT_OUTPUT,
+  OBJECTS_FAILED_CAUSE,
+  SCAN_BATCH_OUTPUT,
+  SUMMARY_PAYLOAD,
+  TRANSIENT_ATTEMPTS,
+} from "../../infra/backfill.ts";
 import { createScannerApp } from "../../infra/scanner-app.ts";
 import type { ScannerStack } from "../../infra/scanner-stack.ts";
 
@@ -477,9 +485,22 @@ describe("least privilege", () => {
       "sqs:GetQueueUrl",
       "sqs:ReceiveMessage",
     ]);
-    assert.deepEqual(byAction.get("s3:GetObject")!.Resource, {
-      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::corp-edr-archive/edr/*"]],
-    });
+    // Archive objects under the prefix, and the back-scan results it summarises.
+    const resultsBucket = resourcesOf(template, "AWS::S3::Bucket").find(([id]) =>
+      id.startsWith("BackfillResultsBucket"),
+    )![0];
+    assert.deepEqual(
+      statements
+        .filter((s) => asArray(s.Action).includes("s3:GetObject"))
+        .flatMap((s) => asArray(s.Resource)),
+      [
+        { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::corp-edr-archive/edr/*"]] },
+        { "Fn::Join": ["", [{ "Fn::GetAtt": [resultsBucket, "Arn"] }, "/backfill-results/*"]] },
+      ],
+    );
+    assert.ok(
+      statements.every((s) => !asArray(s.Action).includes("s3:GetObject") || asArray(s.Action).length <= 2),
+    );
     assert.deepEqual(byAction.get("s3:ListBucket")!.Resource, {
       "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::corp-edr-archive"]],
     });
@@ -549,10 +570,11 @@ describe("back-scan state machine", () => {
       BatchInput: { bucket: "{% $states.input.bucket %}" },
     });
     assert.equal(map["MaxConcurrency"], "{% $states.input.maxConcurrency %}");
-    assert.equal(map["ToleratedFailurePercentage"], 5);
+    assert.equal(map["ToleratedFailurePercentage"], 100);
     assert.deepEqual(map["ResultWriter"], {
       Resource: "arn:<ref>:states:::s3:putObject",
       Arguments: { Bucket: "<ref>", Prefix: "backfill-results" },
+      WriterConfig: { OutputType: "JSONL", Transformation: "NONE" },
     });
     const processor = (map["ItemProcessor"] as Json)["States"] as Record<string, Json>;
     const scan = processor["ScanBatch"]!;
@@ -569,7 +591,16 @@ describe("back-scan state machine", () => {
     ]) {
       assert.ok(retried.includes(error), `retries ${error}`);
     }
-    assert.equal(processor["ObjectsFailed"]!["Type"], "Fail");
+    // A batch never fails for its objects: they are counted by the summary, which fails the run.
+    assert.ok(Object.values(processor).every((st) => st["Type"] !== "Fail"));
+    assert.equal(states["ObjectsFailed"]!["Type"], "Fail");
+    const summarise = states["Summarise"]!;
+    assert.equal(summarise["Resource"], "arn:<ref>:states:::lambda:invoke");
+    assert.equal(
+      (summarise["Arguments"] as Json)["FunctionName"],
+      (scan["Arguments"] as Json)["FunctionName"],
+    );
+    assert.equal(summarise["Next"], "AnyObjectFailed");
   });
 
   test("input defaults come from context; invalid input fails with a cause that names the expected form", () => {
@@ -654,9 +685,14 @@ describe("alerts bucket", () => {
     const fn = resourcesOf(template, "AWS::Lambda::Function").find(([i]) => i.startsWith("ScannerFunction"))!;
     const env = (props(fn[1])["Environment"] as Json)["Variables"] as Json;
     assert.equal(env["ALERTS_BUCKET"], undefined);
-    const fnRole = resourcesOf(template, "AWS::IAM::Role").find(([i]) => i.startsWith("ScannerFunctionRole"))![0];
+    const fnRole = resourcesOf(template, "AWS::IAM::Role").find(([i]) =>
+      i.startsWith("ScannerFunctionRole"),
+    )![0];
     const actions = roleStatements(template, fnRole).flatMap((st) => asArray(st.Action));
-    assert.ok(!actions.includes("s3:PutObject") && !actions.includes("s3:AbortMultipartUpload"), actions.join(", "));
+    assert.ok(
+      !actions.includes("s3:PutObject") && !actions.includes("s3:AbortMultipartUpload"),
+      actions.join(", "),
+    );
   });
 });
 
@@ -789,9 +825,11 @@ describe("back-scan JSONata, evaluated", () => {
   const evaluate = async (expression: unknown, input: unknown, result?: unknown) => {
     const text = String(expression);
     assert.ok(text.startsWith("{%") && text.endsWith("%}"), text);
+    // jsonata marks arrays it touches (keepSingleton): evaluate on copies, as Step Functions does.
+    const copy = (v: unknown) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
     const value = await jsonata(text.slice(2, -2)).evaluate(
       {},
-      { states: { input, ...(result ? { result } : {}) } },
+      { states: { input: copy(input), ...(result ? { result: copy(result) } : {}) } },
     );
     // Step Functions serialises the value as JSON (jsonata's sequences carry extra properties).
     return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
@@ -842,110 +880,253 @@ describe("back-scan JSONata, evaluated", () => {
     assert.ok(huge.length < 32768, `${huge.length} characters`);
   });
 
-  test("transiently failed objects are retried alone, totals add up, permanent failures fail the batch", async () => {
-    const p = processor();
-    const choice = p["AnyObjectFailed"]!["Choices"] as Json[];
-    const next = async (input: unknown) => {
-      for (const c of choice) if ((await evaluate(c["Condition"], input)) === true) return c["Next"];
-      return p["AnyObjectFailed"]!["Default"];
-    };
-    const batch = {
-      Items: [
-        { Key: "edr/a.gz", Size: 10, Etag: '"1"' },
-        { Key: "edr/b.gz", Size: 20, Etag: '"2"' },
-        { Key: "edr/c.gz", Size: 30, Etag: '"3"' },
-      ],
-      BatchInput: { bucket: "corp-edr-archive" },
-    };
-    // Attempt 1: a scanned, b throttled (transient), c also transient.
-    const first = (await evaluate(p["ScanBatch"]!["Output"], batch, {
-      Payload: {
-        objects: 1,
-        records: 100,
-        malformed: 1,
-        alerts: 2,
-        failed: [
-          { key: "edr/b.gz", reason: "SlowDown", transient: true },
-          { key: "edr/c.gz", reason: "ECONNRESET", transient: true },
-        ],
-      },
-    })) as Json;
-    assert.equal(first["attempt"], 1);
-    assert.equal(await next(first), "KeepTransientFailures");
-    const retry = (await evaluate(p["KeepTransientFailures"]!["Output"], first)) as Json;
-    assert.deepEqual(
-      (retry["Items"] as Json[]).map((i) => i["Key"]),
-      ["edr/b.gz", "edr/c.gz"],
-    );
-    assert.equal(await evaluate(p["BackOff"]!["Seconds"], retry), 30);
-    // Attempt 2: b scanned, c still transient -> one item left, still an array.
-    const second = (await evaluate(p["ScanBatch"]!["Output"], retry, {
-      Payload: {
-        objects: 1,
-        records: 50,
-        malformed: 0,
-        alerts: 1,
-        failed: [{ key: "edr/c.gz", reason: "ECONNRESET", transient: true }],
-      },
-    })) as Json;
-    assert.equal(await next(second), "KeepTransientFailures");
-    const retry2 = (await evaluate(p["KeepTransientFailures"]!["Output"], second)) as Json;
-    assert.ok(Array.isArray(retry2["Items"]));
-    assert.deepEqual(retry2["Items"], [batch.Items[2]]);
-    // Attempt 3: c is corrupt (permanent): the batch fails with the totals and the reason.
-    const third = (await evaluate(p["ScanBatch"]!["Output"], retry2, {
-      Payload: {
-        objects: 1,
-        records: 0,
-        malformed: 0,
-        alerts: 0,
-        failed: [{ key: "edr/c.gz", reason: "corrupt" }],
-      },
-    })) as Json;
-    assert.deepEqual(third["totals"], { objects: 3, records: 150, malformed: 1, alerts: 3 });
-    assert.equal(await next(third), "ObjectsFailed");
-    const cause = JSON.parse(String(await evaluate(p["ObjectsFailed"]!["Cause"], third)));
-    assert.deepEqual(cause.failed, [{ key: "edr/c.gz", reason: "corrupt" }]);
-    assert.equal(cause.failedCount, 1);
-    // Transient failures after the last attempt fail the batch too.
-    const exhausted = { ...second, attempt: 3 };
-    assert.equal(await next(exhausted), "ObjectsFailed");
+  // Recorded batch results: the shape processEvent returns for a back-scan batch (test/e2e/
+  // lambda.test.ts checks the real handler against the loopback S3 produces it).
+  const BATCH = {
+    Items: [
+      { Key: "edr/a.gz", Size: 10, Etag: '"1"' },
+      { Key: "edr/b.gz", Size: 20, Etag: '"2"' },
+      { Key: "edr/c.gz", Size: 30, Etag: '"3"' },
+    ],
+    BatchInput: { bucket: "corp-edr-archive" },
+  };
+  const scanned = (key: string, records: number, alerts: number) => ({
+    key,
+    outcome: "scanned",
+    records,
+    alerts,
+  });
+  const transient = (key: string, reason: string) => ({
+    key,
+    outcome: "failed",
+    records: 0,
+    alerts: 0,
+    reason,
+    transient: true,
+  });
+  const payload = (results: Json[], malformed = 0) => ({
+    objects: results.filter((r) => r["outcome"] !== "failed" && r["outcome"] !== "duplicate").length,
+    records: results.reduce((n, r) => n + Number(r["records"]), 0),
+    malformed,
+    alerts: results.reduce((n, r) => n + Number(r["alerts"]), 0),
+    failed: results
+      .filter((r) => r["outcome"] !== "scanned" && r["outcome"] !== "duplicate")
+      .map((r) => ({ key: r["key"], reason: r["reason"], ...(r["transient"] ? { transient: true } : {}) })),
+    results,
+  });
+  /** Runs one batch through the processor's expressions and choices until a terminal state. */
+  const runBatch = async (p: Record<string, Json>, prefix: string, input: Json, payloads: Json[]) => {
+    const path: string[] = [];
+    let state = `${prefix}ScanBatch`;
+    let data: unknown = input;
+    const invoked: string[][] = [];
+    for (let steps = 0; steps < 20; steps++) {
+      path.push(state);
+      const s = p[state]!;
+      if (s["Type"] === "Task") {
+        invoked.push(((data as Json)["Items"] as Json[]).map((i) => String(i["Key"])));
+        const result = payloads.shift();
+        assert.ok(result, `no recorded payload left for ${state}`);
+        data = await evaluate(s["Output"], data, { Payload: result });
+        state = String(s["Next"]);
+      } else if (s["Type"] === "Choice") {
+        let next = String(s["Default"]);
+        for (const c of s["Choices"] as Json[]) {
+          if ((await evaluate(c["Condition"], data)) === true) {
+            next = String(c["Next"]);
+            break;
+          }
+        }
+        state = next;
+      } else if (s["Type"] === "Pass") {
+        data = await evaluate(s["Output"], data);
+        state = String(s["Next"]);
+      } else if (s["Type"] === "Wait") {
+        assert.equal(await evaluate(s["Seconds"], data), 30 * Number((data as Json)["attempt"]));
+        state = String(s["Next"]);
+      } else {
+        assert.equal(s["Type"], "Succeed", `${state} is ${s["Type"]}`);
+        return { path, invoked, output: (await evaluate(s["Output"], data)) as Json };
+      }
+    }
+    throw new Error(`no end after ${path.join(" -> ")}`);
+  };
+
+  test("one missing object in a batch: its neighbours are scanned, the batch succeeds naming it", async () => {
+    const results = [
+      scanned("edr/a.gz", 100, 2),
+      { key: "edr/b.gz", outcome: "missing", records: 0, alerts: 0, reason: "NoSuchKey: gone" },
+      scanned("edr/c.gz", 50, 1),
+    ];
+    const { path, invoked, output } = await runBatch(processor(), "", BATCH, [payload(results, 1)]);
+    assert.deepEqual(path, ["ScanBatch", "AnyTransientFailure", "BatchScanned"]);
+    assert.equal(invoked.length, 1, "a permanent failure is not retried");
+    assert.deepEqual(output, {
+      objects: 3,
+      records: 150,
+      malformed: 1,
+      alerts: 3,
+      failed: [{ key: "edr/b.gz", reason: "NoSuchKey: gone" }],
+      results,
+    });
   });
 
-  test("the cause of a failed batch stays under Step Functions' 32,768 characters", async () => {
+  test("a throttled batch: only the transient objects are retried, then the rest is reported as failed", async () => {
+    const { path, invoked, output } = await runBatch(processor(), "", BATCH, [
+      payload([
+        scanned("edr/a.gz", 10, 0),
+        transient("edr/b.gz", "SlowDown"),
+        transient("edr/c.gz", "SlowDown"),
+      ]),
+      payload([scanned("edr/b.gz", 20, 1), transient("edr/c.gz", "ECONNRESET")]),
+      payload([transient("edr/c.gz", "SlowDown")]),
+    ]);
+    assert.deepEqual(invoked, [["edr/a.gz", "edr/b.gz", "edr/c.gz"], ["edr/b.gz", "edr/c.gz"], ["edr/c.gz"]]);
+    assert.equal(path.filter((s) => s === "ScanBatch").length, TRANSIENT_ATTEMPTS);
+    assert.equal(path.at(-1), "BatchScanned");
+    assert.deepEqual(output["failed"], [{ key: "edr/c.gz", reason: "SlowDown", transient: true }]);
+    assert.deepEqual(
+      (output["results"] as Json[]).map((r) => [r["key"], r["outcome"]]),
+      [
+        ["edr/a.gz", "scanned"],
+        ["edr/b.gz", "scanned"],
+        ["edr/c.gz", "failed"],
+      ],
+    );
+    assert.deepEqual([output["objects"], output["records"], output["alerts"]], [2, 30, 1]);
+    // A throttled invocation itself (the function at its concurrency) is retried by the task.
+    const retry = (processor()["ScanBatch"]!["Retry"] as Json[]).find((r) =>
+      (r["ErrorEquals"] as string[]).includes("Lambda.TooManyRequestsException"),
+    )!;
+    assert.ok(Number(retry["MaxAttempts"]) >= 3);
+  });
+
+  test("an all-good batch succeeds with every object's result and no failure", async () => {
+    const results = [
+      scanned("edr/a.gz", 1, 0),
+      scanned("edr/b.gz", 2, 0),
+      { ...scanned("edr/c.gz", 0, 0), outcome: "duplicate" },
+    ];
+    const { path, output } = await runBatch(processor(), "", BATCH, [payload(results)]);
+    assert.deepEqual(path, ["ScanBatch", "AnyTransientFailure", "BatchScanned"]);
+    assert.deepEqual(output["failed"], []);
+    assert.deepEqual(output["results"], results);
+  });
+
+  test("the synthesized expressions are the exported ones (the e2e test evaluates those)", () => {
     const p = processor();
+    assert.equal(p["ScanBatch"]!["Output"], SCAN_BATCH_OUTPUT);
+    assert.equal(p["KeepTransientFailures"]!["Output"], KEEP_TRANSIENT_OUTPUT);
+    assert.equal(p["BatchScanned"]!["Output"], BATCH_DONE_OUTPUT);
+    const s = states();
+    assert.deepEqual((s["Summarise"]!["Arguments"] as Json)["Payload"], SUMMARY_PAYLOAD);
+    assert.equal(s["ObjectsFailed"]!["Cause"], OBJECTS_FAILED_CAUSE);
+  });
+
+  test("the summary is asked for with the ResultWriter's manifest; any failed object fails the execution", async () => {
+    const s = states();
+    assert.equal(s["ScanObjects"]!["Next"], "Summarise");
+    assert.equal(s["ScanKeys"]!["Next"], "Summarise");
+    const mapOutput = {
+      MapRunArn: "arn:aws:states:eu-west-1:123456789012:mapRun:sm/ScanObjects:1",
+      ResultWriterDetails: { Bucket: "results-bucket", Key: "backfill-results/0f3a/manifest.json" },
+    };
+    assert.deepEqual(await evaluate((s["Summarise"]!["Arguments"] as Json)["Payload"], mapOutput), {
+      BackfillSummary: { bucket: "results-bucket", manifest: "backfill-results/0f3a/manifest.json" },
+    });
+    const summary = {
+      listed: 3,
+      scanned: 2,
+      duplicate: 0,
+      partial: 0,
+      missing: 1,
+      failedCount: 1,
+      records: 150,
+      malformed: 0,
+      alerts: 3,
+      failedBatches: 0,
+      failed: [{ key: "edr/b.gz", reason: "NoSuchKey: gone" }],
+      failedTruncated: false,
+      failedKeys: ["edr/b.gz"],
+      results: mapOutput.ResultWriterDetails,
+    };
+    const next = async (input: unknown) => {
+      for (const c of s["AnyObjectFailed"]!["Choices"] as Json[])
+        if ((await evaluate(c["Condition"], input)) === true) return c["Next"];
+      return s["AnyObjectFailed"]!["Default"];
+    };
+    assert.deepEqual(await evaluate(s["Summarise"]!["Output"], {}, { Payload: summary }), summary);
+    assert.equal(await next(summary), "ObjectsFailed");
+    assert.equal(s["ObjectsFailed"]!["Type"], "Fail");
+    const cause = JSON.parse(String(await evaluate(s["ObjectsFailed"]!["Cause"], summary)));
+    assert.equal(cause.failedCount, 1);
+    assert.deepEqual(cause.failed, summary.failed);
+    assert.deepEqual(cause.results, mapOutput.ResultWriterDetails);
+    assert.equal(
+      await next({ ...summary, missing: 0, failedCount: 0, failed: [], failedKeys: [] }),
+      "BackScanDone",
+    );
+    // A crashed batch counts too: the summary puts its objects in failedCount.
+    assert.equal(await next({ ...summary, missing: 0, failedBatches: 1, failedCount: 20 }), "ObjectsFailed");
+    // Failures in batches never fail the map silently: whole-batch failures are tolerated and counted.
+    assert.equal(s["ScanObjects"]!["ToleratedFailurePercentage"], 100);
+    assert.deepEqual((s["ScanObjects"]!["ResultWriter"] as Json)["WriterConfig"], {
+      OutputType: "JSONL",
+      Transformation: "NONE",
+    });
+  });
+
+  test("the cause of a failed back-scan stays under Step Functions' 32,768 characters", async () => {
+    const cause = states()["ObjectsFailed"]!["Cause"];
     const failed = (n: number, size: number) =>
       Array.from({ length: n }, (_, i) => ({ key: `edr/${"k".repeat(size)}-${i}.gz`, reason: "corrupt" }));
-    const input = (f: unknown[]) => ({
-      totals: { objects: 0, records: 0, malformed: 0, alerts: 0 },
-      failed: f,
-    });
-    const few = JSON.parse(String(await evaluate(p["ObjectsFailed"]!["Cause"], input(failed(3, 10)))));
-    assert.equal(few.failed.length, 3);
-    const many = String(await evaluate(p["ObjectsFailed"]!["Cause"], input(failed(1000, 10))));
-    assert.equal(JSON.parse(many).failed.length, 50);
-    assert.equal(JSON.parse(many).failedCount, 1000);
-    const long = String(await evaluate(p["ObjectsFailed"]!["Cause"], input(failed(1000, 1000))));
+    const input = (f: unknown[]) => ({ listed: f.length, scanned: 0, failedCount: f.length, failed: f });
+    assert.equal(JSON.parse(String(await evaluate(cause, input(failed(3, 10))))).failed.length, 3);
+    const many = JSON.parse(String(await evaluate(cause, input(failed(1000, 10)))));
+    assert.equal(many.failed.length, 50);
+    assert.equal(many.failedCount, 1000);
+    const long = String(await evaluate(cause, input(failed(1000, 1000))));
     assert.ok(long.length <= 32768, `${long.length} characters`);
     assert.equal(JSON.parse(long).failed.length, 10);
   });
 
-  test("a clean batch succeeds with its totals as the child output", async () => {
-    const p = processor();
-    const out = (await evaluate(
-      p["ScanBatch"]!["Output"],
-      { Items: [{ Key: "edr/a.gz" }], BatchInput: { bucket: "corp-edr-archive" } },
-      { Payload: { objects: 1, records: 9, malformed: 0, alerts: 0, failed: [] } },
-    )) as Json;
-    assert.equal(p["AnyObjectFailed"]!["Default"], "BatchScanned");
-    for (const c of p["AnyObjectFailed"]!["Choices"] as Json[])
-      assert.equal(await evaluate(c["Condition"], out), false);
-    assert.deepEqual(await evaluate(p["BatchScanned"]!["Output"], out), {
-      objects: 1,
-      records: 9,
-      malformed: 0,
-      alerts: 0,
-      failed: [],
-    });
+  test("a re-run of the failed keys: validated under the prefix, scanned by the same batch states", async () => {
+    const s = states();
+    const condition = ((s["ValidateInput"]!["Choices"] as Json[])[0] as Json)["Condition"];
+    const ok = { bucket: "corp-edr-archive", prefix: "edr/", maxConcurrency: 40, maxItemsPerBatch: 20 };
+    const resolved = await evaluate(s["ResolveInput"]!["Output"], { keys: ["edr/b.gz"] });
+    assert.deepEqual(resolved, { ...ok, keys: ["edr/b.gz"] });
+    assert.equal(await evaluate(condition, resolved), true);
+    assert.equal(await evaluate(condition, { ...ok, keys: ["edr/b.gz", "edr/x/y.gz"] }), true);
+    for (const keys of [[], ["other/b.gz"], ["edr/b.gz", 7], [""], "edr/b.gz", { k: "edr/b.gz" }]) {
+      assert.equal(await evaluate(condition, { ...ok, keys }), false, JSON.stringify(keys));
+    }
+    const route = async (input: unknown) => {
+      for (const c of s["ListOrKeys"]!["Choices"] as Json[])
+        if ((await evaluate(c["Condition"], input)) === true) return c["Next"];
+      return s["ListOrKeys"]!["Default"];
+    };
+    assert.equal(await route(ok), "ScanObjects");
+    assert.equal(await route(resolved), "ScanKeys");
+    const rerun = s["ScanKeys"]!;
+    assert.equal(rerun["ItemReader"], undefined);
+    assert.deepEqual(await evaluate(rerun["Items"], resolved), [{ Key: "edr/b.gz" }]);
+    assert.deepEqual(await evaluate(rerun["Items"], { ...ok, keys: ["edr/b.gz", "edr/c.gz"] }), [
+      { Key: "edr/b.gz" },
+      { Key: "edr/c.gz" },
+    ]);
+    assert.deepEqual(rerun["ItemBatcher"], s["ScanObjects"]!["ItemBatcher"]);
+    assert.deepEqual(rerun["ResultWriter"], s["ScanObjects"]!["ResultWriter"]);
+    // The re-run's batch states are the main map's, renamed: same expressions, same outcome.
+    const p = (rerun["ItemProcessor"] as Json)["States"] as Record<string, Json>;
+    assert.equal(p["RerunScanBatch"]!["Output"], processor()["ScanBatch"]!["Output"]);
+    const { path, output } = await runBatch(
+      p,
+      "Rerun",
+      { Items: [{ Key: "edr/b.gz" }], BatchInput: { bucket: "corp-edr-archive" } },
+      [payload([scanned("edr/b.gz", 5, 1)])],
+    );
+    assert.deepEqual(path, ["RerunScanBatch", "RerunAnyTransientFailure", "RerunBatchScanned"]);
+    assert.deepEqual(output["failed"], []);
   });
 });
