@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
@@ -26,6 +26,7 @@ import {
 } from "../src/lambda/env.ts";
 import { ConstructValidationError } from "./errors.ts";
 import { acknowledge, nagResource } from "./nag.ts";
+import { SequenceStateTable } from "./sequence-table.ts";
 
 /** The repository root: infra/ sits directly under it. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -107,6 +108,13 @@ export interface ArchiveScannerProps {
    */
   readonly idempotency?: boolean;
   /**
+   * The sequence state store (docs/sequences.md): a DynamoDB table where the step events of
+   * sequence rules wait for the other steps, so a sequence whose steps sit in different objects
+   * alerts.
+   * @default - on when the bundled rules hold a sequence or sample rule
+   */
+  readonly sequences?: boolean;
+  /**
    * The handler's longest record (MAX_RECORD_BYTES).
    * @default - the handler's default
    */
@@ -156,6 +164,8 @@ export class ArchiveScanner extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly table?: dynamodb.Table;
+  /** The sequence state store, when `sequences` is on. */
+  readonly sequenceTable?: SequenceStateTable;
   /** Where every alert is copied (NDJSON under `alerts/`), when enabled. */
   readonly alertsBucket?: s3.Bucket;
   readonly slackChannel?: chatbot.SlackChannelConfiguration;
@@ -387,6 +397,11 @@ export class ArchiveScanner extends Construct {
       );
     }
 
+    if (props.sequences ?? rulesUseSequences(rulesDir)) {
+      this.sequenceTable = new SequenceStateTable(this, "SequenceState");
+      this.sequenceTable.grantTo(this.function);
+    }
+
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 10,
@@ -529,4 +544,26 @@ function hasRuleFile(dir: string): boolean {
     if (e.isFile() && /\.(toml|ndjson)$/.test(e.name)) return true;
   }
   return false;
+}
+
+/**
+ * Whether any rule file below `dir` holds a sequence or sample query (a TOML `query` or a Kibana
+ * export's `"query"` that starts with `sequence` or `sample`): the stack then needs the sequence
+ * state store.
+ */
+function rulesUseSequences(dir: string): boolean {
+  const toml = /(?:^|\n)[ \t]*query[ \t]*=[ \t]*(?:'{3}|"{3}|'|")\s*(?:sequence|sample)\b/i;
+  const ndjson = /"query"\s*:\s*"(?:\s|\\[nrt])*(?:sequence|sample)\b/i;
+  const walk = (d: string): boolean => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith(".")) continue;
+      const p = resolve(d, e.name);
+      if (e.isDirectory() && walk(p)) return true;
+      if (!e.isFile()) continue;
+      if (e.name.endsWith(".toml") && toml.test(readFileSync(p, "utf8"))) return true;
+      if (e.name.endsWith(".ndjson") && ndjson.test(readFileSync(p, "utf8"))) return true;
+    }
+    return false;
+  };
+  return existsSync(dir) && walk(dir);
 }

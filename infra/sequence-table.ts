@@ -1,8 +1,7 @@
 /**
  * The sequence state store's table (docs/sequences.md, src/lambda/sequence-store.ts): step events
- * under (rule, join key) partitions sorted by time, and alert claims; items expire by TTL. Not yet
- * part of ArchiveScanner: the stack creates it and calls `grantTo(function)` (left to infra's
- * owner; see the issue 13 report).
+ * under (rule, join key) partitions sorted by time, and alert claims; items expire by TTL.
+ * ArchiveScanner creates it (prop `sequences`, default on) and calls `grantTo(function)`.
  *
  * Construct ids are a contract: renaming "Table" replaces it (and loses pending sequences).
  */
