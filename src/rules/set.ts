@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { indexPatternMatches } from "../document/index.ts";
 import { compileWildcard } from "../eql/index.ts";
 import { ExceptionCatalog, type ExportedRule, looksLikeKibanaExport, parseKibanaExport } from "./kibana.ts";
 import { type LoadOptions, parseRule, RuleLoadError } from "./load.ts";
@@ -94,7 +95,7 @@ export function parseRuleFilter(text: string): RuleFilter {
       return { text, test: (r) => m(r.name) };
     }
     case "index":
-      return { text, test: (r) => r.indices.some((p) => compileWildcard(p, false)(value)) };
+      return { text, test: (r) => indexPatternMatches(r.indices, value) };
     default:
       return fail();
   }

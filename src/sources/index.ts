@@ -9,11 +9,15 @@ import { type IndexOptions, indexFor } from "./indices.ts";
 import type { SourceOption } from "./names.ts";
 import { sentinelOneToEcs } from "./sentinelone/index.ts";
 
+export {
+  indexPatternMatches,
+  KIBANA_DEFAULT_INDEX_PATTERNS,
+  simpleWildcardMatch,
+} from "../document/index.ts";
 export type { DetectedSource } from "./detect.ts";
 export { detectSource } from "./detect.ts";
 export { defendToEcs } from "./elastic-defend.ts";
 export { endgameToEcs } from "./endgame.ts";
-export { indexPatternMatches, KIBANA_DEFAULT_INDEX_PATTERNS, simpleWildcardMatch } from "./index-patterns.ts";
 export {
   dataStreamOf,
   dataStreamOfIndex,

@@ -1,11 +1,16 @@
 /**
  * Index routing: the index (data stream) a record would have in Elasticsearch, and whether a
- * rule's `index` patterns (index-patterns.ts) select it, so a rule runs only on the data it was
+ * rule's `index` patterns (src/document/index-patterns.ts) select it, so a rule runs only on the data it was
  * written for.
  */
-import { compileFieldPath, type FieldPath, fieldValues, own } from "../document/index.ts";
+import {
+  compileFieldPath,
+  type FieldPath,
+  fieldValues,
+  indexPatternMatches,
+  own,
+} from "../document/index.ts";
 import type { DetectedSource } from "./detect.ts";
-import { indexPatternMatches } from "./index-patterns.ts";
 
 /** The SentinelOne integration's data stream (its reroute option is off by default). */
 export const SENTINELONE_INDEX = "logs-sentinel_one_cloud_funnel.event-default";

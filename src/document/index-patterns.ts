@@ -10,7 +10,7 @@
  * without `index` (or with an empty list) searches Kibana's default security index patterns
  * (`securitySolution:defaultIndex`).
  *
- * Pure and import-free, so the rules' `index:` filter could use it too.
+ * Pure and import-free: the sources (index routing) and the rules (`--rule-filter index:`) share it.
  */
 /**
  * Kibana's default `securitySolution:defaultIndex` (x-pack/plugins/security_solution/common/
