@@ -42,7 +42,20 @@ function invoke(
 test("invoke prints the handler's JSON result on stdout, logs on stderr", async () => {
   const r = await invoke(["events/backfill-batch.json"], stack.env);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { objects: 3, records: 15, malformed: 0, alerts: 4, failed: [] });
+  const { results, ...totals } = JSON.parse(r.stdout);
+  assert.deepEqual(totals, { objects: 3, records: 15, malformed: 0, alerts: 4, failed: [] });
+  assert.deepEqual(
+    results.map((x: { outcome: string; records: number; alerts: number }) => [
+      x.outcome,
+      x.records,
+      x.alerts,
+    ]),
+    [
+      ["scanned", 4, 1],
+      ["scanned", 6, 2],
+      ["scanned", 5, 1],
+    ],
+  );
   assert.match(r.stderr, /"message":"object scanned"/);
   assert.equal((await stack.received()).length, 3);
 
