@@ -102,6 +102,10 @@ function program(io: CliIo, version: string): Command {
       "--skip-unsupported-rules",
       "start even when some rules cannot be loaded; each skipped rule is listed on stderr and counted in the summary",
     )
+    .option(
+      "--index-name <name>",
+      "the index (data stream) every record belongs to, for archives whose records do not say, e.g. logs-endpoint.events.process-default: rules run only where their index patterns select it",
+    )
     .addOption(
       new Option("--format <format>", "alert output: ndjson (one JSON alert per line) or text (for people)")
         .argParser(choiceOption(FORMATS))
@@ -186,6 +190,7 @@ function parseArgs(
     exceptions: string[];
     ruleFilter: string[];
     skipUnsupportedRules?: boolean;
+    indexName?: string;
   }>();
   const options: CliOptions = {
     ...(o.query === undefined ? {} : { query: o.query }),
@@ -199,6 +204,7 @@ function parseArgs(
     exceptions: o.exceptions,
     ruleFilters: o.ruleFilter,
     skipUnsupportedRules: o.skipUnsupportedRules === true,
+    ...(o.indexName === undefined ? {} : { indexName: o.indexName }),
   };
   return { options, inputs: cmd.args };
 }
@@ -472,6 +478,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
           ? {}
           : { maxDecompressedBytes: options.maxDecompressedBytes }),
         onAlert: emit,
+        ...(options.indexName === undefined ? {} : { indexName: options.indexName }),
         ...(sequences === undefined ? {} : { sequences }),
         onProgress: (p) => progress.update(task.uri, p),
         ...(signal === undefined ? {} : { signal }),

@@ -22,6 +22,8 @@ export interface CliOptions {
   /** --rule-filter texts, validated. */
   readonly ruleFilters: readonly string[];
   readonly skipUnsupportedRules: boolean;
+  /** --index-name: the index every record belongs to (index routing). */
+  readonly indexName?: string;
 }
 
 export const DEFAULT_CONCURRENCY = 4;

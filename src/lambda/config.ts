@@ -18,6 +18,8 @@ export interface Config {
   readonly skipUnsupportedRules?: boolean;
   /** DynamoDB table for alert-suppression groups; undefined = the idempotency table, else per object. */
   readonly suppressionTable?: string;
+  /** Key prefix -> index name for objects whose records do not name their index; longest prefix wins. */
+  readonly indexNameByPrefix?: Readonly<Record<string, string>>;
   readonly maxRecordBytes?: number;
   readonly maxDecompressedBytes?: number;
   /** Hits of one rule listed in messages per object (the rest are counted); undefined = 100. */
@@ -78,6 +80,30 @@ export function loadConfig(env: Env): Config {
   const skipParsed = parseForcePathStyle(skip);
   if (skipParsed === null) {
     problems.push(`${ENV.skipUnsupportedRules} must be true or false (or 1/0), got ${show(skip ?? "")}`);
+  }
+  let indexNameByPrefix: Record<string, string> | undefined;
+  const byPrefix = value(ENV.indexNameByPrefix);
+  if (byPrefix !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(byPrefix);
+    } catch {
+      parsed = undefined;
+    }
+    const ok =
+      parsed !== null &&
+      typeof parsed === "object" &&
+      !Array.isArray(parsed) &&
+      Object.values(parsed).every((v) => typeof v === "string" && /^[^\s,*"<>|?\\/]{1,255}$/.test(v));
+    if (!ok) {
+      problems.push(
+        `${ENV.indexNameByPrefix} must be a JSON object of key prefix to index name, e.g. {"custom/proc/":"logs-endpoint.events.process-default"}, got ${show(byPrefix)}`,
+      );
+    } else {
+      // Own copy with fixed keys from the parsed text: no prototype is ever read from it.
+      indexNameByPrefix = Object.create(null) as Record<string, string>;
+      for (const [k, v] of Object.entries(parsed as Record<string, string>)) indexNameByPrefix[k] = v;
+    }
   }
   const suppressionTable = value(ENV.suppressionTable);
   if (suppressionTable !== undefined && !TABLE_NAME.test(suppressionTable)) {
@@ -157,6 +183,7 @@ export function loadConfig(env: Env): Config {
     ...(exceptionsPaths.length === 0 ? {} : { exceptionsPaths }),
     ...(skipParsed === true ? { skipUnsupportedRules: true } : {}),
     ...(suppressionTable === undefined ? {} : { suppressionTable }),
+    ...(indexNameByPrefix === undefined ? {} : { indexNameByPrefix }),
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
     ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
     ...(maxHitsPerRule === undefined ? {} : { maxHitsPerRule }),

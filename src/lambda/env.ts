@@ -15,6 +15,12 @@ export const ENV = {
   skipUnsupportedRules: "SKIP_UNSUPPORTED_RULES",
   /** DynamoDB table for alert-suppression groups; default: IDEMPOTENCY_TABLE. */
   suppressionTable: "SUPPRESSION_TABLE",
+  /**
+   * JSON object of key prefix -> index name (docs/sources.md, "Index routing"): objects under a
+   * prefix hold records of that index (longest prefix wins). Records that name their own index
+   * (Defend, SentinelOne, Endgame, Elasticsearch hits) need none.
+   */
+  indexNameByPrefix: "INDEX_NAME_BY_PREFIX",
   maxRecordBytes: "MAX_RECORD_BYTES",
   maxDecompressedBytes: "MAX_DECOMPRESSED_BYTES",
   maxHitsPerRule: "MAX_HITS_PER_RULE",

@@ -318,6 +318,7 @@ async function scanAndPublish(
           }),
       rules: deps.rules,
       ...(version === undefined ? {} : { version }),
+      ...indexNameFor(ref.key, deps.config.indexNameByPrefix),
       ...(deps.config.maxRecordBytes === undefined ? {} : { maxRecordBytes: deps.config.maxRecordBytes }),
       ...(deps.config.maxDecompressedBytes === undefined
         ? {}
@@ -659,3 +660,16 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 export type { Alert };
+
+/** The configured index of an object's records: the longest matching key prefix wins. */
+function indexNameFor(
+  key: string,
+  byPrefix: Readonly<Record<string, string>> | undefined,
+): { indexName?: string } {
+  if (byPrefix === undefined) return {};
+  let best: string | undefined;
+  for (const prefix of Object.keys(byPrefix)) {
+    if (key.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+  }
+  return best === undefined ? {} : { indexName: byPrefix[best]! };
+}

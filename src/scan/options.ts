@@ -56,6 +56,13 @@ export interface ScanOptions {
    * the time the scan starts). Kibana compares expire_time with the time the rule runs.
    */
   readonly nowMs?: number;
+  /**
+   * The index (data stream) every record of the object belongs to, for archives whose records do
+   * not say (docs/sources.md, "Index routing"): rules run on a record only when their `index`
+   * patterns select it. Default: each record's own index (Defend's data_stream, SentinelOne's and
+   * Endgame's indices, an Elasticsearch hit's _index).
+   */
+  readonly indexName?: string;
 }
 
 /** Defaults for the limits (their names carry the unit; docs/reader.md explains the policy). */
@@ -81,6 +88,7 @@ export interface ResolvedScanOptions {
   readonly source: SourceOption;
   readonly tuning: DecompressTuning | undefined;
   readonly nowMs: number;
+  readonly indexName: string | undefined;
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
@@ -143,9 +151,19 @@ export function resolveScanOptions(options: ScanOptions): ResolvedScanOptions {
       `scanObject: option nowMs must be a finite number (epoch ms), got ${JSON.stringify(nowMs)}`,
     );
   }
+  const indexName = options.indexName;
+  if (
+    indexName !== undefined &&
+    (typeof indexName !== "string" || !/^[^\s,*"<>|?\\/]{1,255}$/.test(indexName))
+  ) {
+    throw new RangeError(
+      `scanObject: option indexName must be an index or data stream name (1-255 characters, no spaces, commas, wildcards or quotes), got ${JSON.stringify(indexName)}`,
+    );
+  }
   return {
     source,
     nowMs,
+    indexName,
     maxRecordBytes: positiveInteger(
       "maxRecordBytes",
       options.maxRecordBytes,

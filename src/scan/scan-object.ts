@@ -48,7 +48,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   const parse = createParseStage(
     dispatch,
     counts,
-    createMatchStage(rules, opts.source, counts, hits.push, dispatch),
+    createMatchStage(rules, opts.source, counts, hits.push, dispatch, opts.indexName),
   );
   const framer = new Framer(parse, opts.maxRecordBytes);
   const stats: DecompressStats = { compression: "none", compressedBytes: 0, decompressedBytes: 0 };

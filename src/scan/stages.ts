@@ -42,6 +42,7 @@ export function createMatchStage(
   counts: ScanCounts,
   emit: (hit: Hit) => void,
   dispatch?: RuleDispatch,
+  indexName?: string,
 ): ParsedSink {
   return (record, raw, ordinal, gated) => {
     let event: unknown;
@@ -49,7 +50,11 @@ export function createMatchStage(
     try {
       // Index routing (src/sources): a rule sees only records of the indices its patterns select.
       const hitIndex = hitIndexOf(raw);
-      const view = toEcs(record, source, hitIndex === undefined ? undefined : { hitIndex });
+      const view = toEcs(
+        record,
+        source,
+        indexName !== undefined ? { indexName } : hitIndex === undefined ? undefined : { hitIndex },
+      );
       event = view.event;
       if (dispatch !== undefined) dispatch.match(event, gated, hits, view.index);
       else {
