@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "../../src/alerts/index.ts";
+import { compileQuery } from "../../src/eql/index.ts";
 import { scanFingerprint } from "../../src/lambda/fingerprint.ts";
 import {
   type Deps,
@@ -178,7 +179,16 @@ function memoryOnce(): { once: OnceFn; keys: () => string[] } {
   return { once, keys: () => [...store.keys()] };
 }
 
-const rule = (id: string, query: string) => ({ id, query }) as Rule;
+// Only what the processing reads of a rule: its id, query and compiled form.
+const rule = (id: string, query: string) =>
+  ({
+    id,
+    query,
+    compiled: compileQuery(query),
+    description: "",
+    references: [],
+    falsePositives: [],
+  }) as unknown as Rule;
 
 describe("idempotency key: object version and configuration", () => {
   test("same rules -> redelivery publishes nothing; an added rule, a changed query or a raised limit scans again", async () => {
