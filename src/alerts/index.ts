@@ -6,5 +6,5 @@ export * from "./mitre.ts";
 export * from "./render.ts";
 export * from "./sanitize.ts";
 export * from "./sequence-alert.ts";
-export * from "./text.ts";
 export * from "./suppression-digest.ts";
+export * from "./text.ts";

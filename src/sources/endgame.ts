@@ -55,7 +55,8 @@ export function endgameToEcs(record: Record<string, unknown>): Record<string, un
     if (fieldValues(record, ecs).length > 0) continue;
     const values = fieldValues(record, legacy);
     if (values.length === 0) continue;
-    (added ??= []).push([key, numeric ? numbers(values) : shape(values)]);
+    if (added === undefined) added = [];
+    added.push([key, numeric ? numbers(values) : shape(values)]);
   }
 
   if (addPath.length === 0 && addName.length === 0 && added === undefined) return record;

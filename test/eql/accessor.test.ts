@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { compileAccessor, genericAccessor } from "../../src/eql/accessor.ts";
 import { fieldValues } from "../../src/document/index.ts";
+import { compileAccessor, genericAccessor } from "../../src/eql/accessor.ts";
 
 /** Every value an accessor visits, in order (the test never passes, so the walk is complete). */
 function visit(

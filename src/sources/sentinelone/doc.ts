@@ -64,7 +64,10 @@ export function dropEmpty(o: Obj): Obj | undefined {
   let out: Obj | undefined;
   for (const k of Object.keys(o)) {
     const v = cleanValue(o[k]);
-    if (v !== undefined) (out ??= {})[k] = v;
+    if (v === undefined) continue;
+    if (out === undefined) out = {};
+    // defineProperty, not assignment: a key such as `__proto__` stays a plain own property.
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -75,7 +78,9 @@ function cleanValue(v: unknown): unknown {
     let out: unknown[] | undefined;
     for (const x of v) {
       const c = cleanValue(x);
-      if (c !== undefined) (out ??= []).push(c);
+      if (c === undefined) continue;
+      if (out === undefined) out = [];
+      out.push(c);
     }
     return out;
   }
