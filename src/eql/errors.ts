@@ -25,7 +25,7 @@ export interface EqlErrorLocation {
   /** 0-based UTF-16 offset of the problem inside `source`. */
   readonly offset: number;
   /** Position of the query inside its file (default: line 1, column 1). */
-  readonly origin?: SourceOrigin;
+  readonly origin?: SourceOrigin | undefined;
 }
 
 /** 1-based line and column of `offset` in `source` (column counts UTF-16 units). */

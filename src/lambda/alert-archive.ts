@@ -47,7 +47,7 @@ interface RuleFile {
   /** A part was queued: the copy is a multipart upload. */
   multipart: boolean;
   /** Set inside the upload chain (which runs one request at a time, in order). */
-  uploadId?: string;
+  uploadId?: string | undefined;
   parts: { ETag: string; PartNumber: number }[];
   queuedParts: number;
   alerts: number;

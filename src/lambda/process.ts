@@ -488,7 +488,7 @@ export interface ProcessOptions {
    * started, are reported as transient failures, so a timeout never fails (and redelivers) the
    * objects of the batch that did finish.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Any supported event -> the result Lambda expects for it. */

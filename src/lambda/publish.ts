@@ -96,7 +96,7 @@ export async function publishMessages(
         MessageAttributes: m.attributes,
         ...fifoFields(m),
       }));
-      let failed: { Id?: string; Code?: string; SenderFault?: boolean }[];
+      let failed: { Id?: string | undefined; Code?: string | undefined; SenderFault?: boolean | undefined }[];
       try {
         calls++;
         const out = await sns.send(

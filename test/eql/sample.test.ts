@@ -194,8 +194,8 @@ describe("sample semantics (Elasticsearch's, as data)", () => {
       const { query, compiled } = sampleOf(c.query);
       // Act
       const got = evaluateSample(query, compiled, c.events, {
-        maxSamplesPerKey: c.maxSamplesPerKey,
-        size: c.size,
+        ...(c.maxSamplesPerKey === undefined ? {} : { maxSamplesPerKey: c.maxSamplesPerKey }),
+        ...(c.size === undefined ? {} : { size: c.size }),
       });
       // Assess
       assert.deepEqual(ids(got), c.expected);
