@@ -1,3 +1,9 @@
+/**
+ * ArchiveScanner: the scanner function and everything it talks to (archive bucket notifications,
+ * queue and dead-letter queue, alert topic with e-mail and Slack, alerts bucket, idempotency and
+ * sequence tables), with least-privilege grants. Over 400 lines because the resources' grants and
+ * cdk-nag acknowledgements must sit next to the resources they concern.
+ */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -17,6 +17,8 @@ export const TRANSIENT_ATTEMPTS = 3;
  * per object (the handler's batch result is `{objects, records, malformed, alerts, failed:
  * [{key, reason, transient?}], results: [{key, outcome, records, alerts, reason?, transient?}]}`).
  * A retry scans only the transiently failed objects, so their new results replace the old ones.
+ * Over 400 lines because the state machine is one definition: its JSONata expressions are
+ * exported next to the states that use them, so the tests evaluate exactly what is deployed.
  */
 export const SCAN_BATCH_OUTPUT = `{% (
   $r := $states.result.Payload;

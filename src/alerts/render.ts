@@ -6,11 +6,15 @@
  * - `email`: plain text for a responder on a phone (verdict first, short lines, values sanitised);
  * - `https`: an AWS Chatbot custom notification that Slack renders (values sanitised, inert).
  * Pure: no AWS SDK, no I/O.
+ * Somewhat over 400 lines: the three renderings of one message stay together so they show the
+ * same facts; field selection (detected.ts), layout (layout.ts) and the guide (guide.ts) live apart.
  */
 
 import type { Alert } from "./alert.ts";
+import { contextRows, SLACK_LABEL, SLACK_SKIPPED } from "./detected.ts";
 import { digest } from "./digest.ts";
 import { guideToPlainText, guideToSlack } from "./guide.ts";
+import { firstSentences, hanging, LINE, listOrdinals, wrap } from "./layout.ts";
 import { mitreLines } from "./mitre.ts";
 import {
   escapeSlackEntities,
@@ -90,7 +94,6 @@ export const EMAIL_DETAILED_HITS = 10;
 export const SLACK_DETAILED_HITS = 3;
 /** Per-value cap in the human renderings. */
 const VALUE_CHARS = 600;
-const LINE = 72;
 
 export function renderMessage(input: AlertMessageInput): RenderedMessage {
   const json = renderJson(input);
@@ -342,123 +345,9 @@ function partLabel(input: AlertMessageInput): string {
   return input.parts > 1 ? ` (${input.part}/${input.parts})` : "";
 }
 
-/** Whole sentences up to about `max` characters (at least one, cut if it alone is longer). */
-function firstSentences(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  let out = "";
-  for (const sentence of flat.split(/(?<=[.!?])\s+/)) {
-    if (out !== "" && out.length + 1 + sentence.length > max) break;
-    out = out === "" ? sentence : `${out} ${sentence}`;
-  }
-  return out;
-}
-
 function field(label: string, value: unknown): string {
   if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return "";
   return `${label} ${slackCode(value, 200)}`;
-}
-
-/** Rows of "what was detected" for one category, in the order a responder reads them. */
-const CATEGORY_ROWS: Readonly<Record<string, readonly (readonly [string, readonly string[]])[]>> = {
-  file: [
-    ["File", ["file.path"]],
-    ["SHA-256", ["file.hash.sha256"]],
-    ["Action", ["event.action", "event.type"]],
-    ["Process", ["process.executable", "process.name"]],
-    ["PID", ["process.pid"]],
-    ["Command", ["process.command_line"]],
-    ["Parent", ["process.parent.executable"]],
-    ["User", ["user.name"]],
-  ],
-  process: [
-    ["Process", ["process.executable", "process.name"]],
-    ["PID", ["process.pid"]],
-    ["Command", ["process.command_line"]],
-    ["Args", ["process.args"]],
-    ["Action", ["event.action", "event.type"]],
-    ["Parent", ["process.parent.executable", "process.parent.name"]],
-    ["Par. cmd", ["process.parent.command_line"]],
-    ["User", ["user.name"]],
-  ],
-  network: [
-    ["Source", ["source.ip"]],
-    ["Src port", ["source.port"]],
-    ["Dest", ["destination.ip"]],
-    ["Dst port", ["destination.port"]],
-    ["Domain", ["destination.domain"]],
-    ["Direction", ["network.direction"]],
-    ["Protocol", ["network.transport"]],
-    ["Process", ["process.executable", "process.name"]],
-    ["User", ["user.name"]],
-  ],
-  dns: [
-    ["Question", ["dns.question.name"]],
-    ["Type", ["dns.question.type"]],
-    ["Resolved", ["dns.resolved_ip"]],
-    ["Process", ["process.executable", "process.name"]],
-    ["User", ["user.name"]],
-  ],
-  registry: [
-    ["Registry", ["registry.path"]],
-    ["Value", ["registry.value"]],
-    ["Data", ["registry.data.strings"]],
-    ["Process", ["process.executable", "process.name"]],
-    ["User", ["user.name"]],
-  ],
-  library: [
-    ["Library", ["dll.path"]],
-    ["Process", ["process.executable", "process.name"]],
-    ["User", ["user.name"]],
-  ],
-  authentication: [
-    ["User", ["user.name"]],
-    ["Domain", ["user.domain"]],
-    ["Source", ["source.ip"]],
-    ["Outcome", ["event.outcome"]],
-    ["Action", ["event.action"]],
-  ],
-};
-const DEFAULT_ROWS = CATEGORY_ROWS.file!;
-const SLACK_SKIPPED: ReadonlySet<string> = new Set(["SHA-256", "Action", "PID", "Src port"]);
-const SLACK_LABEL: Readonly<Record<string, string>> = {
-  Command: "cmd",
-  "Par. cmd": "parent cmd",
-  "Dst port": "port",
-};
-
-/**
- * What to show of an event: the rows of its category (process: command line, args, parent, user;
- * network: addresses, ports, direction; ...), then the other fields the rule's query read, so a
- * rule of any kind reads right, not only file rules.
- */
-function contextRows(
-  e: Readonly<Record<string, unknown>>,
-  ruleFields?: readonly string[],
-): [string, unknown][] {
-  const cats = e["event.category"];
-  const cat = (Array.isArray(cats) ? cats : [cats]).find(
-    (c) => typeof c === "string" && Object.hasOwn(CATEGORY_ROWS, c),
-  );
-  const spec = typeof cat === "string" ? CATEGORY_ROWS[cat]! : DEFAULT_ROWS;
-  const rows: [string, unknown][] = [];
-  const shown = new Set<string>([
-    "@timestamp",
-    "host.name",
-    "host.hostname",
-    "host.os.type",
-    "event.category",
-  ]);
-  for (const [label, fields] of spec) {
-    for (const f of fields) shown.add(f);
-    const f = fields.find((x) => e[x] !== undefined);
-    if (f !== undefined) rows.push([label, e[f]]);
-  }
-  for (const f of ruleFields ?? []) {
-    if (shown.has(f) || e[f] === undefined) continue;
-    shown.add(f);
-    rows.push([f, e[f]]);
-  }
-  return rows;
 }
 
 function hitLines(a: Alert, ruleFields?: readonly string[]): string[] {
@@ -543,35 +432,4 @@ function hostAttribute(alerts: readonly Alert[]): string {
   return printableAscii(hosts[0], 253) || "unknown";
 }
 
-function listOrdinals(ordinals: readonly number[], max: number): string {
-  const shown = ordinals.slice(0, max).join(", ");
-  return ordinals.length > max ? `${shown}, … (${ordinals.length - max} more)` : shown;
-}
-
-/**
- * Wraps once with a hanging indent: the first line is LINE wide, the others LINE minus the
- * indent. (Wrapping at LINE and then re-wrapping the continuation lines left a stray word or two
- * on a line of their own in the triage steps.)
- */
-export function hanging(text: string, indent: string, width = LINE): string[] {
-  const lines = wrap(text, width, width - indent.length);
-  return lines.map((l, i) => (i === 0 ? l : indent + l));
-}
-
-/** Word-wraps plain text to short lines for phone screens; a word longer than a line is kept whole. */
-export function wrap(text: string, width: number, nextWidth = width): string[] {
-  const lines: string[] = [];
-  let line = "";
-  let limit = width;
-  for (const word of text.split(" ")) {
-    if (line === "") line = word;
-    else if (line.length + 1 + word.length <= limit) line += ` ${word}`;
-    else {
-      lines.push(line);
-      line = word;
-      limit = nextWidth;
-    }
-  }
-  if (line !== "") lines.push(line);
-  return lines;
-}
+export { hanging, wrap } from "./layout.ts";

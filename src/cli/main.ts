@@ -1,6 +1,9 @@
 /**
  * `edr-scan [options] INPUT...`: the CLI as a function of (argv, io, deps) so tests can run it
  * in-process with fakes; src/cli.ts wires the real reader, rule loader and process streams.
+ * Over 400 lines because runCli is the CLI's one wiring point (options, rule-set loading,
+ * inputs, concurrency, output pacing, summary); the parts with logic of their own live beside it
+ * (options.ts, inputs.ts, progress.ts, render.ts, tuning.ts, rules-command.ts).
  */
 import { once, setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";

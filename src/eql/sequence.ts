@@ -38,6 +38,8 @@
  * (which the driver owns). The total is capped by `maxPendingSequences`; at the cap the least
  * recently touched key's state is evicted, counted in stats() and reported once through
  * `onLimit` (never silently).
+ * Over 400 lines because the matcher is one state machine over per-stage, per-key pending
+ * sequences; its trimming, until and missing-event checks read and write the same structures.
  */
 
 import { compileKeyExtractor, type EventKey, type KeyExtractor } from "./sequence-keys.ts";

@@ -12,6 +12,9 @@
  * partial publish: the messages SNS accepted are recorded per object version (src/lambda/
  * progress.ts, in the idempotency table) and the retry, which produces the same deterministic
  * messages, sends only the missing ones. Without the table, a retry may repeat messages.
+ * Over 400 lines because one object's processing (open, scan, publish, archive, suppress,
+ * correlate, report) is one sequence of steps whose failure handling must stay in one place;
+ * each step's mechanics live in their own files (publisher, alert-archive, suppression-gate, ...).
  */
 import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";

@@ -13,6 +13,8 @@
  *
  * Positions are UTF-16 offsets into the pattern; the input is read by code points as Java's
  * String.codePointAt does (a surrogate pair is one character, a lone surrogate is itself).
+ * Over 400 lines because it follows Lucene's RegExp grammar production by production, in one
+ * recursive-descent parser, so each rule can be checked against Lucene's source side by side.
  */
 
 import { RegexSyntaxError, RegexUnsupportedError } from "./errors.ts";
