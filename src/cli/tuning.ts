@@ -14,6 +14,8 @@ export class RunTuning {
   private readonly suppression = new MemorySuppressionStore();
   private readonly drops = new Map<string, { rule: string; item: string; count: number }>();
   private readonly names = new Map<string, string>();
+  /** Records evaluated and rules that apply, per index, over the run. */
+  private readonly indices = new Map<string, { records: number; rules: number }>();
   suppressed = 0;
 
   constructor(private readonly set: RuleSet | undefined) {
@@ -31,6 +33,11 @@ export class RunTuning {
   }
 
   add(result: ScanResult): void {
+    for (const x of result.indices ?? []) {
+      const e = this.indices.get(x.index);
+      if (e !== undefined) e.records += x.records;
+      else if (this.indices.size < 256) this.indices.set(x.index, { records: x.records, rules: x.rules });
+    }
     for (const d of result.exceptionDrops ?? []) {
       const key = `${d.ruleId}\u0000${d.listId}\u0000${d.itemId}`;
       const e = this.drops.get(key);
@@ -47,6 +54,14 @@ export class RunTuning {
   /** Lines for the run summary (empty when no tuning applied). */
   summaryLines(): string[] {
     const lines: string[] = [];
+    const total = this.set?.rules.length;
+    const byRecords = [...this.indices].sort((a, b) => b[1].records - a[1].records);
+    for (const [index, x] of byRecords.slice(0, 20)) {
+      lines.push(
+        `  index ${escapeControls(index)}: ${x.records} record${x.records === 1 ? "" : "s"} evaluated, ${x.rules}${total === undefined ? "" : ` of ${total}`} ${x.rules === 1 ? "rule applies" : "rules apply"}`,
+      );
+    }
+    if (byRecords.length > 20) lines.push(`  ... and ${byRecords.length - 20} more indices`);
     const set = this.set;
     if (set !== undefined && set.refused.length > 0) {
       lines.push(`  rules skipped (--skip-unsupported-rules): ${set.refused.length}`);

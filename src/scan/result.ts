@@ -40,6 +40,11 @@ export interface ScanResult {
    * maxStepEvents cap), with the number not kept: their sequences in this object may be missed.
    */
   readonly sequenceStepsNotKept?: Readonly<Record<string, number>>;
+  /**
+   * Records evaluated per index and how many of the rules apply there (index routing: a rule runs
+   * only where its `index` patterns select the record). Records the prefilter skipped are not in it.
+   */
+  readonly indices?: readonly { readonly index: string; readonly records: number; readonly rules: number }[];
   readonly durationMs: number;
   /** Set when the object could not be read to its end; alerts found before the damage were delivered. */
   readonly failure?: ScanFailure;

@@ -5,8 +5,9 @@
  * object-level failures are `result.failure`.
  */
 import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestError } from "../ingest/index.ts";
+import type { Rule } from "../rules/index.ts";
 import { ruleAppliesToIndex } from "../sources/index.ts";
-import { ScanCounts } from "./counts.ts";
+import { OTHER_INDICES, ScanCounts, UNKNOWN_INDEX } from "./counts.ts";
 import { createRuleDispatch } from "./dispatch.ts";
 import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
@@ -119,7 +120,22 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
     ...(ownRun === undefined || Object.keys(ownRun.report().notKept).length === 0
       ? {}
       : { sequenceStepsNotKept: ownRun.report().notKept }),
+    ...(counts.byIndex.size === 0 ? {} : { indices: indexCounts(rules, counts.byIndex) }),
     durationMs: performance.now() - started,
     ...(failure === undefined ? {} : { failure }),
   };
+}
+
+function indexCounts(
+  rules: readonly Rule[],
+  byIndex: ReadonlyMap<string, number>,
+): { index: string; records: number; rules: number }[] {
+  return [...byIndex].map(([index, records]) => ({
+    index,
+    records,
+    rules:
+      index === UNKNOWN_INDEX || index === OTHER_INDICES
+        ? rules.length
+        : rules.filter((r) => ruleAppliesToIndex(r.indices, index)).length,
+  }));
 }

@@ -56,6 +56,7 @@ export function createMatchStage(
         indexName !== undefined ? { indexName } : hitIndex === undefined ? undefined : { hitIndex },
       );
       event = view.event;
+      counts.indexed(view.index);
       if (dispatch !== undefined) dispatch.match(event, gated, hits, view.index);
       else {
         for (let r = 0; r < rules.length; r++) {

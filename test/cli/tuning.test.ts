@@ -119,6 +119,8 @@ describe("edr-scan with Kibana tuning", () => {
     assert.match(r.stderr, /excepted: curl to a raw IP: 1 alert dropped by admins\/deploy \(deploy user\)/);
     assert.match(r.stderr, /suppressed: curl to a raw IP: 1 more alert of group \[\["web-1"\]\]/);
     assert.match(r.stderr, /; 3 alerts;/);
+    // Per index: these records name none, so every rule applies to them.
+    assert.match(r.stderr, /index \(index unknown\): 5 records evaluated, 1 of 1 rule applies/);
   });
 
   test("a malformed --rule-filter is a usage error before anything is read", async () => {

@@ -40,6 +40,19 @@ describe("indexName: the index of records that do not name one", () => {
     assert.equal(await alerts("logs-windows.sysmon_operational-default"), 0);
   });
 
+  test("the result counts the records evaluated per index and the rules that apply there", async () => {
+    const other = await scanObject(bytes(record.repeat(3)), {
+      uri: "x",
+      rules: [rule],
+      indexName: "logs-windows.sysmon_operational-default",
+    });
+    assert.deepEqual(other.indices, [
+      { index: "logs-windows.sysmon_operational-default", records: 3, rules: 0 },
+    ]);
+    const unknown = await scanObject(bytes(record), { uri: "x", rules: [rule] });
+    assert.deepEqual(unknown.indices, [{ index: "(index unknown)", records: 1, rules: 1 }]);
+  });
+
   test("an invalid index name is refused naming the option", async () => {
     await assert.rejects(
       scanObject(bytes(record), { uri: "x", rules: [rule], indexName: "logs-*" }),
