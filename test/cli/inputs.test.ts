@@ -18,7 +18,7 @@ async function collect(inputs: string[]): Promise<InputItem[]> {
   return out;
 }
 
-test("a small file is read through a buffer sized to it, a large one through 4 MiB reads", async () => {
+test("a small file is read through a buffer sized to it, a large one through FILE_READ_BYTES reads", async () => {
   writeFileSync(join(dir, "small.ndjson"), `${"x".repeat(1000)}\n`);
   writeFileSync(join(dir, "large.ndjson"), Buffer.alloc(FILE_READ_BYTES + 1, 0x61));
   const items = await collect([dir]);
