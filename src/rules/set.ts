@@ -147,6 +147,24 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+/** Every file's text (or its read error), in order, with a bounded number of reads in flight. */
+async function readAll(files: readonly string[]): Promise<(string | RuleLoadError)[]> {
+  const out: (string | RuleLoadError)[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      try {
+        out[i] = await readText(files[i]!);
+      } catch (e) {
+        if (!(e instanceof RuleLoadError)) throw e;
+        out[i] = e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(32, files.length) }, worker));
+  return out;
+}
+
 async function expand(path: string): Promise<string[]> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -182,9 +200,13 @@ export async function loadRuleSet(
   const catalog = new ExceptionCatalog();
   const exported: ExportedRule[] = [];
   const toml: Rule[] = [];
-  for (const file of files) {
+  // Read every file before parsing any: one await per file in turn left the start-up idle for
+  // ~170 ms of the pack's 287 files (each read a thread-pool round trip). Order is kept.
+  const texts = await readAll(files);
+  for (const [i, file] of files.entries()) {
     try {
-      const text = await readText(file);
+      const text = texts[i]!;
+      if (text instanceof RuleLoadError) throw text;
       if (file.endsWith(".ndjson") || (!file.endsWith(".toml") && looksLikeKibanaExport(text))) {
         const x = parseKibanaExport(text, file, options);
         for (const l of x.lists) catalog.addList(l);
