@@ -5,7 +5,7 @@
  */
 import { digest } from "./digest.ts";
 import { type MessageAttribute, type PlannedMessage, sizeOf } from "./messages.ts";
-import { escapeSlackEntities, plainText, printableAscii, slackCode } from "./sanitize.ts";
+import { plainText, printableAscii, slackCode, slackTitleText } from "./sanitize.ts";
 
 export interface SuppressedGroupCount {
   /** Each group_by field with its values (null: the event lacked it). */
@@ -71,7 +71,8 @@ export function planSuppressionDigest(input: SuppressionDigestInput): PlannedMes
     source: "custom",
     content: {
       textType: "client-markdown",
-      title: `:mute: ${escapeSlackEntities(printableAscii(`${rule.name}: ${total} alerts suppressed`, 120))}`,
+      // slackTitleText: a rule name from an export could carry @here or [text](url).
+      title: `:mute: ${slackTitleText(rule.name, 100)}: ${total} alerts suppressed`,
       description: [
         `*${total}* alerts held back (one per group per ${windowText(input.windowMs)}) in ${slackCode(object.uri, 300)}`,
         ...shown.slice(0, 10).map((g) => `• ${g.count} × ${slackCode(groupText(g.group), 200)}`),
