@@ -4,7 +4,7 @@
  * event whose command line is 300 KB (an attacker's). Prints figures; asserts nothing (timings
  * depend on the machine).
  *
- *   node_modules/.bin/tsx test/eql/expressions.bench.ts
+ *   node_modules/.bin/tsx test/bench/expressions.ts
  */
 import { compileQuery } from "../../src/eql/index.ts";
 
