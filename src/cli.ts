@@ -3,8 +3,7 @@
  * edr-scan: wiring only (the logic is runCli in src/cli/main.ts; see docs/cli.md).
  */
 import pkg from "../package.json" with { type: "json" };
-import { runCli } from "./cli/main.ts";
-import { isRulesCommand, runRulesCommand } from "./cli/rules-command.ts";
+import { isRulesCommand, runCli, runRulesCommand } from "./cli/index.ts";
 import { loadBuiltinRules, loadRuleSet, loadRules } from "./rules/index.ts";
 import { scanObject } from "./scan/index.ts";
 

@@ -1,6 +1,6 @@
 /**
  * The Lambda entry point: wiring only (middy, Powertools). The logic is processEvent in
- * src/lambda/process.ts, shared with scripts/invoke.ts and the tests.
+ * src/lambda (process.ts), shared with scripts/invoke.ts and the tests.
  *
  * Configuration is read, and rules compiled, once per container as the module loads (a bad
  * environment fails every invocation with a message naming the variable).
@@ -9,8 +9,14 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { type ProcessResult, processEvent } from "./lambda/process.ts";
-import { createLogger, createMetrics, createRuntime, type Runtime } from "./lambda/runtime.ts";
+import {
+  createLogger,
+  createMetrics,
+  createRuntime,
+  type ProcessResult,
+  processEvent,
+  type Runtime,
+} from "./lambda/index.ts";
 
 const logger = createLogger();
 const metrics = createMetrics();
