@@ -2,13 +2,14 @@
  * A field read as a script reads it: docValue(doc, field), the first value in doc-values order,
  * typed by the field's mapping. Layer 4 of the compiler (see compile-base.ts).
  */
-import type { ValueTest } from "./accessor.ts";
+import type { FieldAccessor, ValueTest } from "./accessor.ts";
 import type { FieldRef } from "./ast.ts";
 import { CallChecker } from "./compile-calls.ts";
 import { compareVersion } from "./field-types.ts";
 import { javaDateToString } from "./field-types-date.ts";
 import { formatIp } from "./field-types-ip.ts";
-import { type CompiledValue, compareCodePoints } from "./script.ts";
+import type { NumericKind } from "./functions.ts";
+import { type CompiledValue, compareCodePoints, type EqlScalar, type StaticType } from "./script.ts";
 import { booleanValue, dateValue, ipValue, numericValue, versionValue } from "./typed-fields.ts";
 
 export class DocValueCompiler extends CallChecker {
@@ -18,60 +19,14 @@ export class DocValueCompiler extends CallChecker {
     const acc = this.accessor(field.path);
     const max = this.max;
     switch (info.cls) {
-      case "date": {
+      case "date":
         // A date doc value in a script prints as ZonedDateTime.toString (UTC); only functions
         // taking any exact value (concat, string) accept it, as in Elasticsearch.
-        let best: number | undefined;
-        const visit: ValueTest = (_s, _n, raw) => {
-          const v = dateValue(raw);
-          if (v !== undefined && (best === undefined || v < best)) best = v;
-          return false;
-        };
-        return {
-          type: "date",
-          eval: (e) => {
-            best = undefined;
-            acc(e, visit, max);
-            return best === undefined ? null : javaDateToString(best);
-          },
-          kind: () => undefined,
-        };
-      }
-      case "version": {
-        let best: string | null = null;
-        const visit: ValueTest = (_s, _n, raw) => {
-          const v = versionValue(raw);
-          if (v !== undefined && (best === null || compareVersion(v, best) < 0)) best = v;
-          return false;
-        };
-        return {
-          type: "string",
-          eval: (e) => {
-            best = null;
-            acc(e, visit, max);
-            return best;
-          },
-          kind: () => undefined,
-        };
-      }
-      case "numeric": {
-        let best: number | undefined;
-        const visit: ValueTest = (_s, _n, raw) => {
-          const v = numericValue(info, raw);
-          if (v !== undefined && (best === undefined || v < best)) best = v;
-          return false;
-        };
-        const kind = info.kind;
-        return {
-          type: "number",
-          eval: (e) => {
-            best = undefined;
-            acc(e, visit, max);
-            return best ?? null;
-          },
-          kind: () => kind,
-        };
-      }
+        return smallest("date", acc, max, (_s, raw) => dateValue(raw), lessThan, javaDateToString);
+      case "version":
+        return smallest("string", acc, max, (_s, raw) => versionValue(raw), versionLess, same);
+      case "numeric":
+        return smallest("number", acc, max, (_s, raw) => numericValue(info, raw), lessThan, same, info.kind);
       case "boolean": {
         let sawFalse = false;
         let sawTrue = false;
@@ -92,40 +47,11 @@ export class DocValueCompiler extends CallChecker {
           kind: () => undefined,
         };
       }
-      case "ip": {
+      case "ip":
         // An ip doc value prints as Elasticsearch formats it (dotted IPv4, RFC 5952 IPv6).
-        let best: bigint | undefined;
-        const visit: ValueTest = (_s, _n, raw) => {
-          const v = ipValue(raw);
-          if (v !== undefined && (best === undefined || v < best)) best = v;
-          return false;
-        };
-        return {
-          type: "ip",
-          eval: (e) => {
-            best = undefined;
-            acc(e, visit, max);
-            return best === undefined ? null : formatIp(best);
-          },
-          kind: () => undefined,
-        };
-      }
-      case "keyword": {
-        let best: string | null = null;
-        const visit: ValueTest = (s) => {
-          if (best === null || compareCodePoints(s, best) < 0) best = s;
-          return false;
-        };
-        return {
-          type: "string",
-          eval: (e) => {
-            best = null;
-            acc(e, visit, max);
-            return best;
-          },
-          kind: () => undefined,
-        };
-      }
+        return smallest("ip", acc, max, (_s, raw) => ipValue(raw), lessThan, formatIp);
+      case "keyword":
+        return smallest("string", acc, max, (str) => str, codePointLess, same);
       case "untyped": {
         // Dynamic mapping types a field by its JSON values: numbers stay numbers, booleans
         // booleans, anything mixed with a string is text.
@@ -165,4 +91,40 @@ export class DocValueCompiler extends CallChecker {
       }
     }
   }
+}
+
+const same = <T>(v: T): T => v;
+const lessThan = (a: number | bigint, b: number | bigint): boolean => a < b;
+const versionLess = (a: string, b: string): boolean => compareVersion(a, b) < 0;
+const codePointLess = (a: string, b: string): boolean => compareCodePoints(a, b) < 0;
+
+/**
+ * The first value in doc-values order: the smallest of the field's values that read as the
+ * field's type (`read` gives undefined for a value the mapping would not index), shown as the
+ * script sees it (`show`), or null when the field has none.
+ */
+function smallest<T>(
+  type: StaticType,
+  acc: FieldAccessor,
+  max: number,
+  read: (str: string, raw: unknown) => T | undefined,
+  less: (a: T, b: T) => boolean,
+  show: (best: T) => EqlScalar,
+  kind?: NumericKind,
+): CompiledValue {
+  let best: T | undefined;
+  const visit: ValueTest = (str, _n, raw) => {
+    const v = read(str, raw);
+    if (v !== undefined && (best === undefined || less(v, best))) best = v;
+    return false;
+  };
+  return {
+    type,
+    eval: (e) => {
+      best = undefined;
+      acc(e, visit, max);
+      return best === undefined ? null : show(best);
+    },
+    kind: () => kind,
+  };
 }
