@@ -171,39 +171,36 @@ export class ScriptCompiler extends DocValueCompiler {
         );
       case "match":
         return this.matchValue(node, node.op, this.value(node.subject), node.patterns);
-      case "and": {
-        const parts = node.operands.map((o) => this.booleanOperand(o));
-        return this.fold(
-          node,
-          "boolean",
-          parts,
-          (e) => {
-            let acc: EqlScalar = true;
-            for (const p of parts) acc = and3(acc, () => p.eval(e));
-            return acc;
-          },
-          { kind: null },
-        );
-      }
-      case "or": {
-        const parts = node.operands.map((o) => this.booleanOperand(o));
-        return this.fold(
-          node,
-          "boolean",
-          parts,
-          (e) => {
-            let acc: EqlScalar = false;
-            for (const p of parts) acc = or3(acc, () => p.eval(e));
-            return acc;
-          },
-          { kind: null },
-        );
-      }
+      case "and":
+        return this.logical(node, node.operands, true, and3);
+      case "or":
+        return this.logical(node, node.operands, false, or3);
       case "not": {
         const v = this.booleanOperand(node.operand);
         return this.fold(node, "boolean", [v], (e) => not3(v.eval(e)), { kind: null });
       }
     }
+  }
+
+  /** `and` / `or` over script values: three-valued, folded left from the operator's identity. */
+  private logical(
+    node: Expr,
+    operands: readonly Expr[],
+    identity: boolean,
+    combine: (acc: EqlScalar, next: () => EqlScalar) => EqlScalar,
+  ): CompiledValue {
+    const parts = operands.map((o) => this.booleanOperand(o));
+    return this.fold(
+      node,
+      "boolean",
+      parts,
+      (e) => {
+        let acc: EqlScalar = identity;
+        for (const p of parts) acc = combine(acc, () => p.eval(e));
+        return acc;
+      },
+      { kind: null },
+    );
   }
 
   private booleanOperand(node: Expr): CompiledValue {
