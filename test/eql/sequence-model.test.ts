@@ -7,42 +7,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import type { SequenceQuery } from "../../src/eql/ast.ts";
-import { compileAst } from "../../src/eql/compile.ts";
-import { parseStatement } from "../../src/eql/parser.ts";
 import { createSequenceMatcher, type SequenceMatch } from "../../src/eql/sequence.ts";
 import { evaluateSequence, runSequencePlan } from "../../src/eql/sequence-evaluate.ts";
 import { compileKeyExtractor } from "../../src/eql/sequence-keys.ts";
 import { matchPartition, partitionKeys } from "../../src/eql/sequence-partition.ts";
-import { type CompiledSteps, planSequence, type SequencePlan } from "../../src/eql/sequence-plan.ts";
-
-type Ev = Record<string, unknown> & { id: number };
-
-/** `e(id, category, time, fields)`: a compact event. */
-function e(
-  id: number,
-  category: string,
-  time: number | string | undefined,
-  fields: Record<string, unknown> = {},
-): Ev {
-  const out: Ev = { id, event: { category }, ...fields };
-  if (time !== undefined) out["@timestamp"] = time;
-  return out;
-}
-
-function sequenceOf(text: string): { query: SequenceQuery; compiled: CompiledSteps } {
-  const st = parseStatement(text);
-  const query = st.query;
-  if (query.kind !== "sequence") throw new Error(`not a sequence: ${text}`);
-  const pred = (q: SequenceQuery["steps"][number]) => {
-    const c = compileAst(q.query);
-    return (ev: unknown) => c.matches(ev);
-  };
-  return { query, compiled: { steps: query.steps.map(pred), until: query.until ? pred(query.until) : null } };
-}
-
-const ids = (ms: readonly SequenceMatch<Ev, unknown>[]) =>
-  ms.map((m) => m.events.map((x) => (x === null ? null : x.id)));
+import { planSequence, type SequencePlan } from "../../src/eql/sequence-plan.ts";
+import { type Ev, e, ids, sequenceOf } from "./sequence-helpers.ts";
 
 /** Random events over few categories, keys and times, in time order. */
 const arbEvents = fc
