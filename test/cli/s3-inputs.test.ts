@@ -4,38 +4,21 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { buildApp } from "fauxqs";
 import { runCli } from "../../src/cli/main.ts";
+import { type LocalS3, startLocalS3 } from "../fixtures/s3-server.ts";
 import { fakeDeps, io } from "./fakes.ts";
 
 const HIT = '{"event":{"id":"HIT-1"}}\n';
 const MISS = '{"event":{"id":"miss"}}\n';
 
-let app: ReturnType<typeof buildApp>;
+let local: LocalS3;
 let env: Record<string, string>;
 
 before(async () => {
-  app = buildApp({ logger: false });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const addr = app.server.address();
-  assert.ok(addr !== null && typeof addr === "object");
-  const endpoint = `http://127.0.0.1:${addr.port}`;
-  env = {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    S3_FORCE_PATH_STYLE: "true",
-  };
-  const s3 = new S3Client({
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: "edr-logs" }));
-  const put = (Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket: "edr-logs", Key, Body }));
+  local = await startLocalS3();
+  env = local.env;
+  await local.createBucket("edr-logs");
+  const put = (Key: string, Body: string) => local.put("edr-logs", Key, Body);
   await put("s1/cloud_funnel/2024/05/01/account_id=123/a b+c.ndjson", MISS + HIT);
   await put("s1/cloud_funnel/2024/05/01/account_id=123/d.ndjson", HIT);
   await put("s1/cloud_funnel/2024/05/01/", "");
@@ -44,7 +27,7 @@ before(async () => {
 });
 
 after(async () => {
-  await app.close();
+  await local.close();
 });
 
 function clientEnv(): Record<string, string | undefined> {
