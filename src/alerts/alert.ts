@@ -3,7 +3,7 @@
  * Later work extends it and never breaks it.
  */
 import { compileFieldPath, type FieldPath, fieldValues } from "../document/index.ts";
-import { effectiveRule, type Rule, suppressionGroup, type Threat } from "../rules/index.ts";
+import { effectiveRule, type Rule, suppressionGroupValues, type Threat } from "../rules/index.ts";
 import { digest } from "./digest.ts";
 
 export interface Alert {
@@ -66,9 +66,9 @@ export function ruleSummary(rule: Rule, ecs?: unknown): Alert["rule"] {
 function suppressionOf(rule: Rule, ecs: unknown): Alert["suppression"] {
   const s = rule.suppression;
   if (s === undefined) return undefined;
-  const key = suppressionGroup(s, ecs);
-  if (key === null) return undefined;
-  const values = JSON.parse(key) as (string[] | null)[];
+  const values = suppressionGroupValues(s, ecs);
+  if (values === null) return undefined;
+  const key = JSON.stringify(values);
   const group: Record<string, readonly string[] | null> = Object.create(null);
   s.groupBy.forEach((f, i) => {
     group[f] = values[i] ?? null;

@@ -58,6 +58,7 @@ export {
   type SuppressionClaim,
   type SuppressionStore,
   suppressionGroup,
+  suppressionGroupValues,
   suppressionTimeMs,
   windowCovers,
 } from "./suppression.ts";

@@ -18,6 +18,12 @@ import type { AlertSuppression } from "./rule.ts";
  * alert is not suppressed (a group_by field missing under "doNotSuppress").
  */
 export function suppressionGroup(s: AlertSuppression, event: unknown): string | null {
+  const values = suppressionGroupValues(s, event);
+  return values === null ? null : JSON.stringify(values);
+}
+
+/** The values behind suppressionGroup: per group_by field its sorted distinct values, or null. */
+export function suppressionGroupValues(s: AlertSuppression, event: unknown): (string[] | null)[] | null {
   const parts: (string[] | null)[] = [];
   for (const f of s.groupBy) {
     const vs = fieldValues(event, f);
@@ -28,7 +34,7 @@ export function suppressionGroup(s: AlertSuppression, event: unknown): string | 
       parts.push([...new Set(vs)].sort());
     }
   }
-  return JSON.stringify(parts);
+  return parts;
 }
 
 /** Where groups live: in memory for a CLI run, a conditional-write table for the Lambda. */
