@@ -12,7 +12,7 @@ import { type SuppressionStore, suppressionTimeMs, windowCovers } from "../rules
 interface GroupState {
   readonly ruleId: string;
   readonly key: string;
-  readonly group: Alert["suppression"] extends infer S ? (S extends { group: infer G } ? G : never) : never;
+  readonly group: NonNullable<Alert["suppression"]>["group"];
   readonly windowMs: number;
   startMs: number;
   endMs: number;
