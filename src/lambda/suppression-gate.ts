@@ -14,10 +14,9 @@ interface GroupState {
   readonly key: string;
   readonly group: NonNullable<Alert["suppression"]>["group"];
   readonly windowMs: number;
+  /** The window the store last named for the group. */
   startMs: number;
   endMs: number;
-  /** The store answered for this window. */
-  known: boolean;
   suppressed: number;
 }
 
@@ -58,21 +57,13 @@ export class SuppressionGate {
     const at = suppressionTimeMs(alert.event["@timestamp"], this.nowMs);
     const windowMs = s.window_ms ?? ONE_OBJECT;
     const k = `${alert.rule.id}\u0000${s.key}`;
-    const g = this.groups.get(k);
-    if (g !== undefined && g.known && windowCovers(g.startMs, g.endMs, at, windowMs)) {
-      g.suppressed++;
-      this.suppressed++;
-      return;
-    }
+    if (this.coveredLocally(k, at, windowMs)) return;
     this.chain = this.chain.then(async () => {
       if (this.error !== undefined) return;
       try {
+        // An earlier claim of this object may have named the window meanwhile.
+        if (this.coveredLocally(k, at, windowMs)) return;
         const state = this.groups.get(k);
-        if (state !== undefined && state.known && windowCovers(state.startMs, state.endMs, at, windowMs)) {
-          state.suppressed++;
-          this.suppressed++;
-          return;
-        }
         const claim = await this.store.claim(alert.rule.id, s.key, at, windowMs);
         const next: GroupState = state ?? {
           ruleId: alert.rule.id,
@@ -81,12 +72,10 @@ export class SuppressionGate {
           windowMs,
           startMs: claim.startMs,
           endMs: claim.endMs,
-          known: true,
           suppressed: 0,
         };
         next.startMs = claim.startMs;
         next.endMs = claim.endMs;
-        next.known = true;
         this.groups.set(k, next);
         if (claim.verdict === "first") this.pass(alert);
         else {
@@ -97,6 +86,15 @@ export class SuppressionGate {
         this.error = e;
       }
     });
+  }
+
+  /** Counts the alert as suppressed when a window the store named for its group covers it. */
+  private coveredLocally(k: string, at: number, windowMs: number): boolean {
+    const g = this.groups.get(k);
+    if (g === undefined || !windowCovers(g.startMs, g.endMs, at, windowMs)) return false;
+    g.suppressed++;
+    this.suppressed++;
+    return true;
   }
 
   /**
