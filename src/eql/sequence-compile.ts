@@ -54,15 +54,17 @@ function fieldsOf(parts: readonly CompiledQuery[], keyPaths: readonly string[]):
 }
 
 /**
- * Parses and compiles a `sequence` or `sample` statement; null for an event query (compile that
- * with compileQuery). Throws EqlError (`file:line:col` and a caret) for anything Elasticsearch
- * refuses or this engine does not run.
+ * Parses and compiles a `sequence` or `sample` statement (or takes `statement`, parsed from
+ * `source` with the same options); null for an event query (compile that with compileQuery).
+ * Throws EqlError (`file:line:col` and a caret) for anything Elasticsearch refuses or this
+ * engine does not run.
  */
 export function compileCorrelation(
   source: string,
   options: CompileOptions = {},
+  // The rule loader has parsed the query already (to refuse pipes); parsing it again cost start-up.
+  statement: Statement = parseStatement(source, options),
 ): CompiledSequenceQuery | CompiledSampleQuery | null {
-  const statement = parseStatement(source, options);
   const q = statement.query;
   const loc = {
     file: options.file ?? "<query>",

@@ -10,9 +10,14 @@ import {
   type CompiledSampleQuery,
   type CompiledSequenceQuery,
   type CompileOptions,
+  compileAst,
   compileCorrelation,
-  compileQuery,
+  EqlUnsupportedError,
+  notAnEventQuery,
+  parseStatement,
+  type Statement,
 } from "../eql/index.ts";
+import { rememberAst } from "./ast.ts";
 
 /** A sequence or sample rule's compiled form (Rule.sequence). */
 export type CompiledCorrelation = CompiledSequenceQuery | CompiledSampleQuery;
@@ -37,11 +42,33 @@ export function stepPredicate(c: CompiledCorrelation): CompiledQuery {
 }
 
 /**
- * Compiles a rule's query, whatever its kind. Throws EqlError (`file:line:col` + caret) for a
- * query Elasticsearch refuses or this engine does not run, exactly as compileQuery does.
+ * Compiles a rule's query, whatever its kind, from its text or from `statement` (the text parsed
+ * with the same options). Throws EqlError (`file:line:col` + caret) for a query Elasticsearch
+ * refuses or this engine does not run, exactly as compileQuery does. The query is parsed once:
+ * the statement is kept for ruleAst (the scan's prefilter and dispatch read it).
  */
-export function compileRuleQuery(query: string, options: CompileOptions = {}): CompiledRuleQuery {
-  const correlation = compileCorrelation(query, options);
-  if (correlation === null) return { compiled: compileQuery(query, options) };
-  return { compiled: stepPredicate(correlation), sequence: correlation };
+export function compileRuleQuery(
+  query: string,
+  options: CompileOptions = {},
+  statement: Statement = parseStatement(query, options),
+): CompiledRuleQuery {
+  const q = statement.query;
+  let out: CompiledRuleQuery;
+  if (q.kind === "event-query") {
+    // Pipes after an event query are refused as compileQuery refuses them (same message).
+    const refusal = notAnEventQuery(statement);
+    if (refusal !== undefined) {
+      throw new EqlUnsupportedError(
+        refusal.message,
+        { file: options.file ?? "<query>", source: query, offset: refusal.at, origin: options.origin },
+        refusal.construct,
+      );
+    }
+    out = { compiled: compileAst(q, options, query) };
+  } else {
+    const correlation = compileCorrelation(query, options, statement)!;
+    out = { compiled: stepPredicate(correlation), sequence: correlation };
+  }
+  rememberAst(out.compiled, query, statement);
+  return out;
 }

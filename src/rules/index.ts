@@ -1,4 +1,5 @@
 /** Detection rules: the model, TOML and Kibana-export loading, exceptions, suppression, the built-in set. */
+export { ruleAst, ruleEventQuery } from "./ast.ts";
 export { builtinRulesDir, loadBuiltinRules } from "./builtin.ts";
 export {
   type CompiledException,
