@@ -12,18 +12,42 @@
  * some pattern, the backslash, and "everything else"), and `delta[state + class]` holds the next
  * state premultiplied by the class count, negated when that state ends a pattern or was entered
  * on a backslash. The loop is one table load, one add and one sign test per byte.
+ *
+ * The loop runs in WebAssembly (automaton-wasm.ts: no bounds checks, eight chains in registers;
+ * about 3x the JavaScript loop on the bench data, test/bench/automaton.ts) and falls back to the
+ * JavaScript loop where WebAssembly is unavailable. Both report the same hits with the same states.
  */
+import {
+  CLASS,
+  CTRL,
+  DELTA,
+  HIT_POS,
+  HIT_STATE,
+  instantiateKernel,
+  LANE_BYTES,
+  type LockstepKernel,
+  lockstepModule,
+  MAX_LANES,
+  SLOT,
+} from "./automaton-wasm.ts";
 
 const BACKSLASH = 0x5c;
 
 /** ASCII lower-casing of one byte. */
 const lowerByte = (b: number): number => (b >= 65 && b <= 90 ? b | 0x20 : b);
 
+export interface ByteAutomatonOptions {
+  /** The inner loop: "wasm" (default where WebAssembly runs) or "js"; for tests and benchmarks. */
+  readonly engine?: "wasm" | "js";
+  /** Chains scanned in lockstep by the WebAssembly loop (1-8, default 8); for benchmarks. */
+  readonly lanes?: number;
+}
+
 export class ByteAutomaton {
   /** Byte -> input class (A-Z and a-z share one). */
   private readonly classOf: Uint8Array;
   private readonly classes: number;
-  /** [state * classes + class] -> next state * classes, negated for a marked state. */
+  /** [state * classes + class] -> next state * classes, negated for a marked state (the "js" engine only). */
   private readonly delta: Int32Array;
   /** Per state: patterns ending there (its own and its suffixes'), as [first, end) into outList. */
   private readonly outFirst: Int32Array;
@@ -33,103 +57,143 @@ export class ByteAutomaton {
   /** The longest pattern's length, in bytes. */
   readonly maxLength: number;
   readonly states: number;
+  /** The inner loop in use. */
+  readonly engine: "wasm" | "js";
+  private readonly kernel: LockstepKernel | null = null;
+  private readonly lanes: number = 4;
+  private readonly mem8: Uint8Array = new Uint8Array(0);
+  private readonly mem32: Int32Array = new Int32Array(0);
 
-  constructor(patterns: readonly Uint8Array[]) {
+  constructor(patterns: readonly Uint8Array[], options: ByteAutomatonOptions = {}) {
     this.patternLengths = patterns.map((p) => p.length);
-    this.maxLength = Math.max(1, ...this.patternLengths);
-    for (const p of patterns) if (p.length === 0) throw new RangeError("ByteAutomaton: empty pattern");
+    let maxLength = 1;
+    let totalBytes = 0;
+    for (const p of patterns) {
+      if (p.length === 0) throw new RangeError("ByteAutomaton: empty pattern");
+      if (p.length > maxLength) maxLength = p.length;
+      totalBytes += p.length;
+    }
+    this.maxLength = maxLength;
 
     // Input classes: 0 = a byte in no pattern; the backslash always has its own class so that
     // entering any state on it is marked (the caller must see escapes).
     const classOf = new Uint8Array(256);
     let classes = 1;
-    const classFor = (b: number): number => {
+    const classFor = (b: number): void => {
       const l = lowerByte(b);
       if (classOf[l] === 0) {
         if (classes > 255) throw new RangeError("ByteAutomaton: too many input classes");
         classOf[l] = classes++;
         if (l >= 97 && l <= 122) classOf[l & ~0x20] = classOf[l]!;
       }
-      return classOf[l]!;
     };
     classFor(BACKSLASH);
     for (const p of patterns) for (const b of p) classFor(b);
     this.classOf = classOf;
     this.classes = classes;
 
-    // The trie, as goto lists per state (sparse while building).
-    const gotoMaps: Map<number, number>[] = [new Map()];
-    const own: number[][] = [[]];
+    // The trie, straight into a dense table (a state has at most one row per pattern byte, so
+    // the size is known): 0 = no edge yet, as the root is nobody's child. Maps per state cost
+    // more than the whole breadth-first pass for the pack's thousand literals.
+    const table = new Int32Array((totalBytes + 1) * classes);
+    const own: (number[] | undefined)[] = [];
+    let n = 1;
     patterns.forEach((p, id) => {
       let s = 0;
       for (const b of p) {
-        const c = classOf[b]!;
-        let t = gotoMaps[s]!.get(c);
-        if (t === undefined) {
-          t = gotoMaps.length;
-          gotoMaps.push(new Map());
-          own.push([]);
-          gotoMaps[s]!.set(c, t);
+        const at = s * classes + classOf[b]!;
+        let t = table[at]!;
+        if (t === 0) {
+          t = n++;
+          table[at] = t;
         }
         s = t;
       }
-      own[s]!.push(id);
+      const mine = own[s];
+      if (mine === undefined) own[s] = [id];
+      else mine.push(id);
     });
-    const n = gotoMaps.length;
     this.states = n;
 
-    // Breadth-first: failure links, the full transition table, and outputs along suffix links.
+    // Breadth-first, in place: a state's row is completed (missing edges from its failure
+    // state's completed row) when it is dequeued, and every failure state is shallower.
     const fail = new Int32Array(n);
-    const table = new Int32Array(n * classes); // next state (not premultiplied) while building
-    const outputs: number[][] = own.map((o) => o.slice());
-    const order: number[] = [];
+    const order = new Int32Array(n);
+    let tail = 0;
     for (let c = 0; c < classes; c++) {
-      const t = gotoMaps[0]!.get(c);
-      table[c] = t ?? 0;
-      if (t !== undefined) {
-        fail[t] = 0;
-        order.push(t);
-      }
+      const t = table[c]!;
+      if (t !== 0) order[tail++] = t;
     }
-    for (let i = 0; i < order.length; i++) {
-      const s = order[i]!;
+    const outputs: (number[] | undefined)[] = own.slice();
+    for (let head = 0; head < tail; head++) {
+      const s = order[head]!;
       const f = fail[s]!;
-      if (outputs[f]!.length > 0) outputs[s]!.push(...outputs[f]!);
+      const fo = outputs[f];
+      if (fo !== undefined)
+        outputs[s] = outputs[s] === own[s] && own[s] !== undefined ? [...own[s]!, ...fo] : fo;
+      const row = s * classes;
+      const frow = f * classes;
       for (let c = 0; c < classes; c++) {
-        const t = gotoMaps[s]!.get(c);
-        if (t === undefined) {
-          table[s * classes + c] = table[f * classes + c]!;
-        } else {
-          table[s * classes + c] = t;
-          fail[t] = table[f * classes + c]!;
-          order.push(t);
+        const t = table[row + c]!;
+        if (t === 0) table[row + c] = table[frow + c]!;
+        else {
+          fail[t] = table[frow + c]!;
+          order[tail++] = t;
         }
       }
     }
 
     // Row 0 of `delta` is a dummy and the root is row 1, so that every real state's
     // premultiplied index is positive and can carry the mark as its sign.
-    const delta = new Int32Array((n + 1) * classes);
+    const rows = (n + 1) * classes;
     const bsClass = classOf[BACKSLASH]!;
-    for (let s = 0; s < n; s++) {
-      for (let c = 0; c < classes; c++) {
-        const t = table[s * classes + c]!;
-        const marked = outputs[t]!.length > 0 || c === bsClass;
-        const pre = (t + 1) * classes;
-        delta[(s + 1) * classes + c] = marked ? -pre : pre;
+    const entry = (s: number, c: number): number => {
+      const t = table[s * classes + c]!;
+      const pre = (t + 1) * classes;
+      return outputs[t] !== undefined || c === bsClass ? -pre : pre;
+    };
+    const lanes = Math.max(1, Math.min(MAX_LANES, options.lanes ?? MAX_LANES));
+    const module = options.engine === "js" ? null : lockstepModule(lanes, classes > 63);
+    // Entries are byte addresses in the module's memory: they must stay below 2^31.
+    if (module !== null && DELTA + rows * 4 < 0x7fffffff) {
+      const kernel = instantiateKernel(module, rows * 4);
+      const mem8 = new Uint8Array(kernel.memory.buffer);
+      const mem32 = new Int32Array(kernel.memory.buffer);
+      if (classes > 63) {
+        const view = new Uint16Array(kernel.memory.buffer, CLASS, 256);
+        for (let b = 0; b < 256; b++) view[b] = classOf[b]! * 4;
+      } else for (let b = 0; b < 256; b++) mem8[CLASS + b] = classOf[b]! * 4;
+      const base = DELTA >> 2;
+      for (let s = 0; s < n; s++) {
+        for (let c = 0; c < classes; c++) {
+          const e = entry(s, c);
+          mem32[base + (s + 1) * classes + c] = e < 0 ? -(DELTA + 4 * -e) : DELTA + 4 * e;
+        }
       }
+      this.kernel = kernel;
+      this.lanes = lanes;
+      this.mem8 = mem8;
+      this.mem32 = mem32;
+      this.delta = new Int32Array(0);
+      this.engine = "wasm";
+    } else {
+      const delta = new Int32Array(rows);
+      for (let s = 0; s < n; s++)
+        for (let c = 0; c < classes; c++) delta[(s + 1) * classes + c] = entry(s, c);
+      this.delta = delta;
+      this.engine = "js";
     }
-    this.delta = delta;
+    this.parts = Array.from({ length: Math.max(4, this.lanes) }, () => new HitList());
 
     let total = 0;
-    for (const o of outputs) total += o.length;
+    for (let s = 0; s < n; s++) total += outputs[s]?.length ?? 0;
     const outList = new Int32Array(total);
     const outFirst = new Int32Array(n + 1);
     const outEnd = new Int32Array(n + 1);
     let k = 0;
     for (let s = 0; s < n; s++) {
       outFirst[s + 1] = k;
-      for (const id of outputs[s]!) outList[k++] = id;
+      for (const id of outputs[s] ?? []) outList[k++] = id;
       outEnd[s + 1] = k;
     }
     this.outFirst = outFirst;
@@ -151,13 +215,90 @@ export class ByteAutomaton {
   /**
    * Scans `buf[start, end)` from the start state and appends to `hits` every marked position:
    * where some pattern ends (ASCII case-insensitively) or a backslash is read, in increasing
-   * order of position. Long ranges are cut into four parts scanned in lockstep: the automaton is
-   * latency-bound (each step waits for the previous table load), and four independent chains
-   * let the CPU overlap them (about 2x on this machine). Each later part starts `maxLength - 1`
-   * bytes early so that a pattern across a cut is found; marks in that warm-up are dropped
-   * (the previous part reports them, with its full context).
+   * order of position. Long ranges are cut into parts scanned in lockstep (four in JavaScript,
+   * eight in WebAssembly): the automaton is latency-bound (each step waits for the previous
+   * table load), and independent chains let the CPU overlap them. Each later part starts
+   * `maxLength - 1` bytes early so that a pattern across a cut is found; marks in that warm-up
+   * are dropped (the previous part reports them, with its full context).
    */
   scan(buf: Uint8Array, start: number, end: number, hits: HitList): void {
+    if (this.kernel !== null) this.scanWasm(buf, start, end, hits);
+    else this.scanJs(buf, start, end, hits);
+  }
+
+  private readonly parts: HitList[];
+  private readonly states4 = new Int32Array(4);
+  private readonly laneStates = new Int32Array(MAX_LANES);
+
+  private scanWasm(buf: Uint8Array, start: number, end: number, hits: HitList): void {
+    const root = DELTA + 4 * this.classes;
+    const len = end - start;
+    const lanes = this.lanes;
+    const q = Math.ceil(len / lanes);
+    const warm = this.maxLength - 1;
+    if (len < LOCKSTEP_MIN || warm >= q || lanes === 1) {
+      this.laneRun(buf, start, end, root, hits);
+      return;
+    }
+    const parts = this.parts;
+    const st = this.laneStates;
+    st[0] = root;
+    for (let j = 1; j < lanes; j++)
+      st[j] = this.laneRun(buf, start + j * q - warm, start + j * q, root, null);
+    for (let j = 0; j < lanes; j++) parts[j]!.n = 0;
+    const last = end - (start + (lanes - 1) * q); // the shortest part
+    const mem8 = this.mem8;
+    const mem32 = this.mem32;
+    const kernel = this.kernel!;
+    for (let done = 0; done < last; done += LANE_BYTES) {
+      const n = Math.min(LANE_BYTES, last - done);
+      for (let j = 0; j < lanes; j++) {
+        const from = start + j * q + done;
+        mem8.set(buf.subarray(from, from + n), SLOT + (j + 1) * LANE_BYTES - n);
+        mem32[(CTRL >> 2) + j] = st[j]!;
+        mem32[(CTRL >> 2) + 8 + j] = 0;
+        mem32[(CTRL >> 2) + 16 + j] = from - (LANE_BYTES - n);
+      }
+      kernel.many(n);
+      for (let j = 0; j < lanes; j++) {
+        st[j] = mem32[(CTRL >> 2) + j]!;
+        this.collect(j, mem32[(CTRL >> 2) + 8 + j]! >> 2, parts[j]!);
+      }
+    }
+    // The remaining bytes of the longer parts (fewer than `lanes` each).
+    for (let j = 0; j < lanes - 1; j++) {
+      this.laneRun(buf, start + j * q + last, start + (j + 1) * q, st[j]!, parts[j]!);
+    }
+    for (let j = 0; j < lanes; j++) hits.append(parts[j]!);
+  }
+
+  /** Copies lane j's `count` hits out of the module's memory. */
+  private collect(j: number, count: number, into: HitList): void {
+    if (count === 0) return;
+    const pos = (HIT_POS >> 2) + j * LANE_BYTES;
+    const state = (HIT_STATE >> 2) + j * LANE_BYTES;
+    into.appendArrays(this.mem32.subarray(pos, pos + count), this.mem32.subarray(state, state + count));
+  }
+
+  /** One chain (lane 0) over buf[from, to) from state `s` (a module address); returns the final state. */
+  private laneRun(buf: Uint8Array, from: number, to: number, s: number, hits: HitList | null): number {
+    const mem8 = this.mem8;
+    const mem32 = this.mem32;
+    const kernel = this.kernel!;
+    for (let at = from; at < to; at += LANE_BYTES) {
+      const n = Math.min(LANE_BYTES, to - at);
+      mem8.set(buf.subarray(at, at + n), SLOT + LANE_BYTES - n);
+      mem32[CTRL >> 2] = s;
+      mem32[(CTRL >> 2) + 8] = 0;
+      mem32[(CTRL >> 2) + 16] = at - (LANE_BYTES - n);
+      kernel.one(n);
+      s = mem32[CTRL >> 2]!;
+      if (hits !== null) this.collect(0, mem32[(CTRL >> 2) + 8]! >> 2, hits);
+    }
+    return s;
+  }
+
+  private scanJs(buf: Uint8Array, start: number, end: number, hits: HitList): void {
     const len = end - start;
     const q = Math.ceil(len / 4);
     const warm = this.maxLength - 1;
@@ -180,9 +321,6 @@ export class ByteAutomaton {
     }
     for (let j = 0; j < 4; j++) hits.append(parts[j]!);
   }
-
-  private readonly parts: HitList[] = [new HitList(), new HitList(), new HitList(), new HitList()];
-  private readonly states4 = new Int32Array(4);
 
   /** One chain over buf[from, to) from state `s`; returns the final state. */
   private run(buf: Uint8Array, from: number, to: number, s: number, hits: HitList | null): number {
@@ -267,6 +405,15 @@ export class HitList {
     if (this.n === this.pos.length) this.grow(this.n + 1);
     this.pos[this.n] = pos;
     this.state[this.n++] = state;
+  }
+
+  /** Appends `pos.length` hits given as two arrays (the WebAssembly loop's output). */
+  appendArrays(pos: Int32Array, state: Int32Array): void {
+    const count = pos.length;
+    if (this.n + count > this.pos.length) this.grow(this.n + count);
+    this.pos.set(pos, this.n);
+    this.state.set(state, this.n);
+    this.n += count;
   }
 
   append(other: HitList): void {
