@@ -4,7 +4,7 @@
  * read, or that holds no object at all, is a failure (exit code 2): a scan that read nothing
  * must never look like a clean scan.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, type Dirent } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -17,10 +17,15 @@ import {
   s3ErrorReason,
   s3Uri,
 } from "../s3/index.ts";
+import { FILE_READ_BYTES, FileReader, type SmallReadMode } from "./file-reader.ts";
+
+export { FILE_READ_BYTES, readBytesFor, SMALL_FILE_BYTES, type SmallReadMode } from "./file-reader.ts";
 
 export interface OpenedInput {
-  readonly body: AsyncIterable<Uint8Array>;
+  readonly body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   readonly version?: string;
+  /** Compressed size, when opening learnt it (a directory entry is listed without a stat). */
+  readonly size?: number;
 }
 
 export interface ObjectTask {
@@ -35,36 +40,23 @@ export type InputItem =
   | { readonly kind: "object"; readonly task: ObjectTask }
   | { readonly kind: "failure"; readonly uri: string; readonly reason: string };
 
-/**
- * Largest read. 1 MiB, not 4: with 4 MiB reads an alert flood (131,072 hits in 635 MB) peaked at
- * 212-266 MB because more of each read's records and alerts outlived young-generation collections;
- * with 1 MiB it peaks at 178-187 MB, and a 635 MB file scans in the same time (bench:memory).
- */
-export const FILE_READ_BYTES = 1024 * 1024;
-/** Smallest read, so a file that grows while it is read still comes in sizeable chunks. */
-const MIN_FILE_READ_BYTES = 64 * 1024;
-
-/**
- * The read size for a file of `size` bytes: the file itself when it is small. A 1 MiB buffer
- * for every 1 KB file costs an allocation (and its zeroing) 1,000 times its size (with 4 MiB: 1,260 small
- * objects/s against about 5,500/s with a buffer sized to the file).
- */
-export function readBytesFor(size: number | undefined): number {
-  if (size === undefined) return FILE_READ_BYTES;
-  return Math.min(FILE_READ_BYTES, Math.max(MIN_FILE_READ_BYTES, size));
-}
-
-function openFile(path: string, size: number | undefined, signal?: AbortSignal): OpenedInput {
+/** Anything that is not a regular file (a FIFO, /dev/stdin) is read as a stream to its end. */
+function openStream(path: string, signal?: AbortSignal): OpenedInput {
   return {
     body: createReadStream(path, {
-      highWaterMark: readBytesFor(size),
+      highWaterMark: FILE_READ_BYTES,
       ...(signal === undefined ? {} : { signal }),
     }),
   };
 }
 
-function fileTask(path: string, size: number): ObjectTask {
-  return { uri: path, size, open: async (signal) => openFile(path, size, signal) };
+/** A regular file; `size` when a stat gave it already (for the progress ETA). */
+function fileTask(reader: FileReader, path: string, size?: number): ObjectTask {
+  return {
+    uri: path,
+    ...(size === undefined ? {} : { size }),
+    open: (signal) => reader.open(path, signal),
+  };
 }
 
 function errnoReason(err: unknown): string {
@@ -83,7 +75,7 @@ function errnoReason(err: unknown): string {
 }
 
 /** Files under `dir`, depth first, entries sorted by name; directory symlink loops are cut. */
-async function* walk(dir: string, seen: Set<string>): AsyncGenerator<InputItem> {
+async function* walk(reader: FileReader, dir: string, seen: Set<string>): AsyncGenerator<InputItem> {
   let real: string;
   try {
     real = await realpath(dir);
@@ -93,15 +85,28 @@ async function* walk(dir: string, seen: Set<string>): AsyncGenerator<InputItem> 
   }
   if (seen.has(real)) return;
   seen.add(real);
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = (await readdir(dir)).sort();
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     yield { kind: "failure", uri: dir, reason: errnoReason(err) };
     return;
   }
-  for (const name of names) {
-    const p = join(dir, name);
+  // Same order as sorting the names as strings (UTF-16 code units).
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const p = join(dir, entry.name);
+    // The entry's type is used as it is: a stat per file cost more than the read of a 1 KB file.
+    // A symbolic link, or a file system that does not report types, is stat'ed (the link followed).
+    if (entry.isFile()) {
+      yield { kind: "object", task: fileTask(reader, p) };
+      continue;
+    }
+    if (entry.isDirectory()) {
+      yield* walk(reader, p, seen);
+      continue;
+    }
+    if (!entry.isSymbolicLink() && knownType(entry)) continue;
     let st: Awaited<ReturnType<typeof stat>>;
     try {
       st = await stat(p);
@@ -109,13 +114,18 @@ async function* walk(dir: string, seen: Set<string>): AsyncGenerator<InputItem> 
       yield { kind: "failure", uri: p, reason: errnoReason(err) };
       continue;
     }
-    if (st.isDirectory()) yield* walk(p, seen);
-    else if (st.isFile()) yield { kind: "object", task: fileTask(p, st.size) };
+    if (st.isDirectory()) yield* walk(reader, p, seen);
+    else if (st.isFile()) yield { kind: "object", task: fileTask(reader, p, st.size) };
     // Sockets, FIFOs and devices in a log directory are not log objects: not read, not failures.
   }
 }
 
-async function* localInput(input: string): AsyncGenerator<InputItem> {
+/** The entry reports a type other than file, directory and link (a socket, FIFO or device). */
+function knownType(e: Dirent): boolean {
+  return e.isFIFO() || e.isSocket() || e.isBlockDevice() || e.isCharacterDevice();
+}
+
+async function* localInput(reader: FileReader, input: string): AsyncGenerator<InputItem> {
   let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(input);
@@ -124,12 +134,12 @@ async function* localInput(input: string): AsyncGenerator<InputItem> {
     return;
   }
   if (st.isFile()) {
-    yield { kind: "object", task: fileTask(input, st.size) };
+    yield { kind: "object", task: fileTask(reader, input, st.size) };
     return;
   }
   if (st.isDirectory()) {
     let n = 0;
-    for await (const item of walk(input, new Set())) {
+    for await (const item of walk(reader, input, new Set())) {
       n++;
       yield item;
     }
@@ -141,7 +151,7 @@ async function* localInput(input: string): AsyncGenerator<InputItem> {
     kind: "object",
     task: {
       uri: input,
-      open: async (signal) => openFile(input, undefined, signal),
+      open: async (signal) => openStream(input, signal),
     },
   };
 }
@@ -190,10 +200,12 @@ export async function* expandInputs(
   inputs: readonly string[],
   getS3: () => S3Client,
   signal?: AbortSignal,
+  options: { readonly smallReads?: SmallReadMode } = {},
 ): AsyncGenerator<InputItem> {
+  const reader = new FileReader(options.smallReads);
   const seen = new Set<string>();
   for (const input of inputs) {
-    const items = isS3Uri(input) ? s3Input(input, getS3, signal) : localInput(input);
+    const items = isS3Uri(input) ? s3Input(input, getS3, signal) : localInput(reader, input);
     for await (const item of items) {
       // Only local paths are remembered: a listing of millions of S3 keys must not be held in memory.
       if (item.kind === "object" && !isS3Uri(item.task.uri)) {

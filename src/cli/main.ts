@@ -231,7 +231,7 @@ function openErrorReason(err: unknown): string {
  * test/bench/memory.ts); now at most one slice's alerts per object in flight wait.
  */
 async function* pacedByOutput(
-  body: AsyncIterable<Uint8Array>,
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   out: NodeJS.WritableStream,
   signal: AbortSignal | undefined,
 ): AsyncIterable<Uint8Array> {
@@ -470,6 +470,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
     let opened: OpenedInput | undefined;
     try {
       opened = await task.open(signal);
+      if (task.size === undefined && opened.size !== undefined) progress.sizeLearnt(opened.size);
       const version = opened.version;
       result = await deps.scanObject(pacedByOutput(opened.body, io.stdout, signal), {
         uri: task.uri,

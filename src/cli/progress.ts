@@ -91,6 +91,11 @@ export class ProgressLine {
     if (size !== undefined) this.totalBytes += size;
   }
 
+  /** The size of an object listed without one (a directory entry), learnt when it was opened. */
+  sizeLearnt(size: number): void {
+    this.totalBytes += size;
+  }
+
   listingDone(): void {
     this.totalKnown = true;
   }
