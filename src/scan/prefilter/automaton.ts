@@ -92,70 +92,55 @@ export class ByteAutomaton {
     this.classOf = classOf;
     this.classes = classes;
 
-    // The trie, straight into a dense table (a state has at most one row per pattern byte, so
-    // the size is known): 0 = no edge yet, as the root is nobody's child. Maps per state cost
-    // more than the whole breadth-first pass for the pack's thousand literals.
-    const table = new Int32Array((totalBytes + 1) * classes);
+    // The trie, in a dense goto table (a state per pattern byte at most, so the size is known):
+    // 0 = no edge, as the root is nobody's child. Each state's parent and class are kept so that
+    // the breadth-first pass visits children without reading whole rows.
+    const goto = new Int32Array((totalBytes + 1) * classes);
+    const parent = new Int32Array(totalBytes + 1);
+    const edgeClass = new Int32Array(totalBytes + 1);
     const own: (number[] | undefined)[] = [];
     let n = 1;
-    patterns.forEach((p, id) => {
+    for (let id = 0; id < patterns.length; id++) {
+      const p = patterns[id]!;
       let s = 0;
-      for (const b of p) {
-        const at = s * classes + classOf[b]!;
-        let t = table[at]!;
+      for (let i = 0; i < p.length; i++) {
+        const c = classOf[p[i]!]!;
+        const at = s * classes + c;
+        let t = goto[at]!;
         if (t === 0) {
           t = n++;
-          table[at] = t;
+          goto[at] = t;
+          parent[t] = s;
+          edgeClass[t] = c;
         }
         s = t;
       }
       const mine = own[s];
       if (mine === undefined) own[s] = [id];
       else mine.push(id);
-    });
+    }
     this.states = n;
+    // Children lists by parent (a counting sort of the states).
+    const childFirst = new Int32Array(n + 1);
+    for (let t = 1; t < n; t++) childFirst[parent[t]! + 1] = childFirst[parent[t]! + 1]! + 1;
+    for (let s = 0; s < n; s++) childFirst[s + 1] = childFirst[s + 1]! + childFirst[s]!;
+    const children = new Int32Array(Math.max(0, n - 1));
+    const fillAt = childFirst.slice(0, n);
+    for (let t = 1; t < n; t++) children[fillAt[parent[t]!]!++] = t;
 
-    // Breadth-first, in place: a state's row is completed (missing edges from its failure
-    // state's completed row) when it is dequeued, and every failure state is shallower.
-    const fail = new Int32Array(n);
-    const order = new Int32Array(n);
-    let tail = 0;
-    for (let c = 0; c < classes; c++) {
-      const t = table[c]!;
-      if (t !== 0) order[tail++] = t;
-    }
-    const outputs: (number[] | undefined)[] = own.slice();
-    for (let head = 0; head < tail; head++) {
-      const s = order[head]!;
-      const f = fail[s]!;
-      const fo = outputs[f];
-      if (fo !== undefined)
-        outputs[s] = outputs[s] === own[s] && own[s] !== undefined ? [...own[s]!, ...fo] : fo;
-      const row = s * classes;
-      const frow = f * classes;
-      for (let c = 0; c < classes; c++) {
-        const t = table[row + c]!;
-        if (t === 0) table[row + c] = table[frow + c]!;
-        else {
-          fail[t] = table[frow + c]!;
-          order[tail++] = t;
-        }
-      }
-    }
-
-    // Row 0 of `delta` is a dummy and the root is row 1, so that every real state's
-    // premultiplied index is positive and can carry the mark as its sign.
+    // Where the transition rows go: the module's memory (entries are byte addresses there, so the
+    // table must stay below 2^31) or a JavaScript array.
+    // Row 0 is a dummy and the root is row 1, so that every real state's premultiplied index is
+    // positive and can carry the mark as its sign.
     const rows = (n + 1) * classes;
-    const bsClass = classOf[BACKSLASH]!;
-    const entry = (s: number, c: number): number => {
-      const t = table[s * classes + c]!;
-      const pre = (t + 1) * classes;
-      return outputs[t] !== undefined || c === bsClass ? -pre : pre;
-    };
     const lanes = Math.max(1, Math.min(MAX_LANES, options.lanes ?? MAX_LANES));
-    const module = options.engine === "js" ? null : lockstepModule(lanes, classes > 63);
-    // Entries are byte addresses in the module's memory: they must stay below 2^31.
-    if (module !== null && DELTA + rows * 4 < 0x7fffffff) {
+    const module =
+      options.engine === "js" || DELTA + rows * 4 >= 0x7fffffff ? null : lockstepModule(lanes, classes > 63);
+    let out: Int32Array;
+    let at: number;
+    let scale: number;
+    let offset: number;
+    if (module !== null) {
       const kernel = instantiateKernel(module, rows * 4);
       const mem8 = new Uint8Array(kernel.memory.buffer);
       const mem32 = new Int32Array(kernel.memory.buffer);
@@ -163,42 +148,83 @@ export class ByteAutomaton {
         const view = new Uint16Array(kernel.memory.buffer, CLASS, 256);
         for (let b = 0; b < 256; b++) view[b] = classOf[b]! * 4;
       } else for (let b = 0; b < 256; b++) mem8[CLASS + b] = classOf[b]! * 4;
-      const base = DELTA >> 2;
-      for (let s = 0; s < n; s++) {
-        for (let c = 0; c < classes; c++) {
-          const e = entry(s, c);
-          mem32[base + (s + 1) * classes + c] = e < 0 ? -(DELTA + 4 * -e) : DELTA + 4 * e;
-        }
-      }
       this.kernel = kernel;
       this.lanes = lanes;
       this.mem8 = mem8;
       this.mem32 = mem32;
       this.delta = new Int32Array(0);
       this.engine = "wasm";
+      [out, at, scale, offset] = [mem32, DELTA >> 2, 4, DELTA];
     } else {
-      const delta = new Int32Array(rows);
-      for (let s = 0; s < n; s++)
-        for (let c = 0; c < classes; c++) delta[(s + 1) * classes + c] = entry(s, c);
-      this.delta = delta;
+      this.delta = new Int32Array(rows);
       this.engine = "js";
+      [out, at, scale, offset] = [this.delta, 0, 1, 0];
     }
     this.parts = Array.from({ length: Math.max(4, this.lanes) }, () => new HitList());
 
-    let total = 0;
-    for (let s = 0; s < n; s++) total += outputs[s]?.length ?? 0;
-    const outList = new Int32Array(total);
+    // Breadth-first: failure links, outputs, and the rows, encoded as the loop reads them
+    // (offset + scale * (next + 1) * classes, negated when the next state ends a pattern or the
+    // byte is a backslash). A state's row is its failure state's row (complete, as that state is
+    // shallower) with its own children written over it: one native copy per state instead of a
+    // loop over every class, which mattered for the start-up (this runs once, before the JIT).
+    const bsClass = classOf[BACKSLASH]!;
+    const unit = scale * classes;
+    const ends = new Uint8Array(n);
+    const fail = new Int32Array(n);
+    const enc = (t: number, c: number): number => {
+      const v = offset + (t + 1) * unit;
+      return ends[t] === 1 || c === bsClass ? -v : v;
+    };
+    const dec = (v: number): number => ((v < 0 ? -v : v) - offset) / unit - 1;
+    const rowOf = (s: number): number => at + (s + 1) * classes;
+    const outIds: number[] = [];
     const outFirst = new Int32Array(n + 1);
     const outEnd = new Int32Array(n + 1);
-    let k = 0;
-    for (let s = 0; s < n; s++) {
-      outFirst[s + 1] = k;
-      for (const id of outputs[s] ?? []) outList[k++] = id;
-      outEnd[s + 1] = k;
+    const order = new Int32Array(n);
+    let tail = 0;
+    const root = rowOf(0);
+    const rootRow = out.subarray(root, root + classes);
+    rootRow.fill(offset + unit);
+    rootRow[bsClass] = -(offset + unit);
+    for (let k = childFirst[0]!; k < childFirst[1]!; k++) {
+      const t = children[k]!;
+      order[tail++] = t;
+      if (own[t] !== undefined) ends[t] = 1;
+      out[root + edgeClass[t]!] = enc(t, edgeClass[t]!);
+    }
+    for (let head = 0; head < tail; head++) {
+      const s = order[head]!;
+      const f = fail[s]!;
+      // Outputs: its own, then its failure state's (the same range when it has none of its own).
+      const mine = own[s];
+      if (mine === undefined) {
+        outFirst[s + 1] = outFirst[f + 1]!;
+        outEnd[s + 1] = outEnd[f + 1]!;
+      } else {
+        outFirst[s + 1] = outIds.length;
+        for (const id of mine) outIds.push(id);
+        for (let o = outFirst[f + 1]!; o < outEnd[f + 1]!; o++) outIds.push(outIds[o]!);
+        outEnd[s + 1] = outIds.length;
+      }
+      const row = rowOf(s);
+      const frow = rowOf(f);
+      const kEnd = childFirst[s + 1]!;
+      for (let k = childFirst[s]!; k < kEnd; k++) {
+        const t = children[k]!;
+        const tf = dec(out[frow + edgeClass[t]!]!);
+        fail[t] = tf;
+        if (own[t] !== undefined || ends[tf] === 1) ends[t] = 1;
+        order[tail++] = t;
+      }
+      out.copyWithin(row, frow, frow + classes);
+      for (let k = childFirst[s]!; k < kEnd; k++) {
+        const t = children[k]!;
+        out[row + edgeClass[t]!] = enc(t, edgeClass[t]!);
+      }
     }
     this.outFirst = outFirst;
     this.outEnd = outEnd;
-    this.outList = outList;
+    this.outList = Int32Array.from(outIds);
   }
 
   /** Pattern ids ending in a state: outputs[outputFirst(state) .. outputEnd(state)), for a state of a HitList. */
