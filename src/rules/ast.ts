@@ -27,10 +27,15 @@ export function rememberAst(compiled: CompiledQuery, query: string, statement: S
  * does not parse (never for a loaded rule).
  */
 export function ruleAst(rule: Rule): Statement {
-  const k = known.get(rule.compiled);
-  if (k !== undefined && k.query === rule.query) return k.statement;
-  const statement = parseStatement(rule.query, { file: rule.file });
-  known.set(rule.compiled, { query: rule.query, statement });
+  return statementOf(rule.compiled, rule.query, rule.file);
+}
+
+/** ruleAst for the parts of a rule (a rule whose predicate is compiled on first use needs it). */
+export function statementOf(compiled: CompiledQuery, query: string, file: string): Statement {
+  const k = known.get(compiled);
+  if (k !== undefined && k.query === query) return k.statement;
+  const statement = parseStatement(query, { file });
+  known.set(compiled, { query, statement });
   return statement;
 }
 

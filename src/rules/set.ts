@@ -9,6 +9,7 @@ import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { indexPatternMatches } from "../document/index.ts";
 import { compileWildcard } from "../eql/index.ts";
+import { type CompiledRuleSet, engineId, readCompiledRuleSet } from "./compiled-set.ts";
 import { ExceptionCatalog, type ExportedRule, looksLikeKibanaExport, parseKibanaExport } from "./kibana.ts";
 import { type LoadOptions, parseRule, RuleLoadError } from "./load.ts";
 import type { Rule, Severity } from "./rule.ts";
@@ -110,6 +111,12 @@ export interface RuleSetOptions extends LoadOptions {
   readonly filters?: readonly RuleFilter[];
   /** Go on when some rules cannot be loaded; they are listed in `refused`. */
   readonly skipUnsupported?: boolean;
+  /**
+   * The engine id a directory's build-time artefact must carry to be used (compiled-set.ts).
+   * Default: the id the build gave this bundle; running from source there is none, so artefacts
+   * are ignored. Tests name one to exercise the artefact path.
+   */
+  readonly compiledEngine?: string;
 }
 
 export interface RefusedRule {
@@ -130,6 +137,11 @@ export interface RuleSet {
   readonly refused: readonly RefusedRule[];
   /** Every file read, in order. */
   readonly files: readonly string[];
+  /**
+   * How many rule files were taken from their directory's build-time artefact (their text
+   * matched its digest; see compiled-set.ts) instead of being parsed and compiled at load.
+   */
+  readonly precompiled?: number;
 }
 
 /** The reason of a load error without its `file:line:col:` prefix and source excerpt. */
@@ -165,14 +177,14 @@ async function readAll(files: readonly string[]): Promise<(string | RuleLoadErro
   return out;
 }
 
-async function expand(path: string): Promise<string[]> {
+async function expand(path: string): Promise<{ files: string[]; dir?: string }> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch (e) {
     throw new RuleLoadError(path, `${path}: cannot read rules: ${(e as Error).message}`, { cause: e });
   }
-  if (!info.isDirectory()) return [path];
+  if (!info.isDirectory()) return { files: [path] };
   const files = await listRuleFiles(path);
   if (files.length === 0) {
     throw new RuleLoadError(
@@ -180,7 +192,7 @@ async function expand(path: string): Promise<string[]> {
       `${path}: no rule files (*.toml, *.ndjson Kibana exports) found in this directory`,
     );
   }
-  return files;
+  return { files, dir: path };
 }
 
 /** Loads, validates, links and selects every rule below `paths` (see the module comment). */
@@ -195,7 +207,20 @@ export async function loadRuleSet(
     }
   }
   const files: string[] = [];
-  for (const p of typeof paths === "string" ? [paths] : paths) files.push(...(await expand(p)));
+  // Per file, the build-time artefact of its directory, if that directory has one for this engine.
+  const precompiledBy: (CompiledRuleSet | undefined)[] = [];
+  for (const p of typeof paths === "string" ? [paths] : paths) {
+    const { files: found, dir } = await expand(p);
+    const set =
+      dir === undefined
+        ? undefined
+        : await readCompiledRuleSet(dir, { ...options, engine: options.compiledEngine ?? engineId() });
+    for (const f of found) {
+      files.push(f);
+      precompiledBy.push(set);
+    }
+  }
+  let precompiled = 0;
   const problems: RuleLoadError[] = [];
   const catalog = new ExceptionCatalog();
   const exported: ExportedRule[] = [];
@@ -214,7 +239,9 @@ export async function loadRuleSet(
         exported.push(...x.rules);
         problems.push(...x.problems);
       } else {
-        toml.push(parseRule(text, file, options));
+        const built = precompiledBy[i]?.rule(file, text);
+        if (built !== undefined) precompiled++;
+        toml.push(built ?? parseRule(text, file, options));
       }
     } catch (e) {
       if (!(e instanceof RuleLoadError)) throw e;
@@ -279,6 +306,7 @@ export async function loadRuleSet(
       reason: refusalReason(p.message, p.file),
     })),
     files,
+    precompiled,
   };
 }
 

@@ -1,0 +1,229 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parseStatement } from "../../src/eql/index.ts";
+import {
+  COMPILED_RULES_FILE,
+  listRuleFiles,
+  loadRuleSet,
+  type Rule,
+  RuleLoadError,
+  ruleAst,
+  writeCompiledRuleSet,
+} from "../../src/rules/index.ts";
+
+const toml = (id: string, query: string, extra = ""): string =>
+  [
+    "[metadata]",
+    'maturity = "production"',
+    "",
+    "[rule]",
+    `name = "Rule ${id}"`,
+    `description = "precompiled ${id}"`,
+    `rule_id = "${id}"`,
+    'type = "eql"',
+    'language = "eql"',
+    'severity = "high"',
+    "risk_score = 73",
+    'index = ["logs-endpoint.events.*"]',
+    'tags = ["OS: Linux"]',
+    extra,
+    `query = '''\n${query}\n'''`,
+    "",
+    "[[rule.threat]]",
+    'framework = "MITRE ATT&CK"',
+    "[rule.threat.tactic]",
+    'id = "TA0002"',
+    'name = "Execution"',
+    'reference = "https://attack.mitre.org/tactics/TA0002/"',
+    "",
+  ].join("\n");
+
+const EVENT_Q = 'process where process.name : "curl" and process.args like~ "*http*" and not user.id == "0"';
+const SEQ_Q =
+  'sequence by host.id with maxspan=30s [process where process.name == "wget"] [network where destination.port == 4444]';
+const CIDR_Q = 'network where cidrmatch(destination.ip, "10.0.0.0/8") and destination.port in (22, 2222)';
+
+const EVENTS: unknown[] = [
+  {
+    event: { category: ["process"] },
+    process: { name: "curl", args: ["-o", "HTTP://x"] },
+    user: { id: "1000" },
+  },
+  {
+    event: { category: ["process"] },
+    process: { name: "curl", args: ["-o", "http://x"] },
+    user: { id: "0" },
+  },
+  { event: { category: ["process"] }, process: { name: "wget" }, host: { id: "h" } },
+  { event: { category: ["network"] }, destination: { ip: "10.1.2.3", port: 22 }, host: { id: "h" } },
+  { event: { category: ["network"] }, destination: { ip: "192.168.0.1", port: 22 } },
+  { event: { category: ["network"] }, destination: { ip: "10.1.2.3", port: 4444 }, host: { id: "h" } },
+  {},
+];
+
+/** What a rule is, apart from its functions: its data, compiled fields and prefilter, verdicts. */
+function shape(r: Rule): unknown {
+  const { compiled, sequence, ...data } = r;
+  return {
+    data,
+    fields: compiled.fields,
+    prefilter: compiled.prefilter,
+    verdicts: EVENTS.map((e) => compiled.matches(e)),
+    sequence: sequence === undefined ? null : { kind: sequence.kind, fields: sequence.fields },
+  };
+}
+
+let root: string;
+let n = 0;
+async function packDir(files: Record<string, string>): Promise<string> {
+  const dir = join(root, `pack${n++}`);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
+
+async function compile(dir: string, engine: string): Promise<number> {
+  return (await writeCompiledRuleSet(dir, await listRuleFiles(dir), engine)).compiled;
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), "compiled-set-"));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const PACK = {
+  "a-event.toml": toml("a", EVENT_Q, 'note = """Triage: look at the parent."""'),
+  "b-sequence.toml": toml("b", SEQ_Q),
+  "sub/c-cidr.toml": toml("c", CIDR_Q, 'from = "now-9m"'),
+};
+
+describe("a rule directory compiled at build time", () => {
+  test("gives the same rules as a full load: data, fields, prefilter, verdicts, sequence", async () => {
+    const dir = await packDir(PACK);
+    assert.equal(await compile(dir, "engine-1"), 3);
+    const full = await loadRuleSet(dir);
+    const pre = await loadRuleSet(dir, { compiledEngine: "engine-1" });
+    assert.equal(full.precompiled, 0);
+    assert.equal(pre.precompiled, 3);
+    assert.deepEqual(pre.rules.map(shape), full.rules.map(shape));
+    // Keys in the loader's order too (JSON renderings of a rule stay the same).
+    assert.deepEqual(
+      pre.rules.map((r) => Object.keys(r)),
+      full.rules.map((r) => Object.keys(r)),
+    );
+    assert.equal(pre.rules[0]!.file, join(dir, "a-event.toml"));
+  });
+
+  test("a precompiled rule's AST is its query's", async () => {
+    const dir = await packDir(PACK);
+    await compile(dir, "e");
+    const { rules } = await loadRuleSet(dir, { compiledEngine: "e" });
+    for (const r of rules) assert.deepEqual(ruleAst(r), parseStatement(r.query));
+    // Before and after the predicate's first (compiling) call.
+    rules[0]!.compiled.matches(EVENTS[0]);
+    assert.deepEqual(ruleAst(rules[0]!), parseStatement(rules[0]!.query));
+  });
+
+  test("a file edited after the build is loaded in full: its error names file:line:col", async () => {
+    const dir = await packDir(PACK);
+    await compile(dir, "e");
+    const edited = toml("a", 'process where process.name : "curl" and\n  nosuchfunction(process.name)');
+    await writeFile(join(dir, "a-event.toml"), edited);
+    const set = await loadRuleSet(dir, { compiledEngine: "e", skipUnsupported: true });
+    assert.equal(set.precompiled, 2);
+    assert.equal(set.refused.length, 1);
+    const lines = edited.split("\n");
+    const line = lines.findIndex((l) => l.includes("nosuchfunction")) + 1;
+    const col = lines[line - 1]!.indexOf("nosuchfunction") + 1;
+    assert.ok(
+      set.refused[0]!.message.startsWith(`${join(dir, "a-event.toml")}:${line}:${col}: unknown function`),
+      set.refused[0]!.message,
+    );
+    await assert.rejects(loadRuleSet(dir, { compiledEngine: "e" }), RuleLoadError);
+  });
+
+  test("a file edited into another valid rule is the new rule, not the recorded one", async () => {
+    const dir = await packDir(PACK);
+    await compile(dir, "e");
+    await writeFile(join(dir, "a-event.toml"), toml("a", 'process where process.name == "wget"'));
+    const set = await loadRuleSet(dir, { compiledEngine: "e" });
+    assert.equal(set.precompiled, 2);
+    assert.deepEqual(
+      set.rules[0]!.compiled.matches(EVENTS[2]),
+      true,
+      "the edited rule matches wget, the recorded one did not",
+    );
+  });
+
+  test("a file added after the build is loaded in full; a rule that failed the build fails again", async () => {
+    const dir = await packDir({ ...PACK, "d-bad.toml": toml("d", "process where (") });
+    assert.equal(await compile(dir, "e"), 3);
+    await writeFile(join(dir, "e-new.toml"), toml("e", 'file where file.path == "/etc/shadow"'));
+    const set = await loadRuleSet(dir, { compiledEngine: "e", skipUnsupported: true });
+    assert.equal(set.precompiled, 3);
+    assert.deepEqual(
+      set.rules.map((r) => r.id),
+      ["a", "b", "e", "c"],
+    );
+    assert.equal(set.refused.length, 1);
+    assert.match(set.refused[0]!.message, /d-bad\.toml:\d+:\d+: /);
+  });
+
+  test("is ignored for another engine, for non-default options, when absent or unreadable", async () => {
+    const dir = await packDir(PACK);
+    await compile(dir, "engine-1");
+    const full = (await loadRuleSet(dir)).rules.map(shape);
+    for (const options of [
+      { compiledEngine: "engine-2" },
+      { compiledEngine: "engine-1", ignoreAbove: 1024 },
+    ]) {
+      const set = await loadRuleSet(dir, options);
+      assert.equal(set.precompiled, 0);
+      assert.equal(set.rules.length, 3);
+    }
+    await writeFile(
+      join(dir, COMPILED_RULES_FILE),
+      '{"format": "edr-compiled-rules/1", "engine": "engine-1", "rul',
+    );
+    const set = await loadRuleSet(dir, { compiledEngine: "engine-1" });
+    assert.equal(set.precompiled, 0);
+    assert.deepEqual(set.rules.map(shape), full);
+    await rm(join(dir, COMPILED_RULES_FILE));
+    assert.equal((await loadRuleSet(dir, { compiledEngine: "engine-1" })).precompiled, 0);
+  });
+
+  test("a hostile artefact cannot replace a rule's prototype", async () => {
+    const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
+    await compile(dir, "e");
+    const path = join(dir, COMPILED_RULES_FILE);
+    const text = await readFile(path, "utf8");
+    await writeFile(path, text.replace('"rule":{', '"rule":{"__proto__":{"polluted":true},'));
+    assert.ok((await readFile(path, "utf8")).includes("__proto__"));
+    const set = await loadRuleSet(dir, { compiledEngine: "e" });
+    assert.equal(set.precompiled, 1);
+    const rule = set.rules[0]!;
+    assert.equal(Object.getPrototypeOf(rule), Object.prototype);
+    assert.equal((rule as unknown as { polluted?: unknown }).polluted, undefined);
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+  });
+
+  test("the digest is of the file's text", async () => {
+    const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
+    await compile(dir, "e");
+    const art = JSON.parse(await readFile(join(dir, COMPILED_RULES_FILE), "utf8")) as {
+      rules: { name: string; sha256: string }[];
+    };
+    assert.deepEqual(
+      art.rules.map((r) => [r.name, r.sha256]),
+      [["a.toml", createHash("sha256").update(PACK["a-event.toml"]).digest("hex")]],
+    );
+  });
+});
