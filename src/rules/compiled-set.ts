@@ -16,8 +16,9 @@
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import type { CompiledQuery, PrefilterLiteral } from "../eql/index.ts";
-import { statementOf } from "./ast.ts";
+import { isDeepStrictEqual } from "node:util";
+import { type CompiledQuery, type PrefilterLiteral, parseStatement, type Statement } from "../eql/index.ts";
+import { rememberAst, ruleAst, statementOf } from "./ast.ts";
 import { compileRuleQuery } from "./correlation.ts";
 import { type LoadOptions, parseRule, RuleLoadError } from "./load.ts";
 import type { Rule } from "./rule.ts";
@@ -41,6 +42,11 @@ interface Entry {
   readonly name: string;
   readonly sha256: string;
   readonly rule: RuleData;
+  /**
+   * The parsed query, when JSON carries it exactly (no non-finite number, no -0...): checked at
+   * build time, so a rule whose AST does not survive the round trip is parsed at load instead.
+   */
+  readonly ast?: Statement;
   /** An event rule's compiled fields and prefilter; absent for a sequence or sample. */
   readonly event?: {
     readonly fields: readonly string[];
@@ -84,10 +90,12 @@ export async function writeCompiledRuleSet(
       refused.push(e);
       continue;
     }
+    const ast = ruleAst(rule);
     rules.push({
       name: nameIn(dir, file),
       sha256: sha256(text),
       rule: dataOf(rule),
+      ...(isDeepStrictEqual(JSON.parse(JSON.stringify(ast)), ast) ? { ast } : {}),
       ...(rule.sequence === undefined
         ? { event: { fields: rule.compiled.fields, prefilter: rule.compiled.prefilter } }
         : {}),
@@ -179,12 +187,20 @@ export async function readCompiledRuleSet(
       const e = byName.get(nameIn(dir, file));
       if (e === undefined || e.sha256 !== sha256(text)) return undefined;
       const { query } = e.rule;
+      const ast = isObject(e.ast) ? e.ast : undefined;
       if (e.event === undefined) {
         // A sequence or sample: its plan is needed at once by the sequence stage.
-        const { compiled, sequence } = compileRuleQuery(query, { file });
+        const { compiled, sequence } = compileRuleQuery(
+          query,
+          { file },
+          ast ?? parseStatement(query, { file }),
+        );
         return assemble(e.rule, file, compiled, sequence);
       }
-      return assemble(e.rule, file, lazyCompiled(query, file, e.event.fields, e.event.prefilter), undefined);
+      const compiled = lazyCompiled(query, file, e.event.fields, e.event.prefilter);
+      // ruleAst (the scan's prefilter and dispatch) and the first-use compile read this one.
+      if (ast !== undefined) rememberAst(compiled, query, ast);
+      return assemble(e.rule, file, compiled, undefined);
     },
   };
 }

@@ -132,6 +132,32 @@ describe("a rule directory compiled at build time", () => {
     assert.deepEqual(ruleAst(rules[0]!), parseStatement(rules[0]!.query));
   });
 
+  test("a query whose AST JSON cannot carry (a number beyond double range) is parsed at load", async () => {
+    const query = "process where process.pid == 1e999 or process.pid == 7";
+    const dir = await packDir({ "big.toml": toml("big", query), "a.toml": PACK["a-event.toml"] });
+    await compile(dir, "e");
+    const art = JSON.parse(await readFile(join(dir, COMPILED_RULES_FILE), "utf8")) as {
+      rules: { name: string; ast?: unknown }[];
+    };
+    assert.deepEqual(
+      art.rules.map((r) => [r.name, r.ast !== undefined]),
+      [
+        ["a.toml", true],
+        ["big.toml", false],
+      ],
+    );
+    const set = await loadRuleSet(dir, { compiledEngine: "e" });
+    assert.equal(set.precompiled, 2);
+    const big = set.rules.find((r) => r.id === "big")!;
+    assert.deepEqual(ruleAst(big), parseStatement(query));
+    const value = (
+      ruleAst(big).query as unknown as { condition: { operands: { value: { value: number } }[] } }
+    ).condition.operands[0]!.value.value;
+    assert.equal(value, Number.POSITIVE_INFINITY);
+    assert.equal(big.compiled.matches({ event: { category: "process" }, process: { pid: 7 } }), true);
+    assert.equal(big.compiled.matches({ event: { category: "process" }, process: { pid: 8 } }), false);
+  });
+
   test("a file edited after the build is loaded in full: its error names file:line:col", async () => {
     const dir = await packDir(PACK);
     await compile(dir, "e");
