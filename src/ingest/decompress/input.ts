@@ -5,8 +5,14 @@
 import { Readable } from "node:stream";
 import { InputReadError, ScanAbortedError } from "../errors.ts";
 
-/** What the caller's input may be: an S3 GetObject body, a file stream, any async iterable of bytes. */
-export type ByteSource = AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream;
+/**
+ * What the caller's input may be: an S3 GetObject body, a file stream, any async iterable of
+ * bytes, or a plain iterable of chunks (an array: a small file read whole, whose end is known).
+ */
+export type ByteSource =
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>
+  | NodeJS.ReadableStream;
 
 /** The next chunk of input, or null at its end. */
 export type Next = () => Promise<Buffer | null>;
@@ -18,16 +24,27 @@ function toBuffer(c: unknown): Buffer {
   throw new TypeError(`input chunk is ${c === null ? "null" : typeof c}, expected bytes (Uint8Array)`);
 }
 
-/** An async iterator over the input; a plain (sync) iterable of chunks is accepted too. */
-function iteratorOf(source: unknown, uri: string): AsyncIterator<unknown> {
+/**
+ * An async iterator over the input; a plain (sync) iterable of chunks is accepted too, and is
+ * marked synchronous: its reads never wait (a small file read whole, an in-memory body).
+ */
+function iteratorOf(
+  source: unknown,
+  uri: string,
+): { iterator: AsyncIterator<unknown>; synchronous: boolean } {
   const s = source as Partial<AsyncIterable<unknown> & Iterable<unknown>> | null;
   if (s !== null && typeof s === "object") {
-    if (typeof s[Symbol.asyncIterator] === "function") return s[Symbol.asyncIterator]!();
+    if (typeof s[Symbol.asyncIterator] === "function") {
+      return { iterator: s[Symbol.asyncIterator]!(), synchronous: false };
+    }
     if (typeof s[Symbol.iterator] === "function" && !(s instanceof Uint8Array)) {
       const it = s[Symbol.iterator]!();
       return {
-        next: async () => it.next(),
-        return: async () => it.return?.() ?? { done: true, value: undefined },
+        iterator: {
+          next: async () => it.next(),
+          return: async () => it.return?.() ?? { done: true, value: undefined },
+        },
+        synchronous: true,
       };
     }
   }
@@ -36,6 +53,8 @@ function iteratorOf(source: unknown, uri: string): AsyncIterator<unknown> {
 
 export interface Input {
   readonly next: Next;
+  /** Every read resolves at once (a plain iterable): no read can make us wait. */
+  readonly synchronous: boolean;
   /** The input reported its end. */
   readonly finished: () => boolean;
   /**
@@ -51,7 +70,7 @@ export interface Input {
 }
 
 export function openInput(source: ByteSource, uri: string, signal: AbortSignal | undefined): Input {
-  const iterator = iteratorOf(source, uri);
+  const { iterator, synchronous } = iteratorOf(source, uri);
   let finished = false;
   let copy = false;
 
@@ -60,7 +79,8 @@ export function openInput(source: ByteSource, uri: string, signal: AbortSignal |
   // the whole object (issue 12: RSS grew with the object whenever a signal was passed).
   const read = (): Promise<IteratorResult<unknown>> => {
     const p = iterator.next();
-    if (signal === undefined) return p;
+    // A read that resolves at once needs no abort listener: the signal is checked before it.
+    if (signal === undefined || (synchronous && !signal.aborted)) return p;
     if (signal.aborted) {
       p.catch(() => {});
       return Promise.reject(new ScanAbortedError(uri, signal.reason));
@@ -99,6 +119,7 @@ export function openInput(source: ByteSource, uri: string, signal: AbortSignal |
 
   return {
     next,
+    synchronous,
     finished: () => finished,
     copyFromNowOn: () => {
       copy = !(source instanceof Readable);

@@ -40,6 +40,15 @@ export async function gatherSmall(
   try {
     while (!input.finished() && len <= maxBytes) {
       input.checkAbort();
+      if (input.synchronous) {
+        // Nothing to wait for: no timer (one per object cost more than the read itself).
+        const c = await input.next();
+        if (c === null) break;
+        pieces.push(c);
+        len += c.length;
+        stats.compressedBytes += c.length;
+        continue;
+      }
       const p = input.next();
       let timer: NodeJS.Timeout | undefined;
       const c = await Promise.race([
