@@ -43,7 +43,11 @@ import { renderAlert } from "./render.ts";
 import { loadReport, RunTuning } from "./tuning.ts";
 
 export interface CliDeps {
-  readonly scanObject: (input: AsyncIterable<Uint8Array>, options: ScanOptions) => Promise<ScanResult>;
+  /** The body is an async iterable, or a plain array of chunks (a small file read whole). */
+  readonly scanObject: (
+    input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: ScanOptions,
+  ) => Promise<ScanResult>;
   readonly loadRules: (path: string, options?: { ignoreAbove?: number }) => Promise<Rule[]>;
   readonly loadBuiltinRules: (options?: { ignoreAbove?: number }) => Promise<Rule[]>;
   /**
@@ -250,6 +254,25 @@ async function* pacedByOutput(
 }
 
 const OUTPUT_PACED_SLICE = 256 * 1024;
+
+/**
+ * The body the reader gets. A small file read whole (one chunk, no larger than a paced slice)
+ * is handed over as the array it is, after stdout has drained: the reader then sees a body whose
+ * reads never wait, and an async generator per object is saved; pacing is the same, since
+ * pacedByOutput would yield that one chunk whole too.
+ */
+async function pacedBody(
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  out: NodeJS.WritableStream,
+  signal: AbortSignal | undefined,
+): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {
+  if (Array.isArray(body) && body.length === 1 && (body[0] as Uint8Array).length <= OUTPUT_PACED_SLICE) {
+    const o = out as { writableNeedDrain?: boolean };
+    if (o.writableNeedDrain === true && signal?.aborted !== true) await drained(out, signal);
+    return body;
+  }
+  return pacedByOutput(body, out, signal);
+}
 
 /** One "drain" listener per stream, shared by every object waiting (64 at --concurrency 64). */
 const drains = new WeakMap<NodeJS.WritableStream, Promise<unknown>>();
@@ -472,7 +495,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
       opened = await task.open(signal);
       if (task.size === undefined && opened.size !== undefined) progress.sizeLearnt(opened.size);
       const version = opened.version;
-      result = await deps.scanObject(pacedByOutput(opened.body, io.stdout, signal), {
+      result = await deps.scanObject(await pacedBody(opened.body, io.stdout, signal), {
         uri: task.uri,
         ...(version === undefined ? {} : { version }),
         rules,

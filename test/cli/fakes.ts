@@ -31,7 +31,10 @@ export const fakeRule: Rule = {
  * NDJSON only, no compression; a line "CORRUPT" ends the object with a failure (like a damaged
  * gzip stream: the records before it are scanned and their alerts emitted).
  */
-export async function fakeScanObject(input: AsyncIterable<Uint8Array>, o: ScanOptions): Promise<ScanResult> {
+export async function fakeScanObject(
+  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  o: ScanOptions,
+): Promise<ScanResult> {
   const chunks: Buffer[] = [];
   for await (const c of input) chunks.push(Buffer.from(c));
   const buf = Buffer.concat(chunks);

@@ -77,7 +77,7 @@ file where file.path : "/tmp/ordinal-*"
 async function scanTask(task: ObjectTask): Promise<{ records: number; alerts: Set<string> }> {
   const opened = await task.open();
   const paths = new Set<string>();
-  const r = await scanObject(opened.body as AsyncIterable<Uint8Array>, {
+  const r = await scanObject(opened.body, {
     uri: task.uri,
     rules: [countingRule],
     onAlert: (a) => {

@@ -127,7 +127,7 @@ describe("runCli", () => {
     const deps = {
       ...fakeDeps,
       scanObject: async (
-        input: AsyncIterable<Uint8Array>,
+        input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
         opts: Parameters<typeof fakeDeps.scanObject>[1],
       ) => {
         seen = opts;
