@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import { SMALL_FILE_BYTES } from "../../src/cli/inputs.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { loadBuiltinRules, loadRules } from "../../src/rules/index.ts";
 import { scanObject } from "../../src/scan/index.ts";
-import { io } from "./fakes.ts";
+import { Capture, fakeDeps, io } from "./fakes.ts";
 
 const deps = { scanObject, loadRules, loadBuiltinRules, version: "0.0.0-test" };
 const root = mkdtempSync(join(tmpdir(), "edr-small-files-"));
@@ -98,5 +99,52 @@ describe("edr-scan DIR over many small files (real reader)", () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /FAILED \/proc\/self\/mem: cannot read: .*EIO/);
     assert.deepEqual([...r.paths].sort(), ["/tmp/obj-3-0", "/tmp/obj-3-1"]);
+  });
+});
+
+describe("small files are paced by stdout", () => {
+  test("while stdout needs draining no small file is handed to the reader; after the drain all are", async () => {
+    const dir = join(root, "paced");
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 6; f++) writeFileSync(join(dir, `${f}.ndjson`), `{"event":{"id":"HIT-${f}"}}\n`);
+    // A stdout whose reader has stopped: writableNeedDrain until we emit "drain".
+    const out = Object.assign(new EventEmitter(), {
+      writableNeedDrain: true,
+      writableLength: 1,
+      text: "",
+      write(s: string) {
+        out.text += s;
+        return false;
+      },
+    });
+    let scanned = 0;
+    const deps = {
+      ...fakeDeps,
+      scanObject: (
+        input: Parameters<typeof fakeDeps.scanObject>[0],
+        o: Parameters<typeof fakeDeps.scanObject>[1],
+      ) => {
+        scanned++;
+        return fakeDeps.scanObject(input, o);
+      },
+    };
+    const err = new Capture();
+    const done = runCli(
+      [dir],
+      { stdout: out as unknown as NodeJS.WritableStream, stderr: err, env: {} },
+      deps,
+    );
+    // Until a worker waits for the drain (or, wrongly, scans): listed, opened, then paced.
+    for (let i = 0; i < 1_000_000 && out.listenerCount("drain") === 0 && scanned === 0; i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(scanned, 0, "no object handed to the reader before stdout drained");
+    assert.ok(out.listenerCount("drain") > 0, "a worker waits for the drain");
+    out.writableNeedDrain = false;
+    out.writableLength = 0;
+    out.emit("drain");
+    assert.equal(await done, 1, err.text);
+    assert.equal(scanned, 6);
+    assert.equal(out.text.split("\n").filter((l) => l !== "").length, 6);
   });
 });
