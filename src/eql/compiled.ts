@@ -7,6 +7,18 @@
 export interface PrefilterLiteral {
   readonly text: string;
   readonly caseInsensitive: boolean;
+  /**
+   * The text begins a string value (derived only with `LiteralOptions.wholeValues`): in a record
+   * whose ECS view is the record itself, it follows the value's opening quote in the raw JSON.
+   */
+  readonly valueStart?: true;
+  /** The text ends a string value: its closing quote follows it (see valueStart). */
+  readonly valueEnd?: true;
+  /**
+   * With an anchor: the field whose value it is (the raw record's key for that value is the
+   * field's last path segment, possibly behind a dotted prefix). Absent: any key.
+   */
+  readonly field?: string;
 }
 
 /** A compiled EQL query: a pure predicate over one (ECS-view) event. */

@@ -51,7 +51,7 @@ export {
 } from "./evaluate.ts";
 export { parseDate } from "./field-types.ts";
 export { type Token, tokenize } from "./lexer.ts";
-export { deriveLiterals, type LiteralOptions, NON_VERBATIM_FIELDS } from "./literals.ts";
+export { deriveLiterals, type LiteralOptions, literalKey, NON_VERBATIM_FIELDS } from "./literals.ts";
 export { notAnEventQuery, type ParseOptions, parse, parseStatement } from "./parser.ts";
 export {
   createSampleMatcher,

@@ -14,6 +14,14 @@
  * the raw text may say `1e2` or `100.0`), so a literal made only of number characters is unused;
  * and fields whose ECS value a source derives rather than copies (NON_VERBATIM_FIELDS: e.g.
  * SentinelOne's `event.type` "creation" comes from raw "File Creation").
+ *
+ * Whole values (`wholeValues`, for records whose ECS view is the record itself, e.g. Elastic
+ * Defend): the engine compares a keyword-family field's whole value (`==`, `in`, `:` without a
+ * wildcard) or matches a pattern from its first to its last character, so a literal can also say
+ * that it begins a value (`valueStart`: the raw JSON has the value's opening quote before it) or
+ * ends one (`valueEnd`: the closing quote after it). `"exec"` then rejects every record that only
+ * holds `executable`. Not for texts a raw boolean could stand for (a keyword field indexes raw
+ * `true` as "true", without quotes); raw numbers are already excluded above.
  */
 
 import type { Constant, EventQuery, Expr, FieldRef } from "./ast.ts";
@@ -62,6 +70,11 @@ export interface LiteralOptions {
   readonly nonVerbatimFields?: readonly string[];
   /** Above this many alternatives a set is considered too costly to search (default 32). */
   readonly maxPrefilterLiterals?: number;
+  /**
+   * Derive `valueStart`/`valueEnd` (see the module comment). Sound only for a record whose ECS
+   * view is the record itself (no source mapping in between); default false.
+   */
+  readonly wholeValues?: boolean;
 }
 
 type LitSet = PrefilterLiteral[] | null;
@@ -82,45 +95,102 @@ function usable(text: string): boolean {
   return text.length > 0 && !NUMBERISH.test(text) && !text.includes("\uFFFD");
 }
 
-function literal(text: string, caseInsensitive: boolean): PrefilterLiteral {
+/** A keyword field indexes a raw JSON boolean as "true"/"false": such a value has no quotes. */
+const couldBeRawBoolean = (folded: string): boolean => "true".includes(folded) || "false".includes(folded);
+
+/** Where a literal sits in the value it comes from (whole-value anchoring, module comment). */
+interface Anchors {
+  readonly start: boolean;
+  readonly end: boolean;
+}
+const FLOATING: Anchors = { start: false, end: false };
+const WHOLE: Anchors = { start: true, end: true };
+
+/**
+ * Last path segments that may name a multi-field (`process.name.text`) rather than a key of the
+ * record: a literal of such a field names no key.
+ */
+const MULTI_FIELD_SUFFIXES: ReadonlySet<string> = new Set(["text", "keyword", "caseless"]);
+
+function literal(
+  text: string,
+  caseInsensitive: boolean,
+  at: Anchors = FLOATING,
+  field?: string,
+): PrefilterLiteral {
   const ci = caseInsensitive && /[A-Za-z]/.test(text);
-  return { text: ci ? asciiLower(text) : text, caseInsensitive: ci };
+  const t = ci ? asciiLower(text) : text;
+  if ((!at.start && !at.end) || couldBeRawBoolean(asciiLower(text))) return { text: t, caseInsensitive: ci };
+  const anchors =
+    at.start && at.end
+      ? ({ valueStart: true, valueEnd: true } as const)
+      : at.start
+        ? ({ valueStart: true } as const)
+        : ({ valueEnd: true } as const);
+  const last = field?.slice(field.lastIndexOf(".") + 1);
+  if (field === undefined || last === undefined || last.length === 0 || MULTI_FIELD_SUFFIXES.has(last)) {
+    return { text: t, caseInsensitive: ci, ...anchors };
+  }
+  return { text: t, caseInsensitive: ci, ...anchors, field };
 }
 
 /** The longest usable literal run of a wildcard pattern (`*` and `?` split runs), or null. */
 export function longestRun(pattern: string): string | null {
-  let best: string | null = null;
+  return longestRunAt(pattern)?.run ?? null;
+}
+
+/** The longest usable run and whether it starts / ends the pattern (no wildcard before / after it). */
+function longestRunAt(pattern: string): { run: string; at: Anchors } | null {
+  const runs = pattern.split(/[*?]/);
+  let best = -1;
   let bestLen = -1;
-  for (const run of pattern.split(/[*?]/)) {
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
     if (!usable(run)) continue;
     const len = utf8Length(run);
     if (len > bestLen) {
-      best = run;
+      best = i;
       bestLen = len;
     }
   }
-  return best;
+  if (best < 0) return null;
+  return { run: runs[best]!, at: { start: best === 0, end: best === runs.length - 1 } };
+}
+
+/** Bytes a literal's raw search must find: its text, plus a quote per anchor. */
+function searchedLength(l: PrefilterLiteral): number {
+  return utf8Length(l.text) + (l.valueStart ? 1 : 0) + (l.valueEnd ? 1 : 0);
 }
 
 /** Selectivity of a set: its weakest literal decides (case-insensitive counts a little less). */
 function quality(set: PrefilterLiteral[]): number {
   if (set.length === 0) return Number.POSITIVE_INFINITY;
   let q = Number.POSITIVE_INFINITY;
-  for (const l of set) q = Math.min(q, utf8Length(l.text) - (l.caseInsensitive ? 0.5 : 0));
+  for (const l of set) q = Math.min(q, searchedLength(l) - (l.caseInsensitive ? 0.5 : 0));
   return q - Math.log2(set.length) * 0.25;
+}
+
+/** A literal's identity: case mode, anchors and text. */
+export function literalKey(l: PrefilterLiteral): string {
+  const f = l.field === undefined ? "" : `@${l.field}`;
+  return `${l.caseInsensitive ? "i" : "s"}${l.valueStart ? "<" : ""}${l.valueEnd ? ">" : ""}${f}:${l.text}`;
 }
 
 function dedupe(set: PrefilterLiteral[]): PrefilterLiteral[] {
   const seen = new Set<string>();
   const out: PrefilterLiteral[] = [];
   for (const l of set) {
-    const key = `${l.caseInsensitive ? "i" : "s"}:${l.text}`;
+    const key = literalKey(l);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(l);
   }
-  // A case-insensitive literal already covers the case-sensitive one with the same folded text.
-  return out.filter((l) => l.caseInsensitive || !seen.has(`i:${asciiLower(l.text)}`));
+  // A case-insensitive literal already covers the case-sensitive one with the same folded text
+  // and the same anchors.
+  return out.filter(
+    (l) =>
+      l.caseInsensitive || !seen.has(literalKey({ ...l, text: asciiLower(l.text), caseInsensitive: true })),
+  );
 }
 
 /** Mapping types whose values a query compares as the text the record holds. */
@@ -139,8 +209,11 @@ class Deriver {
   private readonly nonVerbatim: ReadonlySet<string>;
   private readonly max: number;
   private readonly typeOf: (path: string) => string | undefined;
+  /** Anchors for whole values and patterns (FLOATING when wholeValues is off). */
+  private readonly whole: Anchors;
 
   constructor(options: LiteralOptions) {
+    this.whole = options.wholeValues === true ? WHOLE : FLOATING;
     this.nonVerbatim = new Set(options.nonVerbatimFields ?? NON_VERBATIM_FIELDS);
     this.max = options.maxPrefilterLiterals ?? 32;
     this.typeOf = options.fieldType ?? fieldType;
@@ -196,7 +269,7 @@ class Deriver {
     const out: PrefilterLiteral[] = [];
     for (const t of texts) {
       if (!usable(t)) return null;
-      out.push(literal(t, ci));
+      out.push(literal(t, ci, this.whole, field.path));
     }
     return this.cap(out);
   }
@@ -205,9 +278,9 @@ class Deriver {
     if (!this.verbatim(field)) return null;
     const out: PrefilterLiteral[] = [];
     for (const p of pats) {
-      const run = longestRun(p);
-      if (run === null) return null;
-      out.push(literal(run, ci));
+      const r = longestRunAt(p);
+      if (r === null) return null;
+      out.push(literal(r.run, ci, this.whole === WHOLE ? r.at : FLOATING, field.path));
     }
     return this.cap(out);
   }
@@ -285,7 +358,9 @@ class Deriver {
   query(q: EventQuery): LitSet {
     const cond = this.expr(q.condition);
     if (q.category === null || !this.verbatim("event.category")) return cond;
-    const cat = usable(q.category.name) ? [literal(q.category.name, false)] : null;
+    const cat = usable(q.category.name)
+      ? [literal(q.category.name, false, this.whole, "event.category")]
+      : null;
     if (cond === null) return cat;
     if (cat === null || cond.length === 0) return cond;
     return quality(cat) > quality(cond) ? cat : cond;

@@ -16,11 +16,14 @@ import { fieldValues } from "../document/index.ts";
 import type { EventQuery } from "../eql/index.ts";
 import { parse } from "../eql/index.ts";
 import type { Rule } from "../rules/index.ts";
+import { MAPPED_VIEW_MARKERS, type SourceOption } from "../sources/index.ts";
 import {
   createRulePrefilter,
   type PrefilterStrategy,
   type RulePrefilter,
+  type RulePrefilterOptions,
   ruleClauses,
+  wholeValueClauses,
 } from "./prefilter/index.ts";
 
 export interface DispatchOptions {
@@ -31,6 +34,12 @@ export interface DispatchOptions {
   readonly indexFilter?: (patterns: readonly string[], index: string | undefined) => boolean;
   /** Prefilter strategy (default: chosen by the number of literals). */
   readonly strategy?: PrefilterStrategy;
+  /**
+   * The scan's source option (default "auto"). Records whose ECS view is the record itself
+   * (Defend, unknown shapes) get the stronger whole-value clauses: all of them with "defend",
+   * those without a mapped source's marker with "auto", none with "sentinelone" or "endgame".
+   */
+  readonly source?: SourceOption;
 }
 
 export interface RuleDispatch {
@@ -76,10 +85,21 @@ interface Shared {
  * many objects with one rules array, so it is built once per array (and rebuilt when a rule's
  * literal set changes, as the old gate did).
  */
-const shared = new WeakMap<readonly Rule[], Map<PrefilterStrategy | "auto", Shared>>();
+const shared = new WeakMap<readonly Rule[], Map<string, Shared>>();
 
-function sharedFor(rules: readonly Rule[], strategy: PrefilterStrategy | undefined): Shared {
-  const key = strategy ?? "auto";
+/** How the scan's source option tells records with whole-value clauses (DispatchOptions.source). */
+function wholeValueOption(rules: readonly Rule[], source: SourceOption): RulePrefilterOptions {
+  if (source === "sentinelone" || source === "endgame") return {};
+  const clauses = rules.map((r) => wholeValueClauses(r));
+  return { wholeValue: { clauses, markers: source === "defend" ? "every-record" : MAPPED_VIEW_MARKERS } };
+}
+
+function sharedFor(
+  rules: readonly Rule[],
+  strategy: PrefilterStrategy | undefined,
+  source: SourceOption,
+): Shared {
+  const key = `${strategy ?? "auto"}/${source}`;
   let byStrategy = shared.get(rules);
   if (byStrategy === undefined) {
     byStrategy = new Map();
@@ -96,7 +116,10 @@ function sharedFor(rules: readonly Rule[], strategy: PrefilterStrategy | undefin
   }
   const s: Shared = {
     clauses,
-    prefilter: createRulePrefilter(clauses, strategy === undefined ? {} : { strategy }),
+    prefilter: createRulePrefilter(clauses, {
+      ...wholeValueOption(rules, source),
+      ...(strategy === undefined ? {} : { strategy }),
+    }),
     categories: rules.map(categoryOf),
   };
   byStrategy.set(key, s);
@@ -104,7 +127,7 @@ function sharedFor(rules: readonly Rule[], strategy: PrefilterStrategy | undefin
 }
 
 export function createRuleDispatch(rules: readonly Rule[], options: DispatchOptions = {}): RuleDispatch {
-  const { prefilter, categories } = sharedFor(rules, options.strategy);
+  const { prefilter, categories } = sharedFor(rules, options.strategy, options.source ?? "auto");
   const count = rules.length;
   const candidates = new Int32Array(count);
   let candidateCount = 0;

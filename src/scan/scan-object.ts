@@ -45,7 +45,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   );
   // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
   // record are the only ones evaluated on it (dispatch.ts).
-  const dispatch = createRuleDispatch(rules, { indexFilter: ruleAppliesToIndex });
+  const dispatch = createRuleDispatch(rules, { indexFilter: ruleAppliesToIndex, source: opts.source });
   const parse = createParseStage(
     dispatch,
     counts,

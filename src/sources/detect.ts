@@ -19,6 +19,31 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 export type DetectedSource = SourceName | "unknown";
 
+/** Raw JSON text searched as it is (quotes included), ASCII case-insensitively or not. */
+export interface RawMarker {
+  readonly text: string;
+  readonly caseInsensitive: boolean;
+}
+
+/**
+ * Byte strings of which the raw JSON (canonical spelling) of every record that detectSource names
+ * "sentinelone" or "endgame" holds at least one: what each test below reads appears in the record
+ * as a key or a value between quotes. Those two sources map fields to build their ECS view; a
+ * record holding none of these is Defend or unknown, and its view is the record itself, which the
+ * prefilter uses for stronger literals (src/scan/prefilter, wholeValueClauses). Keep them in step
+ * with detectSource: test/sources/detect.test.ts checks the two against each other.
+ */
+export const MAPPED_VIEW_MARKERS: readonly RawMarker[] = [
+  { text: '"endgame', caseInsensitive: false }, // event.module "endgame", an `endgame` object or `endgame.` keys
+  { text: "sentinelone", caseInsensitive: true }, // dataSource.name (lower-cased: ASCII letters only fold to it)
+  { text: 'scheme"', caseInsensitive: false }, // i.scheme, nested or dotted
+  { text: '"tgt"', caseInsensitive: false },
+  { text: '"tgt.', caseInsensitive: false },
+  { text: '"src"', caseInsensitive: false },
+  { text: '"src.', caseInsensitive: false },
+  { text: 'event.type"', caseInsensitive: false }, // a dotted `event.type` key (with endpoint.os)
+];
+
 export function detectSource(record: Record<string, unknown>): DetectedSource {
   // Fast path: nested ECS `event.module` (every Defend and Endgame document has it).
   const module = own(own(record, "event"), "module");

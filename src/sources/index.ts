@@ -15,7 +15,7 @@ export {
   simpleWildcardMatch,
 } from "../document/index.ts";
 export type { DetectedSource } from "./detect.ts";
-export { detectSource } from "./detect.ts";
+export { detectSource, MAPPED_VIEW_MARKERS, type RawMarker } from "./detect.ts";
 export { defendToEcs } from "./elastic-defend.ts";
 export { endgameToEcs } from "./endgame.ts";
 export {

@@ -9,8 +9,23 @@
  * engine function, deriveLiterals) is a clause too; a record must satisfy them all. Soundness
  * stays the engine's: each clause is deriveLiterals' answer for a query that every match of the
  * rule also matches.
+ *
+ * Two derivations per rule: `ruleClauses` holds for any record (only fields a source copies
+ * verbatim, no anchors); `wholeValueClauses` holds for a record whose ECS view is the record
+ * itself (Elastic Defend, unknown shapes): every field is verbatim there, so `event.type ==
+ * "start"` and `process where` give literals too, and a literal can be anchored to a value's
+ * quotes (`"exec"`, not the `exec` of every `executable` key: src/eql/literals.ts, wholeValues).
+ * Which of the two applies to a record is decided from its bytes (rules.ts, viewMarkers).
  */
-import { deriveLiterals, type EventQuery, type Expr, type PrefilterLiteral, parse } from "../../eql/index.ts";
+import {
+  deriveLiterals,
+  type EventQuery,
+  type Expr,
+  type LiteralOptions,
+  literalKey,
+  type PrefilterLiteral,
+  parse,
+} from "../../eql/index.ts";
 import type { Rule } from "../../rules/index.ts";
 
 /** Clauses of one rule; `null` when nothing is known (every record is a candidate). */
@@ -32,24 +47,30 @@ export const MIN_CLAUSE_LITERAL_BYTES = 3;
  * the automaton finds any number in one pass, so long lists of process names or paths
  * (`process.name in~ (...)`, `file.path : (...)`) make clauses too.
  */
-const CONJUNCT_OPTIONS = { maxPrefilterLiterals: 4096 } as const;
+const CONJUNCT_OPTIONS: LiteralOptions = { maxPrefilterLiterals: 4096 };
+/** For records whose view is the record: every field verbatim, values anchored to their quotes. */
+const WHOLE_VALUE_OPTIONS: LiteralOptions = {
+  maxPrefilterLiterals: 4096,
+  nonVerbatimFields: [],
+  wholeValues: true,
+};
+
+/** Bytes the raw search looks for: the text's JSON spelling (`\\x` is 3) and the quotes of its anchors. */
+export const searchedBytes = (l: PrefilterLiteral): number =>
+  Buffer.byteLength(JSON.stringify(l.text), "utf8") - 2 + (l.valueStart ? 1 : 0) + (l.valueEnd ? 1 : 0);
 
 /** The shortest literal of a clause decides how often it is satisfied by chance. */
-const weakest = (set: readonly PrefilterLiteral[]): number =>
-  Math.min(...set.map((l) => Buffer.byteLength(l.text, "utf8")));
+const weakest = (set: readonly PrefilterLiteral[]): number => Math.min(...set.map(searchedBytes));
 
 const strong = (set: readonly PrefilterLiteral[]): boolean =>
-  set.every((l) => Buffer.byteLength(l.text, "utf8") >= MIN_CLAUSE_LITERAL_BYTES);
+  set.every((l) => searchedBytes(l) >= MIN_CLAUSE_LITERAL_BYTES);
 
 const cache = new WeakMap<Rule, RuleClauses>();
+const wholeCache = new WeakMap<Rule, RuleClauses>();
 
-const key = (set: readonly PrefilterLiteral[]): string =>
-  set
-    .map((l) => `${l.caseInsensitive ? "i" : "s"}:${l.text}`)
-    .sort()
-    .join("\u0000");
+const key = (set: readonly PrefilterLiteral[]): string => set.map(literalKey).sort().join("\u0000");
 
-/** The clauses of a rule (computed once per Rule object). */
+/** The clauses of a rule for any record (computed once per Rule object). */
 export function ruleClauses(rule: Rule): RuleClauses {
   let c = cache.get(rule);
   if (c === undefined) {
@@ -59,8 +80,31 @@ export function ruleClauses(rule: Rule): RuleClauses {
   return c;
 }
 
+/**
+ * The clauses of a rule for a record whose ECS view is the record itself (module comment); at
+ * least as strong as ruleClauses, whose engine set they include.
+ */
+export function wholeValueClauses(rule: Rule): RuleClauses {
+  let c = wholeCache.get(rule);
+  if (c === undefined) {
+    c = deriveClauses(rule.query, rule.compiled.prefilter, { wholeValues: true });
+    wholeCache.set(rule, c);
+  }
+  return c;
+}
+
+export interface ClauseOptions {
+  /** Derive for records whose view is the record (default false: any record). */
+  readonly wholeValues?: boolean;
+}
+
 /** The clauses of a query text, given the engine's own set for it. */
-export function deriveClauses(query: string, compiled: readonly PrefilterLiteral[] | null): RuleClauses {
+export function deriveClauses(
+  query: string,
+  compiled: readonly PrefilterLiteral[] | null,
+  options: ClauseOptions = {},
+): RuleClauses {
+  const conjunctOptions = options.wholeValues === true ? WHOLE_VALUE_OPTIONS : CONJUNCT_OPTIONS;
   const out: (readonly PrefilterLiteral[])[] = [];
   const seen = new Set<string>();
   const add = (set: readonly PrefilterLiteral[] | null): void => {
@@ -70,7 +114,6 @@ export function deriveClauses(query: string, compiled: readonly PrefilterLiteral
     seen.add(k);
     out.push(set);
   };
-  add(compiled);
   if (compiled !== null && compiled.length === 0) return [[]]; // cannot match at all
   let ast: EventQuery | undefined;
   try {
@@ -80,9 +123,22 @@ export function deriveClauses(query: string, compiled: readonly PrefilterLiteral
   } catch {
     ast = undefined; // the rule compiled, so this does not happen; the engine's set stands
   }
+  // The engine's set is the best of its conjuncts' general sets; for whole values each conjunct's
+  // own set is at least as selective (anchored), and a floating `linux` beside `"linux"` would only
+  // add a hit at every occurrence.
+  if (ast === undefined || options.wholeValues !== true) add(compiled);
   if (ast !== undefined) {
     for (const conjunct of conjuncts(ast.condition)) {
-      add(deriveLiterals({ ...ast, category: null, condition: conjunct }, CONJUNCT_OPTIONS));
+      add(deriveLiterals({ ...ast, category: null, condition: conjunct }, conjunctOptions));
+    }
+    // `process where`: with every field verbatim, the category's value is a clause of its own.
+    if (options.wholeValues === true && ast.category !== null) {
+      add(
+        deriveLiterals(
+          { ...ast, condition: { kind: "bool", value: true, span: ast.category.span } },
+          conjunctOptions,
+        ),
+      );
     }
   }
   if (out.some((set) => set.length === 0)) return [[]]; // a conjunct that cannot match

@@ -1,6 +1,12 @@
 /** The prefilter stage: which rules a raw record can match, decided from its bytes before parsing. */
 export { ByteAutomaton, HitList } from "./automaton.ts";
-export { deriveClauses, type RuleClauses, ruleClauses } from "./clauses.ts";
+export {
+  type ClauseOptions,
+  deriveClauses,
+  type RuleClauses,
+  ruleClauses,
+  wholeValueClauses,
+} from "./clauses.ts";
 export { canonicaliseEscapes, hasRewritableEscape } from "./escapes.ts";
 export { canonicalJsonBytes, createRawPrefilter, type RawPrefilter } from "./raw.ts";
 export {
@@ -10,4 +16,5 @@ export {
   type RecordAdmitter,
   type RulePrefilter,
   type RulePrefilterOptions,
+  type WholeValueModel,
 } from "./rules.ts";

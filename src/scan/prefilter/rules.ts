@@ -16,7 +16,8 @@
  * canonical rewriting (escapes.ts); one with an undecodable escape is a candidate for every rule
  * (the parser decides). Tested as a property over random rules, records, casings and escapings.
  */
-import type { PrefilterLiteral } from "../../eql/index.ts";
+import { literalKey, type PrefilterLiteral } from "../../eql/index.ts";
+import type { RawMarker } from "../../sources/index.ts";
 import { ByteAutomaton, HitList } from "./automaton.ts";
 import type { RuleClauses } from "./clauses.ts";
 import { canonicaliseEscapes, hasRewritableEscape } from "./escapes.ts";
@@ -42,9 +43,26 @@ export interface RulePrefilter {
 
 export type PrefilterStrategy = "automaton" | "indexOf";
 
+/**
+ * Stronger clauses for the records whose ECS view is the record itself (clauses.ts,
+ * wholeValueClauses), and how to tell those records from their bytes.
+ */
+export interface WholeValueModel {
+  /** Per rule (same order as the clauses given to createRulePrefilter). */
+  readonly clauses: readonly RuleClauses[];
+  /**
+   * "every-record": every record's view is the record (a scan with source "defend"); otherwise
+   * literals of which every record with a mapped view holds one (src/sources: MAPPED_VIEW_MARKERS):
+   * a record holding none of them gets the stronger clauses.
+   */
+  readonly markers: readonly RawMarker[] | "every-record";
+}
+
 export interface RulePrefilterOptions {
   /** Default: "indexOf" up to INDEXOF_MAX_LITERALS distinct literals, "automaton" above. */
   readonly strategy?: PrefilterStrategy;
+  /** Whole-value clauses (automaton strategy only; the indexOf strategy keeps the general ones). */
+  readonly wholeValue?: WholeValueModel;
 }
 
 /** Up to this many distinct literals, native indexOf passes beat one automaton pass (docs/performance.md). */
@@ -53,11 +71,25 @@ export const INDEXOF_MAX_LITERALS = 3;
 /** Bytes scanned ahead by one automaton pass: amortises the pass over many ~2 KB records. */
 const WINDOW_BYTES = 256 * 1024;
 
-const litKey = (l: PrefilterLiteral): string => `${l.caseInsensitive ? "i" : "s"}:${l.text}`;
-
 /** A literal that canonical JSON search cannot find reliably (a lone surrogate is spelt as an escape). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const searchable = (l: PrefilterLiteral): boolean => !LONE_SURROGATE.test(l.text);
+
+/** Distinct literals (text, case mode, anchors), shared by the models of one prefilter. */
+class LiteralTable {
+  private readonly ids = new Map<string, number>();
+  readonly literals: PrefilterLiteral[] = [];
+  id(l: PrefilterLiteral): number {
+    const k = literalKey(l);
+    let id = this.ids.get(k);
+    if (id === undefined) {
+      id = this.literals.length;
+      this.ids.set(k, id);
+      this.literals.push(l);
+    }
+    return id;
+  }
+}
 
 interface Model {
   /** Per rule, its clauses as lists of literal ids; null: no clause (always a candidate). */
@@ -66,39 +98,37 @@ interface Model {
 }
 
 /** Clauses -> literal ids; an unusable clause (empty text, unsearchable literal) is dropped (weaker, still sound). */
-function model(clauses: readonly RuleClauses[]): Model {
-  const ids = new Map<string, number>();
-  const literals: PrefilterLiteral[] = [];
+function model(clauses: readonly RuleClauses[], table: LiteralTable = new LiteralTable()): Model {
   const rules = clauses.map((rc) => {
     if (rc === null) return null;
     const kept: number[][] = [];
     for (const clause of rc) {
       if (clause.some((l) => l.text.length === 0 || !searchable(l))) continue;
-      kept.push(
-        clause.map((l) => {
-          const k = litKey(l);
-          let id = ids.get(k);
-          if (id === undefined) {
-            id = literals.length;
-            ids.set(k, id);
-            literals.push(l);
-          }
-          return id;
-        }),
-      );
+      kept.push(clause.map((l) => table.id(l)));
     }
     return kept.length === 0 ? null : kept;
   });
-  return { rules, literals };
+  return { rules, literals: table.literals };
 }
 
 export function createRulePrefilter(
   clauses: readonly RuleClauses[],
   options: RulePrefilterOptions = {},
 ): RulePrefilter {
-  const m = model(clauses);
-  const strategy = options.strategy ?? (m.literals.length <= INDEXOF_MAX_LITERALS ? "indexOf" : "automaton");
-  return strategy === "indexOf" ? indexOfPrefilter(m) : automatonPrefilter(m);
+  const general = model(clauses);
+  const strategy =
+    options.strategy ?? (general.literals.length <= INDEXOF_MAX_LITERALS ? "indexOf" : "automaton");
+  if (strategy === "indexOf") return indexOfPrefilter(general);
+  const wv = options.wholeValue;
+  if (wv === undefined) return automatonPrefilter(general, null, null);
+  if (wv.clauses.length !== clauses.length) {
+    throw new RangeError("createRulePrefilter: whole-value clauses must name the same rules");
+  }
+  const table = new LiteralTable();
+  if (wv.markers === "every-record") return automatonPrefilter(model(wv.clauses, table), null, null);
+  const g = model(clauses, table);
+  const w = model(wv.clauses, table);
+  return automatonPrefilter(g, w, wv.markers);
 }
 
 /** Rules without clauses are candidates for every record; they are merged into `out` in order. */
@@ -182,26 +212,41 @@ function indexOfPrefilter(m: Model): RulePrefilter {
   };
 }
 
-function automatonPrefilter(m: Model): RulePrefilter {
-  const count = m.rules.length;
-  const always = alwaysList(m);
-  const lits = m.literals;
-  // Pattern bytes: the canonical JSON spelling; the automaton folds ASCII case itself.
-  const bytes = lits.map((l) => canonicalJsonBytes(l.text));
-  const sensitive = lits.map((l) => !l.caseInsensitive);
-  const lengths = Int32Array.from(bytes, (b) => b.length);
-  const automaton = new ByteAutomaton(bytes);
-  const outputs = automaton.outputs;
+/** Compressed lists: list[first[i], first[i + 1]) belong to i. */
+interface Csr {
+  readonly first: Int32Array;
+  readonly list: Int32Array;
+}
+const csr = (lists: readonly (readonly number[])[]): Csr => {
+  const first = new Int32Array(lists.length + 1);
+  for (let i = 0; i < lists.length; i++) first[i + 1] = first[i]! + lists[i]!.length;
+  return { first, list: Int32Array.from(lists.flat()) };
+};
 
-  // A rule is looked at only when a literal of its first clause (the most selective one,
-  // clauses.ts) is found; its other clauses are then checked. A literal found in nearly every
-  // record (`linux`, in hundreds of rules' other clauses) so costs nothing per rule. A short
-  // clause is checked by its literals' marks; a long one (hundreds of process names) is marked
-  // satisfied when one of its literals is found.
-  const SHORT_CLAUSE = 8;
-  const anchorOf: number[][] = lits.map(() => []); // literal -> rules whose first clause holds it
-  const longOf: number[][] = lits.map(() => []); // literal -> long clauses holding it
-  const ruleRest: number[][] = m.rules.map(() => []); // rule -> its other clauses
+/**
+ * One model's clauses, indexed for admit(). A rule is looked at only when a literal of its first
+ * clause (the most selective one, clauses.ts) is found; its other clauses are then checked. A
+ * literal found in nearly every record (`linux`, in hundreds of rules' other clauses) so costs
+ * nothing per rule. A short clause is checked by its literals' marks; a long one (hundreds of
+ * process names) is marked satisfied when one of its literals is found.
+ */
+interface ClauseIndex {
+  readonly anchors: Csr; // literal -> rules whose first clause holds it
+  readonly longs: Csr; // literal -> long clauses holding it
+  readonly rest: Csr; // rule -> its other clauses
+  readonly clauseLit: Csr; // clause -> its literals
+  readonly isLong: Uint8Array;
+  readonly always: Int32Array;
+  readonly clauseEpoch: Int32Array;
+  readonly ruleEpoch: Int32Array;
+}
+
+const SHORT_CLAUSE = 8;
+
+function clauseIndex(m: Model, literalCount: number): ClauseIndex {
+  const anchorOf: number[][] = Array.from({ length: literalCount }, () => []);
+  const longOf: number[][] = Array.from({ length: literalCount }, () => []);
+  const ruleRest: number[][] = m.rules.map(() => []);
   const clauseLits: number[][] = [];
   const clauseLong: number[] = [];
   m.rules.forEach((r, ri) => {
@@ -220,24 +265,166 @@ function automatonPrefilter(m: Model): RulePrefilter {
       ruleRest[ri]!.push(c);
     });
   });
-  const csr = (lists: readonly (readonly number[])[]): { first: Int32Array; list: Int32Array } => {
-    const first = new Int32Array(lists.length + 1);
-    for (let i = 0; i < lists.length; i++) first[i + 1] = first[i]! + lists[i]!.length;
-    return { first, list: Int32Array.from(lists.flat()) };
+  return {
+    anchors: csr(anchorOf),
+    longs: csr(longOf),
+    rest: csr(ruleRest),
+    clauseLit: csr(clauseLits),
+    isLong: Uint8Array.from(clauseLong),
+    always: alwaysList(m),
+    clauseEpoch: new Int32Array(clauseLits.length),
+    ruleEpoch: new Int32Array(m.rules.length),
   };
-  const anchors = csr(anchorOf);
-  const longs = csr(longOf);
-  const rest = csr(ruleRest);
-  const clauseLit = csr(clauseLits);
-  const isLong = Uint8Array.from(clauseLong);
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const COLON = 0x3a;
+
+/** The pattern a literal is searched as: its canonical JSON spelling, inside the quotes of its anchors. */
+function patternBytes(l: PrefilterLiteral): Uint8Array {
+  const text = canonicalJsonBytes(l.text);
+  if (!l.valueStart && !l.valueEnd) return text;
+  const out = new Uint8Array(text.length + (l.valueStart ? 1 : 0) + (l.valueEnd ? 1 : 0));
+  if (l.valueStart) out[0] = QUOTE;
+  out.set(text, l.valueStart ? 1 : 0);
+  if (l.valueEnd) out[out.length - 1] = QUOTE;
+  return out;
+}
+
+/**
+ * Is the string token whose closing quote is at `p - 1` a key? In JSON only a key is followed by
+ * `:` (after optional whitespace); a value-anchored literal found there is not a value.
+ */
+function followedByColon(buf: Uint8Array, p: number, end: number): boolean {
+  let q = p;
+  while (q < end) {
+    const b = buf[q]!;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b === COLON;
+    q++;
+  }
+  return false;
+}
+
+const isJsonSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/** The index of the last non-whitespace byte at or before `i` (start - 1 when none). */
+function backOverSpace(buf: Uint8Array, i: number, start: number): number {
+  while (i >= start && isJsonSpace(buf[i]!)) i--;
+  return i;
+}
+
+/** An odd number of backslashes right before `i`: the byte at `i` is escaped. */
+function escapedAt(buf: Uint8Array, i: number, start: number): boolean {
+  let n = 0;
+  for (let j = i - 1; j >= start && buf[j] === BACKSLASH; j--) n++;
+  return (n & 1) === 1;
+}
+
+/** The opening quote of the string whose closing quote is at `close`, or -1. */
+function openingQuote(buf: Uint8Array, close: number, start: number): number {
+  for (let j = close - 1; j >= start; j--) if (buf[j] === QUOTE && !escapedAt(buf, j, start)) return j;
+  return -1;
+}
+
+const LBRACKET = 0x5b;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+
+/**
+ * May the string value whose opening quote is at `open` be a value of a field whose last path
+ * segment is `key` (as bytes)? Reads backwards to the key of the value (`"key": "v"`, or an array
+ * of strings `"key": ["a", "v"]`): false only when that key is found and is neither `key` nor ends
+ * in `.key` (a dotted key); anything else (nested arrays, objects in the array, an escaped quote,
+ * no key in the record's bytes) is true. Only a real string value can be rejected: a false hit
+ * (an escaped quote inside another string) may be, because the real value has its own hit.
+ */
+function keyMayBe(buf: Uint8Array, open: number, start: number, key: Uint8Array): boolean {
+  let i = backOverSpace(buf, open - 1, start);
+  let inArray = false;
+  while (i >= start && buf[i] === COMMA) {
+    inArray = true;
+    i = backOverSpace(buf, i - 1, start);
+    if (i < start || buf[i] !== QUOTE || escapedAt(buf, i, start)) return true; // not a string element
+    const o = openingQuote(buf, i, start);
+    if (o < 0) return true;
+    i = backOverSpace(buf, o - 1, start);
+  }
+  if (i >= start && buf[i] === LBRACKET) {
+    inArray = true;
+    i = backOverSpace(buf, i - 1, start);
+  } else if (inArray) return true;
+  if (i < start || buf[i] !== COLON) return true;
+  const close = backOverSpace(buf, i - 1, start);
+  if (close < start || buf[close] !== QUOTE) return true;
+  const o = openingQuote(buf, close, start);
+  if (o < 0) return true;
+  const from = o + 1;
+  const len = close - from;
+  for (let j = from; j < close; j++) if (buf[j] === BACKSLASH) return true; // an escaped key: not compared
+  if (len < key.length) return false;
+  for (let j = 0; j < key.length; j++) if (buf[close - key.length + j] !== key[j]) return false;
+  return len === key.length || buf[close - key.length - 1] === DOT;
+}
+
+/** One automaton over some of the literals: its pattern k is literal ids[k]. */
+interface Searcher {
+  readonly automaton: ByteAutomaton;
+  readonly ids: Int32Array;
+}
+
+function searcher(ids: readonly number[], bytes: readonly Uint8Array[]): Searcher {
+  return { automaton: new ByteAutomaton(ids.map((id) => bytes[id]!)), ids: Int32Array.from(ids) };
+}
+
+/** The literal ids a model's clauses use, ascending. */
+function usedIds(m: Model): number[] {
+  const used = new Set<number>();
+  for (const r of m.rules) for (const clause of r ?? []) for (const id of clause) used.add(id);
+  return [...used].sort((a, b) => a - b);
+}
+
+/**
+ * `general`: clauses that hold for any record. `whole` (with `markers`): stronger clauses for the
+ * records that hold no marker (their ECS view is the record itself); null: general only.
+ *
+ * With both, the pass over the buffer searches the whole-value literals and the markers only;
+ * a record that holds a marker (a SentinelOne or Endgame record, rare in a Defend archive and
+ * cheap next to that source's mapping) is searched again, alone, for the general literals.
+ */
+function automatonPrefilter(
+  general: Model,
+  whole: Model | null,
+  markers: readonly RawMarker[] | null,
+): RulePrefilter {
+  const count = general.rules.length;
+  const lits = general.literals; // the table is shared: every model's literals
+  const marks = markers ?? [];
+  // Pattern bytes: the canonical JSON spelling of each literal (in its anchors' quotes), then the
+  // markers as they are; the automaton folds ASCII case itself. Ids past the literals are markers.
+  const bytes: Uint8Array[] = [...lits.map(patternBytes), ...marks.map((m) => Buffer.from(m.text, "utf8"))];
+  const sensitive = [...lits.map((l) => !l.caseInsensitive), ...marks.map((m) => !m.caseInsensitive)];
+  const keyCheck = Uint8Array.from(bytes, (_, id) => (id < lits.length && lits[id]!.valueEnd ? 1 : 0));
+  // Per literal with a field: the key its value must sit under (its last path segment), or null.
+  const fieldKey = bytes.map((_, id) => {
+    const f = id < lits.length ? lits[id]!.field : undefined;
+    return f === undefined ? null : Buffer.from(f.slice(f.lastIndexOf(".") + 1), "utf8");
+  });
+  const anchoredStart = Uint8Array.from(bytes, (_, id) => (id < lits.length && lits[id]!.valueStart ? 1 : 0));
+  const isMarker = Uint8Array.from(bytes, (_, id) => (id >= lits.length ? 1 : 0));
+  const lengths = Int32Array.from(bytes, (b) => b.length);
+  const generalIndex = clauseIndex(general, bytes.length);
+  const wholeIndex = whole === null ? null : clauseIndex(whole, bytes.length);
+  const markerIds = marks.map((_, k) => lits.length + k);
+  const primary =
+    whole === null ? searcher(usedIds(general), bytes) : searcher([...usedIds(whole), ...markerIds], bytes);
+  const primaryIndex = wholeIndex ?? generalIndex;
+  const secondary = whole === null ? null : searcher(usedIds(general), bytes);
 
   // Per-record marks, reset by bumping the epoch instead of clearing.
   let epoch = 0;
-  const litEpoch = new Int32Array(lits.length);
-  const clauseEpoch = new Int32Array(clauseLits.length);
-  const ruleEpoch = new Int32Array(count);
-  const found = new Int32Array(lits.length);
-  const BACKSLASH = 0x5c;
+  const litEpoch = new Int32Array(bytes.length);
+  const found = new Int32Array(bytes.length);
 
   /** Verifies a case-sensitive hit ending at `p` in place. */
   const exact = (buf: Uint8Array, p: number, id: number): boolean => {
@@ -249,8 +436,13 @@ function automatonPrefilter(m: Model): RulePrefilter {
 
   /** Set by admit(): the record holds a backslash (the caller then checks for escapes). */
   let sawBackslash = false;
+  /** Set by admit(): the record holds a marker (its view may be mapped: the general clauses apply). */
+  let marked = false;
 
-  /** Admits rules from the hits from `first` on that lie within buf[start, end); returns the number written to out. */
+  /**
+   * Admits rules of `ix` from the hits (of `s`) from `first` on that lie within buf[start, end);
+   * returns the number written to out.
+   */
   const admit = (
     buf: Uint8Array,
     hits: HitList,
@@ -258,34 +450,59 @@ function automatonPrefilter(m: Model): RulePrefilter {
     start: number,
     end: number,
     out: Int32Array,
+    s: Searcher,
+    ix: ClauseIndex,
   ): number => {
     epoch++;
     if (epoch === 0x7fffffff) {
       epoch = 1;
       litEpoch.fill(0);
-      clauseEpoch.fill(0);
-      ruleEpoch.fill(0);
+      for (const x of wholeIndex === null ? [generalIndex] : [generalIndex, wholeIndex]) {
+        x.clauseEpoch.fill(0);
+        x.ruleEpoch.fill(0);
+      }
     }
     const e = epoch;
     let nf = 0;
     let backslash = false;
+    let marker = false;
     const pos = hits.pos;
     const state = hits.state;
+    const automaton = s.automaton;
+    const outputs = automaton.outputs;
+    const ids = s.ids;
     for (let h = first; h < hits.n; h++) {
       const p = pos[h]!;
       if (p > end) break;
-      const s = state[h]!;
+      const st = state[h]!;
       if (buf[p - 1] === BACKSLASH) backslash = true;
-      const oEnd = automaton.outputEnd(s);
-      for (let o = automaton.outputFirst(s); o < oEnd; o++) {
-        const id = outputs[o]!;
+      const oEnd = automaton.outputEnd(st);
+      for (let o = automaton.outputFirst(st); o < oEnd; o++) {
+        const id = ids[outputs[o]!]!;
         if (litEpoch[id] === e || p - lengths[id]! < start) continue;
         if (sensitive[id] && !exact(buf, p, id)) continue;
+        // An anchor's quote that is escaped is inside another string: no value starts or ends
+        // there (the real value, if any, has a hit of its own). A value is never followed by `:`.
+        if (anchoredStart[id] === 1 && escapedAt(buf, p - lengths[id]!, start)) continue;
+        if (keyCheck[id] === 1 && (escapedAt(buf, p - 1, start) || followedByColon(buf, p, end))) continue;
+        const fk = fieldKey[id]!;
+        if (fk !== null) {
+          // The value's opening quote: the pattern's own, or the first unescaped one before it.
+          const open = anchoredStart[id] === 1 ? p - lengths[id]! : openingQuote(buf, p - 1, start);
+          if (open >= start && !keyMayBe(buf, open, start, fk)) continue;
+        }
         litEpoch[id] = e;
         found[nf++] = id;
-        const lEnd = longs.first[id + 1]!;
-        for (let k = longs.first[id]!; k < lEnd; k++) clauseEpoch[longs.list[k]!] = e;
+        if (isMarker[id] === 1) marker = true;
       }
+    }
+    sawBackslash = backslash;
+    marked = marker;
+    const { anchors, longs, rest, clauseLit, isLong, clauseEpoch, ruleEpoch } = ix;
+    for (let f = 0; f < nf; f++) {
+      const id = found[f]!;
+      const lEnd = longs.first[id + 1]!;
+      for (let k = longs.first[id]!; k < lEnd; k++) clauseEpoch[longs.list[k]!] = e;
     }
     let n = 0;
     for (let f = 0; f < nf; f++) {
@@ -315,26 +532,36 @@ function automatonPrefilter(m: Model): RulePrefilter {
         if (ok) out[n++] = r;
       }
     }
-    sawBackslash = backslash;
     sortPrefix(out, n);
-    return mergeAlways(out, n, always);
+    return mergeAlways(out, n, ix.always);
+  };
+
+  /** One record searched alone: the primary literals, then the general ones if it holds a marker. */
+  const recordHits = new HitList();
+  const alone = (buf: Uint8Array, start: number, end: number, out: Int32Array): number => {
+    recordHits.n = 0;
+    primary.automaton.scan(buf, start, end, recordHits);
+    const n = admit(buf, recordHits, 0, start, end, out, primary, primaryIndex);
+    if (!marked || secondary === null) return n;
+    recordHits.n = 0;
+    secondary.automaton.scan(buf, start, end, recordHits);
+    return admit(buf, recordHits, 0, start, end, out, secondary, generalIndex);
   };
 
   // The rare path: a record with escapes, searched in its canonical rewriting.
   let scratch = new Uint8Array(64 * 1024);
-  const scratchHits = new HitList();
   const escaped = (buf: Uint8Array, start: number, end: number, out: Int32Array): number => {
     if (scratch.length < end - start) scratch = new Uint8Array(Math.max(end - start, scratch.length * 2));
     const len = canonicaliseEscapes(buf, start, end, scratch);
     if (len < 0) return allRules(out, count);
-    scratchHits.n = 0;
-    automaton.scan(scratch, 0, len, scratchHits);
-    return admit(scratch, scratchHits, 0, 0, len, out);
+    return alone(scratch, 0, len, out);
   };
 
+  // Every record must be parsed only when each model has a rule without clauses.
+  const parsesAll = generalIndex.always.length > 0 && (wholeIndex === null || wholeIndex.always.length > 0);
   return {
     ruleCount: count,
-    parsesAll: always.length > 0,
+    parsesAll,
     strategy: "automaton",
     forBuffer(buf: Uint8Array): RecordAdmitter {
       const hits = new HitList();
@@ -346,7 +573,7 @@ function automatonPrefilter(m: Model): RulePrefilter {
           from = start;
           to = Math.min(buf.length, Math.max(end, start + WINDOW_BYTES));
           hits.n = 0;
-          automaton.scan(buf, from, to, hits);
+          primary.automaton.scan(buf, from, to, hits);
         }
         // First hit that can lie in the record: ends after `start`.
         const pos = hits.pos;
@@ -357,8 +584,14 @@ function automatonPrefilter(m: Model): RulePrefilter {
           if (pos[mid]! <= start) lo = mid + 1;
           else hi = mid;
         }
-        const n = admit(buf, hits, lo, start, end, out);
-        return sawBackslash && hasRewritableEscape(buf, start, end) ? escaped(buf, start, end, out) : n;
+        const n = admit(buf, hits, lo, start, end, out, primary, primaryIndex);
+        if (sawBackslash && hasRewritableEscape(buf, start, end)) return escaped(buf, start, end, out);
+        if (marked && secondary !== null) {
+          recordHits.n = 0;
+          secondary.automaton.scan(buf, start, end, recordHits);
+          return admit(buf, recordHits, 0, start, end, out, secondary, generalIndex);
+        }
+        return n;
       };
     },
   };
