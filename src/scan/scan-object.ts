@@ -8,7 +8,7 @@ import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestErro
 import type { Rule } from "../rules/index.ts";
 import { ruleAppliesToIndex } from "../sources/index.ts";
 import { OTHER_INDICES, ScanCounts, UNKNOWN_INDEX } from "./counts.ts";
-import { createRuleDispatch } from "./dispatch.ts";
+import { createScanDispatch } from "./sequence-dispatch.ts";
 import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
@@ -37,7 +37,11 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   // inputs, the Lambda's state store) or, without one, to a run for this object alone.
   const ownRun = options.sequences === undefined && hasSequenceRules(rules) ? new SequenceRun() : undefined;
   const sink = options.sequences ?? ownRun;
-  const sequenceStage = sink === undefined ? undefined : new SequenceStage(sink, { uri, version });
+  // The dispatch knows which steps of a rule a record matched (sequence-dispatch.ts).
+  const sequenceStage =
+    sink === undefined
+      ? undefined
+      : new SequenceStage(sink, { uri, version }, (rule, event) => dispatch.masks(rule, event));
   const exceptions = anyExceptions(rules) ? new ExceptionStage(opts.nowMs) : undefined;
   const hits = chainHitStages(
     withSequenceStage(exceptions === undefined ? HIT_STAGES : [exceptions, ...HIT_STAGES], sequenceStage),
@@ -45,7 +49,7 @@ export async function scanObject(input: ByteSource, options: ScanOptions): Promi
   );
   // The gate (prefilter) and the match stage share one dispatch: the rules the gate names for a
   // record are the only ones evaluated on it (dispatch.ts).
-  const dispatch = createRuleDispatch(rules, { indexFilter: ruleAppliesToIndex, source: opts.source });
+  const dispatch = createScanDispatch(rules, { indexFilter: ruleAppliesToIndex, source: opts.source });
   const parse = createParseStage(
     dispatch,
     counts,

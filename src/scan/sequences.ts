@@ -14,6 +14,7 @@
  */
 import { CONTEXT_FIELDS } from "../alerts/index.ts";
 import { compileFieldPath, type FieldPath, fieldNodes } from "../document/index.ts";
+import type { CompiledQuery } from "../eql/index.ts";
 import type { Rule } from "../rules/index.ts";
 import type { Hit, HitStage } from "./stages.ts";
 
@@ -30,20 +31,53 @@ export interface StepEvent extends StepRef {
   readonly rule: Rule;
   /** The fields the rule reads plus the alert context fields (see projectStep). */
   readonly event: Record<string, unknown>;
+  /**
+   * Which filters of correlationFilters(rule) `event` matches (bit i: filter i), when the scan
+   * knew it: the matcher then need not evaluate them again. Absent: unknown (evaluate).
+   */
+  readonly steps?: number;
 }
+
+/**
+ * The step verdicts a dispatch already took for the event it matched last: the mask of
+ * correlationFilters(rule) (see stepMask), or undefined when it does not know them.
+ */
+export type StepMasks = (rule: Rule, event: unknown) => number | undefined;
 
 /** Receives the step events of one object, in record order. */
 export interface SequenceSink {
   add(step: StepEvent): void;
 }
 
-const paths = new Map<string, FieldPath>();
-function pathOf(field: string): FieldPath {
-  let p = paths.get(field);
+/**
+ * Every field a projection reads gets a slot, shared by all rules: the values of one record are
+ * read once per field (one walk), whichever rules and however many project it. Names come from
+ * rule files and CONTEXT_FIELDS only, so the table stays small.
+ */
+const slotOf = new Map<string, number>();
+const slotPaths: FieldPath[] = [];
+function slot(field: string): number {
+  let s = slotOf.get(field);
+  if (s === undefined) {
+    s = slotPaths.length;
+    slotPaths.push(compileFieldPath(field));
+    slotOf.set(field, s);
+  }
+  return s;
+}
+
+/** A rule's projection: its distinct field names in output order, and their slots. */
+interface Projection {
+  readonly keys: readonly string[];
+  readonly slots: Int32Array;
+}
+const projections = new WeakMap<Rule, Projection>();
+function projectionOf(rule: Rule): Projection {
+  let p = projections.get(rule);
   if (p === undefined) {
-    p = compileFieldPath(field);
-    // Names come from rule files and CONTEXT_FIELDS only: the map stays small.
-    paths.set(field, p);
+    const keys = [...new Set([...rule.compiled.fields, ...CONTEXT_FIELDS])];
+    p = { keys, slots: Int32Array.from(keys, slot) };
+    projections.set(rule, p);
   }
   return p;
 }
@@ -52,36 +86,125 @@ function isScalar(v: unknown): v is string | number | boolean {
   return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 }
 
+/** No scalar value at that field (distinct from any value a record can hold). */
+const NONE: unique symbol = Symbol("none");
+type SlotValue = string | number | boolean | readonly (string | number | boolean)[] | typeof NONE;
+
+/**
+ * Reads the projected values of one event, each field once. The step events of one record for
+ * several rules come one after another (the hits of a record are emitted together), so the
+ * values of the last event are kept, marked by an epoch per slot rather than cleared.
+ */
+export class StepProjector {
+  private event: unknown = NONE;
+  private epoch = 0;
+  private stamps = new Int32Array(0);
+  private values: SlotValue[] = [];
+
+  private valueAt(ecs: unknown, s: number): SlotValue {
+    if (this.stamps[s] === this.epoch) return this.values[s]!;
+    const nodes = fieldNodes(ecs, slotPaths[s]!);
+    let v: SlotValue = NONE;
+    let many: (string | number | boolean)[] | undefined;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (!isScalar(n)) continue;
+      if (v === NONE) v = n;
+      else if (many === undefined) many = [v as string | number | boolean, n];
+      else many.push(n);
+    }
+    if (many !== undefined) v = many;
+    this.stamps[s] = this.epoch;
+    this.values[s] = v;
+    return v;
+  }
+
+  /** See projectStep. */
+  project(rule: Rule, ecs: unknown): Record<string, unknown> {
+    if (ecs !== this.event) {
+      this.event = ecs;
+      this.epoch = this.epoch === 0x7fffffff ? 1 : this.epoch + 1;
+      if (this.epoch === 1) this.stamps.fill(0);
+    }
+    if (this.stamps.length < slotPaths.length) {
+      const grown = new Int32Array(slotPaths.length + 64);
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
+    const { keys, slots } = projectionOf(rule);
+    // A plain object filled in one fixed key order per rule: records with the same fields share
+    // one hidden class, which holds a step event in far fewer bytes than a dictionary would.
+    const out: Record<string, unknown> = {};
+    for (let k = 0; k < keys.length; k++) {
+      const v = this.valueAt(ecs, slots[k]!);
+      if (v === NONE) continue;
+      const key = keys[k]!;
+      // A rule may name a field `__proto__`: an own data property, never the prototype.
+      if (key === "__proto__")
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
+    }
+    return out;
+  }
+}
+
+const defaultProjector = new StepProjector();
+
 /**
  * What a step event keeps: every scalar value (types kept, unlike Alert.event's strings: the
  * matcher re-reads timestamps and typed join keys from it) of the fields the rule reads (filters
  * and join keys) and of CONTEXT_FIELDS, under flat dotted keys, which the field model reads as
- * Elasticsearch does. A step event is held until the run (CLI) or the window (Lambda) ends, so
- * keeping a few dozen fields rather than the whole record is what bounds that memory and the
- * store's item size.
+ * Elasticsearch does: one value as itself, several as an array in document order. A step event
+ * is held until the run (CLI) or the window (Lambda) ends, so keeping a few dozen fields rather
+ * than the whole record is what bounds that memory and the store's item size. The arrays of
+ * several values may be shared between the projections of one record for different rules.
  */
 export function projectStep(rule: Rule, ecs: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null);
-  for (const f of [...rule.compiled.fields, ...CONTEXT_FIELDS]) {
-    if (Object.hasOwn(out, f)) continue;
-    const vals = fieldNodes(ecs, pathOf(f)).filter(isScalar);
-    if (vals.length === 1) out[f] = vals[0];
-    else if (vals.length > 1) out[f] = vals;
-  }
-  // A plain object again (JSON and deep equality), built from fixed field names only.
-  return { ...out };
+  return defaultProjector.project(rule, ecs);
 }
 
-/**
- * Whether the projection decides every step filter and the until as the full event did. It can
- * differ only for a filter that reads a structure a projection of scalar leaves does not keep
- * (an object-valued field, say); then the full ECS view is kept instead, never a wrong verdict.
- */
-function faithful(rule: Rule, full: unknown, projected: unknown): boolean {
+/** The step filters of a correlation rule and its until (last), in the order of a step mask's bits. */
+export function correlationFilters(rule: Rule): readonly CompiledQuery[] {
   const c = rule.sequence;
-  if (c === undefined) return true;
-  const filters = c.kind === "sequence" && c.until !== null ? [...c.steps, c.until] : c.steps;
-  return filters.every((f) => f.matches(full) === f.matches(projected));
+  if (c === undefined) return [];
+  if (c.kind === "sample" || c.until === null) return c.steps;
+  let f = withUntil.get(c);
+  if (f === undefined) {
+    f = [...c.steps, c.until];
+    withUntil.set(c, f);
+  }
+  return f;
+}
+const withUntil = new WeakMap<object, readonly CompiledQuery[]>();
+
+/**
+ * Bit i set when filter i of correlationFilters matches `event`. Rules with more than 30 filters
+ * have no mask (undefined): drivers evaluate the filters themselves.
+ */
+export function stepMask(rule: Rule, event: unknown): number | undefined {
+  const filters = correlationFilters(rule);
+  if (filters.length > MAX_MASK_FILTERS) return undefined;
+  let mask = 0;
+  for (let i = 0; i < filters.length; i++) if (filters[i]!.matches(event)) mask |= 1 << i;
+  return mask;
+}
+
+/** Filters a step mask can describe (bits of a small integer). */
+export const MAX_MASK_FILTERS = 30;
+
+/**
+ * Whether the projection decides every step filter and the until as the full event did (`mask`:
+ * the full event's verdicts). It can differ only for a filter that reads a structure a
+ * projection of scalar leaves does not keep (an object-valued field, say); then the full ECS
+ * view is kept instead, never a wrong verdict.
+ */
+function faithful(rule: Rule, full: unknown, mask: number | undefined, projected: unknown): boolean {
+  const filters = correlationFilters(rule);
+  for (let i = 0; i < filters.length; i++) {
+    const was = mask === undefined ? filters[i]!.matches(full) : ((mask >>> i) & 1) === 1;
+    if (filters[i]!.matches(projected) !== was) return false;
+  }
+  return true;
 }
 
 export interface SequenceStageStats {
@@ -100,9 +223,13 @@ export function hasSequenceRules(rules: readonly Rule[]): boolean {
 export class SequenceStage implements HitStage {
   readonly stats: SequenceStageStats = { stepEvents: 0, keptWhole: 0 };
 
+  private readonly projector = new StepProjector();
+
+  /** `masks`: the dispatch's step verdicts for the record it last matched (sequence-dispatch.ts). */
   constructor(
     private readonly sink: SequenceSink,
     private readonly object: { readonly uri: string; readonly version: string | undefined },
+    private readonly masks?: StepMasks,
   ) {}
 
   push(hit: Hit, emit: (hit: Hit) => void): void {
@@ -111,17 +238,23 @@ export class SequenceStage implements HitStage {
       emit(hit);
       return;
     }
-    let event = projectStep(rule, hit.event);
-    if (!faithful(rule, hit.event, event)) {
+    const mask = this.masks?.(rule, hit.event) ?? stepMask(rule, hit.event);
+    let event = this.projector.project(rule, hit.event);
+    if (!faithful(rule, hit.event, mask, event)) {
       event = hit.event as Record<string, unknown>;
       this.stats.keptWhole++;
     }
     this.stats.stepEvents++;
     const { uri, version } = this.object;
+    const record = hit.ordinal;
     this.sink.add(
-      version === undefined
-        ? { rule, event, uri, record: hit.ordinal }
-        : { rule, event, uri, version, record: hit.ordinal },
+      mask === undefined
+        ? version === undefined
+          ? { rule, event, uri, record }
+          : { rule, event, uri, version, record }
+        : version === undefined
+          ? { rule, event, uri, record, steps: mask }
+          : { rule, event, uri, version, record, steps: mask },
     );
   }
 }
