@@ -143,8 +143,16 @@ export interface StartupOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Measures and prints; returns the lines printed (for the throughput bench's report). */
-export async function measureStartup(opts: StartupOptions): Promise<string[]> {
+export interface StartupFigures {
+  /** The lines printed. */
+  readonly lines: readonly string[];
+  /** Median wall ms to exit: the CLI and the Lambda init with the pack compiled at build time. */
+  readonly cliCompiledMs: number;
+  readonly lambdaCompiledMs: number;
+}
+
+/** Measures and prints (for the throughput bench's report too). */
+export async function measureStartup(opts: StartupOptions): Promise<StartupFigures> {
   const lines: string[] = [];
   const p = (s: string): void => {
     lines.push(s);
@@ -248,7 +256,13 @@ export async function measureStartup(opts: StartupOptions): Promise<string[]> {
     );
   }
   p(`  load average at end: ${load1.map((x) => x.toFixed(2)).join(" ")}`);
-  return lines;
+  const exitOf = (label: string): number =>
+    median(variants.find((v) => v.label === label)!.runs.map((r) => r.exitMs));
+  return {
+    lines,
+    cliCompiledMs: exitOf("cli --rules PACK (compiled at build)"),
+    lambdaCompiledMs: exitOf("lambda init, PACK (compiled at build)"),
+  };
 }
 
 async function main(): Promise<void> {

@@ -27,6 +27,7 @@ import { type DatasetInfo, ensureDataset, ensureSmallObjects } from "./generate.
 import type { Measurement, Task } from "./measure.ts";
 import { summariseProfile } from "./profile.ts";
 import type { RuleSetSpec } from "./rulesets.ts";
+import { measureStartup, type StartupFigures } from "./startup.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const ESM_REQUIRE_BANNER =
@@ -503,6 +504,22 @@ async function main(): Promise<number> {
   } catch (e) {
     lambda = `not measured: ${(e as Error).message.split("\n")[0]}`;
   }
+  // Start-up with the pack (test/bench/startup.ts): the bundled CLI and the Lambda init, fresh processes.
+  let startup: StartupFigures | string | undefined;
+  if (opt.rulesDir !== undefined) {
+    log("start-up with the pack ...");
+    try {
+      const runs = Math.max(3, Math.min(opt.loadRuns, 7));
+      startup = await measureStartup({
+        rulesDir: opt.rulesDir,
+        runs,
+        outDir: join(opt.outDir, "startup"),
+        log: () => {},
+      });
+    } catch (e) {
+      startup = `start-up with the pack: not measured: ${(e as Error).message.split("\n")[0]}`;
+    }
+  }
   let profile: string[] = [];
   if (opt.profile) {
     log("profiling (b) ...");
@@ -694,6 +711,17 @@ async function main(): Promise<number> {
   p(
     `  1 rule: (b)/(a) about 1.2-1.5 or better   ${lpad(fmt(one1.ba, 2), 6)}   ${verdict(one1.ba <= 1.5)}   (1 CPU: ${fmt(one1.ba1, 2)})`,
   );
+  if (typeof startup === "object") {
+    const s = startup;
+    p(
+      `  pack: start-up, CLI (compiled at build) <= 300 ms ${lpad(fmt(s.cliCompiledMs, 0), 6)}   ${verdict(s.cliCompiledMs <= 300)}   (process exit, median)`,
+    );
+    p(
+      `  pack: start-up, Lambda init (compiled) <= 300 ms ${lpad(fmt(s.lambdaCompiledMs, 0), 6)}   ${verdict(s.lambdaCompiledMs <= 300)}`,
+    );
+    p();
+    for (const l of s.lines) p(l);
+  } else if (typeof startup === "string") p(startup);
   if (profile.length > 0) {
     p();
     for (const l of profile) p(l);
