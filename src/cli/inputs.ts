@@ -8,15 +8,36 @@ import { createReadStream, type Dirent } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import {
-  isS3Uri,
-  listObjects,
-  objectVersion,
-  openObject,
-  parseS3Uri,
-  s3ErrorReason,
-  s3Uri,
-} from "../s3/index.ts";
+
+/**
+ * src/s3, and the AWS SDK with it, is loaded only when an input is an s3:// URI: evaluating the
+ * SDK cost 50-100 ms of every start, about 5% of a 10,000-small-file run (docs/performance.md).
+ */
+const loadS3 = () => import("../s3/index.ts");
+type S3Module = Awaited<ReturnType<typeof loadS3>>;
+
+/**
+ * An s3:// input, told apart without loading src/s3 (the same test as its isS3Uri; a test keeps
+ * the two in step).
+ */
+export function isS3Input(input: string): boolean {
+  return input.startsWith("s3://");
+}
+
+/**
+ * An input could not be opened; `reason` is short and does not repeat the URI (the summary prints
+ * it once). S3's permanent and transient object errors are reported through it.
+ */
+export class InputOpenError extends Error {
+  override readonly name = "InputOpenError";
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+  }
+}
+
 import { FILE_READ_BYTES, FileReader, type SmallReadMode } from "./file-reader.ts";
 
 export { FILE_READ_BYTES, readBytesFor, SMALL_FILE_BYTES, type SmallReadMode } from "./file-reader.ts";
@@ -158,36 +179,45 @@ async function* localInput(reader: FileReader, input: string): AsyncGenerator<In
 
 async function* s3Input(
   input: string,
-  getS3: () => S3Client,
+  getS3: () => S3Client | Promise<S3Client>,
   signal?: AbortSignal,
 ): AsyncGenerator<InputItem> {
-  let loc: ReturnType<typeof parseS3Uri>;
+  const m: S3Module = await loadS3();
+  let loc: ReturnType<S3Module["parseS3Uri"]>;
   try {
-    loc = parseS3Uri(input);
+    loc = m.parseS3Uri(input);
   } catch (err) {
     yield { kind: "failure", uri: input, reason: (err as Error).message };
     return;
   }
   let n = 0;
   try {
-    const s3 = getS3();
-    for await (const o of listObjects(s3, loc, signal)) {
+    const s3 = await getS3();
+    for await (const o of m.listObjects(s3, loc, signal)) {
       n++;
       yield {
         kind: "object",
         task: {
-          uri: s3Uri(loc.bucket, o.key),
+          uri: m.s3Uri(loc.bucket, o.key),
           ...(o.size === undefined ? {} : { size: o.size }),
           open: async (sig) => {
-            const opened = await openObject(s3, { bucket: loc.bucket, key: o.key }, sig);
-            const version = objectVersion(opened);
+            let opened: Awaited<ReturnType<S3Module["openObject"]>>;
+            try {
+              opened = await m.openObject(s3, { bucket: loc.bucket, key: o.key }, sig);
+            } catch (err) {
+              if (err instanceof m.PermanentObjectError || err instanceof m.TransientObjectError) {
+                throw new InputOpenError(err.reason, { cause: err });
+              }
+              throw err;
+            }
+            const version = m.objectVersion(opened);
             return { body: opened.body, ...(version === undefined ? {} : { version }) };
           },
         },
       };
     }
   } catch (err) {
-    yield { kind: "failure", uri: input, reason: `listing failed: ${s3ErrorReason(err)}` };
+    yield { kind: "failure", uri: input, reason: `listing failed: ${m.s3ErrorReason(err)}` };
     return;
   }
   if (n === 0) {
@@ -198,17 +228,17 @@ async function* s3Input(
 /** Every input, in the order given; a local file named twice is scanned once. */
 export async function* expandInputs(
   inputs: readonly string[],
-  getS3: () => S3Client,
+  getS3: () => S3Client | Promise<S3Client>,
   signal?: AbortSignal,
   options: { readonly smallReads?: SmallReadMode } = {},
 ): AsyncGenerator<InputItem> {
   const reader = new FileReader(options.smallReads);
   const seen = new Set<string>();
   for (const input of inputs) {
-    const items = isS3Uri(input) ? s3Input(input, getS3, signal) : localInput(reader, input);
+    const items = isS3Input(input) ? s3Input(input, getS3, signal) : localInput(reader, input);
     for await (const item of items) {
       // Only local paths are remembered: a listing of millions of S3 keys must not be held in memory.
-      if (item.kind === "object" && !isS3Uri(item.task.uri)) {
+      if (item.kind === "object" && !isS3Input(item.task.uri)) {
         if (seen.has(item.task.uri)) continue;
         seen.add(item.task.uri);
       }

@@ -18,17 +18,10 @@ import {
   type RuleSet,
   type RuleSetOptions,
 } from "../rules/index.ts";
-import {
-  createS3Client,
-  PermanentObjectError,
-  parseForcePathStyle,
-  S3_FORCE_PATH_STYLE_ENV,
-  TransientObjectError,
-} from "../s3/index.ts";
 import { hasSequenceRules, type ScanOptions, type ScanResult, SequenceRun } from "../scan/index.ts";
 import type { SourceOption } from "../sources/index.ts";
 import { SOURCE_OPTIONS } from "../sources/index.ts";
-import { expandInputs, type InputItem, type ObjectTask, type OpenedInput } from "./inputs.ts";
+import { expandInputs, type InputItem, InputOpenError, type ObjectTask, type OpenedInput } from "./inputs.ts";
 import {
   bytesOption,
   type CliOptions,
@@ -216,14 +209,18 @@ function parseArgs(
   return { options, inputs: cmd.args };
 }
 
-/** S3 settings the CLI takes from its environment (region, endpoint, credentials: the SDK's chain). */
-function defaultS3Client(env: Readonly<Record<string, string | undefined>>): S3Client {
+/**
+ * S3 settings the CLI takes from its environment (region, endpoint, credentials: the SDK's chain).
+ * src/s3 is loaded here, at the first s3:// input, not at start (see inputs.ts).
+ */
+async function defaultS3Client(env: Readonly<Record<string, string | undefined>>): Promise<S3Client> {
+  const { createS3Client, parseForcePathStyle, S3_FORCE_PATH_STYLE_ENV } = await import("../s3/index.ts");
   return createS3Client({ forcePathStyle: parseForcePathStyle(env[S3_FORCE_PATH_STYLE_ENV]) === true });
 }
 
 function openErrorReason(err: unknown): string {
   // S3 errors carry a short reason already (code, HTTP status); the URI is printed once, by the summary.
-  if (err instanceof PermanentObjectError || err instanceof TransientObjectError) return err.reason;
+  if (err instanceof InputOpenError) return err.reason;
   const e = err as { name?: unknown };
   return `${typeof e?.name === "string" && e.name !== "Error" ? `${e.name}: ` : ""}${errorMessage(err)}`;
 }
@@ -459,9 +456,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
   const signal = run?.signal;
   const totals = new RunTotals();
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true, totals);
-  let s3: S3Client | undefined;
-  const getS3 = (): S3Client => {
-    s3 ??= (deps.createS3Client ?? defaultS3Client)(io.env);
+  let s3: Promise<S3Client> | undefined;
+  const getS3 = (): Promise<S3Client> => {
+    s3 ??=
+      deps.createS3Client === undefined
+        ? defaultS3Client(io.env)
+        : Promise.resolve(deps.createS3Client(io.env));
     return s3;
   };
   const fail = (uri: string, kind: string, message: string): void => {

@@ -12,6 +12,7 @@ import {
   expandInputs,
   FILE_READ_BYTES,
   type InputItem,
+  isS3Input,
   type ObjectTask,
   SMALL_FILE_BYTES,
   type SmallReadMode,
@@ -286,5 +287,24 @@ describe("adaptive small reads", () => {
     assert.equal(sync.readsSynchronously, true);
     const async_ = new FileReader("async", slow);
     assert.equal(async_.readsSynchronously, false);
+  });
+});
+
+describe("s3:// inputs are told apart without loading src/s3", () => {
+  test("isS3Input agrees with src/s3's isS3Uri", async () => {
+    const { isS3Uri } = await import("../../src/s3/index.ts");
+    for (const s of [
+      "s3://b/k",
+      "s3://",
+      "S3://b/k",
+      "s3:/b",
+      "./s3://x",
+      "/tmp/s3://x",
+      "",
+      "s3",
+      "file.gz",
+    ]) {
+      assert.equal(isS3Input(s), isS3Uri(s), s);
+    }
   });
 });
