@@ -13,9 +13,7 @@
  * costly to build, is shared per rules array.
  */
 import { fieldValues } from "../document/index.ts";
-import type { EventQuery } from "../eql/index.ts";
-import { parse } from "../eql/index.ts";
-import type { Rule } from "../rules/index.ts";
+import { type Rule, ruleEventQuery } from "../rules/index.ts";
 import { MAPPED_VIEW_MARKERS, type SourceOption } from "../sources/index.ts";
 import {
   createRulePrefilter,
@@ -65,12 +63,7 @@ const CATEGORY = "event.category";
 
 /** The category a rule's query requires (`file where` -> "file"), or null (`any where`, sequences). */
 function categoryOf(rule: Rule): string | null {
-  try {
-    const ast = parse(rule.query) as { kind?: string };
-    return ast.kind === "event-query" ? ((ast as EventQuery).category?.name ?? null) : null;
-  } catch {
-    return null;
-  }
+  return ruleEventQuery(rule)?.category?.name ?? null;
 }
 
 interface Shared {

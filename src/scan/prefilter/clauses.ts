@@ -26,7 +26,7 @@ import {
   type PrefilterLiteral,
   parse,
 } from "../../eql/index.ts";
-import type { Rule } from "../../rules/index.ts";
+import { type Rule, ruleEventQuery } from "../../rules/index.ts";
 
 /** Clauses of one rule; `null` when nothing is known (every record is a candidate). */
 export type RuleClauses = readonly (readonly PrefilterLiteral[])[] | null;
@@ -74,7 +74,7 @@ const key = (set: readonly PrefilterLiteral[]): string => set.map(literalKey).so
 export function ruleClauses(rule: Rule): RuleClauses {
   let c = cache.get(rule);
   if (c === undefined) {
-    c = deriveClauses(rule.query, rule.compiled.prefilter);
+    c = clausesOf(ruleEventQuery(rule), rule.compiled.prefilter);
     cache.set(rule, c);
   }
   return c;
@@ -87,7 +87,7 @@ export function ruleClauses(rule: Rule): RuleClauses {
 export function wholeValueClauses(rule: Rule): RuleClauses {
   let c = wholeCache.get(rule);
   if (c === undefined) {
-    c = deriveClauses(rule.query, rule.compiled.prefilter, { wholeValues: true });
+    c = clausesOf(ruleEventQuery(rule), rule.compiled.prefilter, { wholeValues: true });
     wholeCache.set(rule, c);
   }
   return c;
@@ -104,6 +104,23 @@ export function deriveClauses(
   compiled: readonly PrefilterLiteral[] | null,
   options: ClauseOptions = {},
 ): RuleClauses {
+  let ast: EventQuery | null = null;
+  try {
+    const parsed = parse(query) as { kind?: string };
+    // Only event queries: sequences and samples keep the engine's single set.
+    if (parsed.kind === "event-query") ast = parsed as EventQuery;
+  } catch {
+    ast = null; // the rule compiled, so this does not happen; the engine's set stands
+  }
+  return clausesOf(ast, compiled, options);
+}
+
+/** The clauses of a parsed event query (null: a sequence or sample, which keeps the engine's set). */
+function clausesOf(
+  ast: EventQuery | null,
+  compiled: readonly PrefilterLiteral[] | null,
+  options: ClauseOptions = {},
+): RuleClauses {
   const conjunctOptions = options.wholeValues === true ? WHOLE_VALUE_OPTIONS : CONJUNCT_OPTIONS;
   const out: (readonly PrefilterLiteral[])[] = [];
   const seen = new Set<string>();
@@ -115,19 +132,11 @@ export function deriveClauses(
     out.push(set);
   };
   if (compiled !== null && compiled.length === 0) return [[]]; // cannot match at all
-  let ast: EventQuery | undefined;
-  try {
-    const parsed = parse(query) as { kind?: string };
-    // Only event queries: sequences and samples keep the engine's single set.
-    if (parsed.kind === "event-query") ast = parsed as EventQuery;
-  } catch {
-    ast = undefined; // the rule compiled, so this does not happen; the engine's set stands
-  }
   // The engine's set is the best of its conjuncts' general sets; for whole values each conjunct's
   // own set is at least as selective (anchored), and a floating `linux` beside `"linux"` would only
   // add a hit at every occurrence.
-  if (ast === undefined || options.wholeValues !== true) add(compiled);
-  if (ast !== undefined) {
+  if (ast === null || options.wholeValues !== true) add(compiled);
+  if (ast !== null) {
     for (const conjunct of conjuncts(ast.condition)) {
       add(deriveLiterals({ ...ast, category: null, condition: conjunct }, conjunctOptions));
     }
