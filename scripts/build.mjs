@@ -7,15 +7,15 @@
 // src/rules/compiled-set.ts), so start-up skips parsing them. `npm run build -- --compile-rules
 // DIR` (repeatable) writes the same artefact into a rule pack of yours, for `--rules DIR`: a
 // start with Elastic's 287 Linux rules then costs a digest of each file instead of ~350 ms of
-// parsing and compiling. An artefact is used only by the build that wrote it (engine id below)
-// and only for files whose text it recorded; rebuild after editing rules to keep the gain.
-import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+// parsing and compiling. An artefact is used only by the build that wrote it (engine id:
+// scripts/compile-rules.mjs) and only for files whose text it recorded; rebuild after editing
+// rules to keep the gain.
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { tsImport } from "tsx/esm/api";
+import { compileRuleDirs, engineId } from "./compile-rules.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -24,24 +24,6 @@ const rulesDist = join(dist, "rules");
 const { values } = parseArgs({ options: { "compile-rules": { type: "string", multiple: true } } });
 const packs = (values["compile-rules"] ?? []).map((d) => resolve(d));
 
-/**
- * The engine's identity: a digest of every source file and the locked dependency versions. The
- * bundle carries it (__EDR_ENGINE_ID__) and so does every artefact it writes; an artefact from
- * another build is ignored.
- */
-function engineId() {
-  const h = createHash("sha256");
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) h.update(`${relative(root, p)}\0`).update(readFileSync(p));
-    }
-  };
-  walk(join(root, "src"));
-  h.update(readFileSync(join(root, "package-lock.json")));
-  return h.digest("hex").slice(0, 32);
-}
 const engine = engineId();
 
 rmSync(dist, { recursive: true, force: true });
@@ -80,14 +62,7 @@ if (rules.length === 0) {
 for (const f of rules) copyFileSync(join(rulesSrc, f), join(rulesDist, f));
 
 // Compiled by the sources the bundle was built from (same engine id).
-const { listRuleFiles, writeCompiledRuleSet } = await tsImport("../src/rules/index.ts", import.meta.url);
-for (const dir of [rulesDist, ...packs]) {
-  const { compiled, refused } = await writeCompiledRuleSet(dir, await listRuleFiles(dir), engine);
-  const where = relative(root, dir).startsWith("..") ? dir : relative(root, dir);
-  console.log(
-    `${where}: ${compiled} rule files compiled at build time${refused.length > 0 ? `, ${refused.length} refused (they fail at start-up as before)` : ""}`,
-  );
-}
+for (const line of await compileRuleDirs([rulesDist, ...packs], engine)) console.log(line);
 
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 for (const [file, out] of Object.entries(result.metafile.outputs)) {
