@@ -30,13 +30,14 @@ import { ensureSmallObjects, GENERATOR_VERSION, readSmallObjects } from "./gener
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const USAGE = `usage: npx tsx test/bench/cli-small.ts [--files N] [--rounds N] [--out-dir DIR]
-                                         [--cli FILE] [--tsx] [--concurrency N] [--json FILE]
+                                         [--cli FILE] [--tsx] [--concurrency N] [--rules DIR] [--json FILE]
   --files N        number of ~1 KB gzip files in the directory           default 10000
   --rounds N       runs of the CLI over the directory (median, best)     default 5
   --out-dir DIR    data and bundle                                       default .bench/
   --cli FILE       measure this bundle (e.g. dist/cli.js) instead of building one
   --tsx            also run \`tsx src/cli.ts\` (the source through the loader)
   --concurrency N  pass --concurrency N to the CLI                       default: the CLI's default
+  --rules DIR      pass --rules DIR --skip-unsupported-rules (e.g. a rule pack) default: the built-in rules
   --json FILE      also write the figures as JSON (for throughput.ts)`;
 
 export interface CliSmallRound {
@@ -222,6 +223,7 @@ export interface CliSmallOptions {
   readonly cli?: string | undefined;
   readonly tsx?: boolean;
   readonly concurrency?: number | undefined;
+  readonly rules?: string | undefined;
   readonly log?: (line: string) => void;
 }
 
@@ -246,7 +248,10 @@ export async function runCliSmall(o: CliSmallOptions): Promise<CliSmallSeries[]>
       args: [join(ROOT, "src", "cli.ts")],
     });
   }
-  const extra = o.concurrency === undefined ? [] : ["--concurrency", String(o.concurrency)];
+  const extra = [
+    ...(o.concurrency === undefined ? [] : ["--concurrency", String(o.concurrency)]),
+    ...(o.rules === undefined ? [] : ["--rules", resolve(o.rules), "--skip-unsupported-rules"]),
+  ];
   const rusage = join(o.outDir, "cli-small", `rusage-${process.pid}.json`);
   const out: CliSmallSeries[] = [];
   for (const c of commands) {
@@ -278,6 +283,7 @@ async function main(): Promise<void> {
       cli: { type: "string" },
       tsx: { type: "boolean", default: false },
       concurrency: { type: "string" },
+      rules: { type: "string" },
       json: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
