@@ -186,7 +186,8 @@ function dedupe(set: PrefilterLiteral[]): PrefilterLiteral[] {
     out.push(l);
   }
   // A case-insensitive literal already covers the case-sensitive one with the same folded text
-  // and the same anchors.
+  // and the same anchors (nothing to drop unless the set has both kinds).
+  if (!out.some((l) => l.caseInsensitive) || out.every((l) => l.caseInsensitive)) return out;
   return out.filter(
     (l) =>
       l.caseInsensitive || !seen.has(literalKey({ ...l, text: asciiLower(l.text), caseInsensitive: true })),

@@ -60,7 +60,11 @@ export const searchedBytes = (l: PrefilterLiteral): number =>
   Buffer.byteLength(JSON.stringify(l.text), "utf8") - 2 + (l.valueStart ? 1 : 0) + (l.valueEnd ? 1 : 0);
 
 /** The shortest literal of a clause decides how often it is satisfied by chance. */
-const weakest = (set: readonly PrefilterLiteral[]): number => Math.min(...set.map(searchedBytes));
+const weakest = (set: readonly PrefilterLiteral[]): number => {
+  let w = Number.POSITIVE_INFINITY;
+  for (const l of set) w = Math.min(w, searchedBytes(l));
+  return w;
+};
 
 const strong = (set: readonly PrefilterLiteral[]): boolean =>
   set.every((l) => searchedBytes(l) >= MIN_CLAUSE_LITERAL_BYTES);
@@ -152,10 +156,13 @@ function clausesOf(
   }
   if (out.some((set) => set.length === 0)) return [[]]; // a conjunct that cannot match
   // The most selective clauses first, so the cap keeps the ones that reject the most.
+  // (Each clause's weakest literal is measured once: a clause can hold thousands of literals.)
   const kept = out
     .filter(strong)
-    .sort((a, b) => weakest(b) - weakest(a))
-    .slice(0, MAX_CLAUSES);
+    .map((set) => ({ set, w: weakest(set) }))
+    .sort((a, b) => b.w - a.w)
+    .slice(0, MAX_CLAUSES)
+    .map((k) => k.set);
   if (kept.length > 0) return kept;
   return compiled === null ? null : [compiled];
 }
