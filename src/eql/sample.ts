@@ -76,7 +76,8 @@ export interface SampleMatcherStats {
 }
 
 export interface SampleMatcher<E = unknown, M = unknown> {
-  push(event: E, meta?: M): void;
+  /** `verdicts`: the filters' verdicts on `event` when the driver has them (bit f: filter f). */
+  push(event: E, meta?: M, verdicts?: number): void;
   /** End of input: the samples, in Elasticsearch's order, at most `size` (default: all). */
   flush(size?: number): SampleMatch<E, M>[];
   relevant(event: unknown): boolean;
@@ -146,13 +147,15 @@ export function createSampleMatcher<E = unknown, M = unknown>(
     return a.length - b.length;
   };
 
-  const push = (event: E, meta?: M): void => {
+  const push = (event: E, meta?: M, verdicts?: number): void => {
     st.events++;
     truncated = false;
     const member: SampleMember<E, M> = { event, meta, ordinal: ordinal++ };
     let dropped = false;
     for (let f = 0; f < n; f++) {
-      if (!plan.filters[f]!.matches(event)) continue;
+      const hit =
+        verdicts !== undefined && n <= 30 ? ((verdicts >>> f) & 1) === 1 : plan.filters[f]!.matches(event);
+      if (!hit) continue;
       for (const key of extractors[f]!(event) as readonly EventKey[]) {
         let entry = keys.get(key.id);
         if (entry === undefined) {

@@ -72,8 +72,12 @@ export interface SequenceMatcherStats {
 }
 
 export interface SequenceMatcher<E = unknown, M = unknown> {
-  /** Feeds the next event (in order); returns the sequences it decided. */
-  push(event: E, meta?: M): SequenceMatch<E, M>[];
+  /**
+   * Feeds the next event (in order); returns the sequences it decided. `verdicts`: the step
+   * filters' verdicts on this event when the driver has them already (bit f: filter f of the
+   * plan, bit filters.length: the until); they must be what the filters answer for `event`.
+   */
+  push(event: E, meta?: M, verdicts?: number): SequenceMatch<E, M>[];
   /** End of input: decides sequences still waiting for a trailing missing-event check. */
   flush(): SequenceMatch<E, M>[];
   /** True when the event matches some step or the until: what a state store must keep. */

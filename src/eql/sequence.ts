@@ -64,6 +64,9 @@ export type {
   SequenceMember,
 } from "./sequence-types.ts";
 
+/** Filters (steps and the until together) whose verdicts fit the bits of a `push` verdict mask. */
+export const MAX_VERDICT_FILTERS = 30;
+
 export function createSequenceMatcher<E = unknown, M = unknown>(
   plan: SequencePlan,
   options: SequenceMatcherOptions = {},
@@ -286,20 +289,29 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
 
   const nFilters = plan.filters.length;
 
-  const push = (event: E, meta?: M): SequenceMatch<E, M>[] => {
+  const push = (event: E, meta?: M, verdicts?: number): SequenceMatch<E, M>[] => {
     st.events++;
     // Filters first: most events of a scan match no step, and then neither their timestamp nor
     // their keys are read (the timestamp read costs more than the filters; bench figures in the
     // report). Skipping them changes nothing a sequence depends on: only step and until events
-    // move sequences, and time-based decisions are taken at the next event that matters.
-    const matched: boolean[] = new Array(nFilters);
-    let any = false;
-    for (let f = 0; f < nFilters; f++) {
-      const m = plan.filters[f]!.matches(event);
-      matched[f] = m;
-      any ||= m;
+    // move sequences, and time-based decisions are taken at the next event that matters. A
+    // driver that evaluated the filters already passes their verdicts (bit f: filter f, bit
+    // nFilters: the until) instead.
+    let matched = 0;
+    // More filters than bits (a sequence of 31 steps or more): one flag each.
+    let wide: boolean[] | null = null;
+    let isUntil: boolean;
+    if (nFilters > MAX_VERDICT_FILTERS) {
+      wide = plan.filters.map((f) => f.matches(event));
+      isUntil = plan.until?.matches(event) === true;
+    } else if (verdicts !== undefined) {
+      matched = verdicts & ((1 << nFilters) - 1);
+      isUntil = plan.until !== null && ((verdicts >>> nFilters) & 1) === 1;
+    } else {
+      for (let f = 0; f < nFilters; f++) if (plan.filters[f]!.matches(event)) matched |= 1 << f;
+      isUntil = plan.until?.matches(event) === true;
     }
-    const isUntil = plan.until?.matches(event) === true;
+    const any = wide === null ? matched !== 0 : wide.includes(true);
     if (!any && !isUntil) return [];
     const out: SequenceMatch<E, M>[] = [];
     const ts = readTs(event);
@@ -316,7 +328,8 @@ export function createSequenceMatcher<E = unknown, M = unknown>(
     truncatedThisEvent = false;
     // Each step's keys once per event, shared by the stages a `runs` made of it.
     const keyCache: (readonly EventKey[] | undefined)[] = new Array(nFilters);
-    const matchesStep = (step: number) => matched[step] === true;
+    const matchesStep = (step: number) =>
+      wide === null ? ((matched >>> step) & 1) === 1 : wide[step] === true;
     const keysOf = (step: number) => {
       let k = keyCache[step];
       if (k === undefined) {

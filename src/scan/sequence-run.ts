@@ -87,7 +87,7 @@ export function correlate(
   );
   if (c.kind === "sample") {
     const m = createSampleMatcher<unknown, number>(c.plan);
-    for (const i of order) m.push(steps[i]!.event, i);
+    for (const i of order) m.push(steps[i]!.event, i, steps[i]!.steps);
     const alerts = m.flush().map((s) =>
       buildSequenceAlert({
         rule,
@@ -113,7 +113,11 @@ export function correlate(
       : { maxPendingSequences: options.maxPendingSequences }),
   });
   const matches = [];
-  for (const i of order) matches.push(...m.push(steps[i]!.event, i));
+  for (const i of order) {
+    const step = steps[i]!;
+    // The scan's verdicts (StepEvent.steps) spare the matcher evaluating the filters again.
+    for (const x of m.push(step.event, i, step.steps)) matches.push(x);
+  }
   matches.push(...m.flush());
   matches.sort((a, b) => a.rank - b.rank);
   let unsettled = 0;

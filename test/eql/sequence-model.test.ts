@@ -191,6 +191,41 @@ describe("sequence matcher properties", () => {
     });
   }
 
+  for (const text of PROPERTY_QUERIES) {
+    test(`given the filters' verdicts, it finds what it finds evaluating them: ${text}`, () => {
+      const { query, compiled } = sequenceOf(text);
+      const plan = planSequence(query, compiled);
+      const filters = [...plan.filters, ...(plan.until === null ? [] : [plan.until])];
+      fc.assert(
+        fc.property(arbEvents, (events) => {
+          const run = (withVerdicts: boolean) => {
+            const m = createSequenceMatcher<Ev, number>(plan);
+            const out: SequenceMatch<Ev, number>[] = [];
+            for (const ev of events) {
+              let v = 0;
+              filters.forEach((f, b) => {
+                if (f.matches(ev)) v |= 1 << b;
+              });
+              out.push(...m.push(ev, ev.id, withVerdicts ? v : undefined));
+            }
+            out.push(...m.flush());
+            return { ids: ids(out), stats: m.stats() };
+          };
+          assert.deepEqual(run(true), run(false));
+        }),
+      );
+    });
+  }
+
+  test("verdicts are the driver's word: a step its verdicts deny is not taken", () => {
+    const { query, compiled } = sequenceOf("sequence [a where true] [b where true]");
+    const m = createSequenceMatcher<Ev, number>(planSequence(query, compiled));
+    // The events match both filters' categories, but the verdicts say only the first matched.
+    assert.deepEqual(m.push(e(1, "a", 1), 1, 0b01), []);
+    assert.deepEqual(ids(m.push(e(2, "b", 2), 2, 0b00)), []);
+    assert.deepEqual(ids(m.push(e(3, "b", 3), 3, 0b10)), [[1, 3]]);
+  });
+
   test("no sequence is ever longer than maxspan or out of order", () => {
     const { query, compiled } = sequenceOf(PROPERTY_QUERIES[1]!);
     fc.assert(

@@ -12,7 +12,7 @@ import { CONTEXT_FIELDS } from "../../src/alerts/index.ts";
 import { fieldNodes } from "../../src/document/index.ts";
 import { parseRule, type Rule } from "../../src/rules/index.ts";
 import { createRuleDispatch } from "../../src/scan/dispatch.ts";
-import { scanObject } from "../../src/scan/index.ts";
+import { correlate, scanObject } from "../../src/scan/index.ts";
 import { createScanDispatch } from "../../src/scan/sequence-dispatch.ts";
 import { correlationFilters, projectStep, type StepEvent, stepMask } from "../../src/scan/sequences.ts";
 import { tomlRule } from "./sequence-fixtures.ts";
@@ -132,6 +132,37 @@ describe("sequence rules dispatched by step", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test("the alerts are those of the matcher over the reference's step events, evaluating every filter", async () => {
+    let completed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbRecord, { minLength: 1, maxLength: 40 }), async (records) => {
+        const body = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+        const got: string[] = [];
+        await scanObject(
+          (async function* () {
+            yield new Uint8Array(body);
+          })(),
+          { uri: "mem://o", rules, onAlert: (a) => got.push(JSON.stringify(a)) },
+        );
+        const want: string[] = [];
+        for (const rule of rules) {
+          const steps: StepEvent[] = referenceSteps(records, [rule]).map((s) => ({
+            rule,
+            uri: "mem://o",
+            record: s.record,
+            event: JSON.parse(s.event) as Record<string, unknown>,
+          }));
+          for (const a of correlate(rule, steps).alerts) want.push(JSON.stringify(a));
+        }
+        completed += want.length;
+        assert.deepEqual(got.sort(), want.sort());
+      }),
+      { numRuns: 60 },
+    );
+    // The draw must exercise completed sequences and samples, not only empty runs.
+    assert.ok(completed > 0);
   });
 
   test("the dispatch's hits equal the plain dispatch's, and its masks the filters' verdicts", () => {
