@@ -194,6 +194,11 @@ const fmt = (n: number, d = 0): string =>
     ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d })
     : "n/a";
 
+/** Objects per second over the whole run (process start to exit), median of the rounds. */
+export function cliSmallRate(s: CliSmallSeries): number {
+  return (s.files * 1000) / median(s.rounds.map((r) => r.wallMs));
+}
+
 /** Lines for one series: the figures the issue's target is judged on. */
 export function seriesLines(s: CliSmallSeries): string[] {
   const walls = s.rounds.map((r) => r.wallMs);
@@ -205,12 +210,14 @@ export function seriesLines(s: CliSmallSeries): string[] {
   const cpuPerNet = median(s.rounds.map((r) => ((r.cpuMs - startupCpu) * 1000) / (r.objects - 1)));
   const rss = Math.max(...s.rounds.map((r) => r.maxRssMb));
   const loads = s.rounds.map((r) => r.load1);
+  // With few files the one-file run's noise can exceed the scanning itself: no rate then.
+  const net = (wall: number) => (wall > startup ? ((s.files - 1) * 1000) / (wall - startup) : Number.NaN);
   return [
     `${s.label}: ${fmt(s.files)} files, ${s.rounds.length} rounds, ${fmt(s.rounds[0]?.alerts ?? 0)} alerts each`,
     `  objects/s (whole run, start-up included): median ${fmt((s.files * 1000) / med)}, best ${fmt((s.files * 1000) / best)}` +
       `   (wall ${fmt(med / 1000, 2)} s median, ${fmt(best / 1000, 2)} s best)`,
-    `  objects/s after start-up (wall - one-file run's ${fmt(startup)} ms): median ${fmt(((s.files - 1) * 1000) / (med - startup))}, ` +
-      `best ${fmt(((s.files - 1) * 1000) / (best - startup))}`,
+    `  objects/s after start-up (wall - one-file run's ${fmt(startup)} ms): median ${fmt(net(med))}, ` +
+      `best ${fmt(net(best))}`,
     `  CPU per object: ${fmt(cpuPer)} us (whole run / objects), ${fmt(cpuPerNet)} us beyond start-up (${fmt(startupCpu)} ms CPU)`,
     `  peak RSS ${fmt(rss, 1)} MB; load average (1 min) at each round's start: ${loads.map((l) => fmt(l, 2)).join(", ")}`,
   ];
