@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { type CliSmallSeries, cliSmallRate, runCliSmall, seriesLines } from "./cli-small.ts";
 import { type DatasetInfo, ensureDataset, ensureSmallObjects } from "./generate.ts";
 import type { Measurement, Task } from "./measure.ts";
 import { summariseProfile } from "./profile.ts";
@@ -520,6 +521,20 @@ async function main(): Promise<number> {
       startup = `start-up with the pack: not measured: ${(e as Error).message.split("\n")[0]}`;
     }
   }
+  // The bundled CLI over a directory of --objects ~1 KB gzip files (test/bench/cli-small.ts).
+  log("CLI over small files ...");
+  let cliSmall: CliSmallSeries | string;
+  try {
+    const series = await runCliSmall({
+      files: opt.objects,
+      rounds: opt.rounds,
+      outDir: opt.outDir,
+      log: () => {},
+    });
+    cliSmall = series[0]!;
+  } catch (e) {
+    cliSmall = `CLI over small files: not measured: ${(e as Error).message.split("\n")[0]}`;
+  }
   let profile: string[] = [];
   if (opt.profile) {
     log("profiling (b) ...");
@@ -722,6 +737,13 @@ async function main(): Promise<number> {
     p();
     for (const l of s.lines) p(l);
   } else if (typeof startup === "string") p(startup);
+  if (typeof cliSmall === "object") {
+    const rate = cliSmallRate(cliSmall);
+    p(
+      `  CLI: ${pad(`${fmt(opt.objects)} files of 1 KB >= 5,000 objects/s`, 37)} ${lpad(fmt(rate, 0), 6)}   ${verdict(rate >= 5000)}   (edr-scan DIR, start to exit, median)`,
+    );
+    for (const l of seriesLines(cliSmall)) p(`    ${l}`);
+  } else p(cliSmall);
   if (profile.length > 0) {
     p();
     for (const l of profile) p(l);
