@@ -5,6 +5,7 @@
  * (the default) fails on the first set of problems; a lenient one (`skipUnsupported`) returns
  * them for the caller to print.
  */
+import { readFileSync } from "node:fs";
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { indexPatternMatches } from "../document/index.ts";
@@ -159,22 +160,20 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-/** Every file's text (or its read error), in order, with a bounded number of reads in flight. */
-async function readAll(files: readonly string[]): Promise<(string | RuleLoadError)[]> {
-  const out: (string | RuleLoadError)[] = new Array(files.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) {
-      try {
-        out[i] = await readText(files[i]!);
-      } catch (e) {
-        if (!(e instanceof RuleLoadError)) throw e;
-        out[i] = e;
-      }
+/**
+ * Every file's text (or its read error), in order. Read synchronously: at start-up nothing else
+ * waits for the event loop, and the pack's 287 small files take ~12 ms this way against 50-170 ms
+ * (35-55 ms of CPU) as 32 concurrent promise reads, each a thread-pool round trip per open, stat,
+ * read and close (sequential awaits were slower still).
+ */
+function readAll(files: readonly string[]): (string | RuleLoadError)[] {
+  return files.map((file) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (e) {
+      return new RuleLoadError(file, `${file}: cannot read rule file: ${(e as Error).message}`, { cause: e });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(32, files.length) }, worker));
-  return out;
+  });
 }
 
 async function expand(path: string): Promise<{ files: string[]; dir?: string }> {
@@ -225,9 +224,8 @@ export async function loadRuleSet(
   const catalog = new ExceptionCatalog();
   const exported: ExportedRule[] = [];
   const toml: Rule[] = [];
-  // Read every file before parsing any: one await per file in turn left the start-up idle for
-  // ~170 ms of the pack's 287 files (each read a thread-pool round trip). Order is kept.
-  const texts = await readAll(files);
+  // Read every file before parsing any (see readAll). Order is kept.
+  const texts = readAll(files);
   for (const [i, file] of files.entries()) {
     try {
       const text = texts[i]!;
