@@ -243,7 +243,9 @@ export async function runCliSmall(o: CliSmallOptions): Promise<CliSmallSeries[]>
   const bundle = o.cli === undefined ? await bundleCli(o.outDir) : resolve(o.cli);
   const commands: Command[] = [
     {
-      label: o.cli === undefined ? "node cli.js DIR (bundle of the current source)" : `node ${o.cli} DIR`,
+      label:
+        (o.cli === undefined ? "node cli.js DIR (bundle of the current source)" : `node ${o.cli} DIR`) +
+        (o.rules === undefined ? "" : ` --rules ${o.rules}`),
       cmd: process.execPath,
       args: ["--import", preload, bundle],
     },
@@ -309,9 +311,10 @@ async function main(): Promise<void> {
     tsx: values.tsx === true,
     concurrency:
       values.concurrency === undefined ? undefined : positive("concurrency", values.concurrency, 4),
+    rules: values.rules,
   };
   console.log(
-    `cli-small: ${fmt(files)} gzip files of ~1 KB; load average ${loadavg()
+    `cli-small: ${fmt(files)} gzip files of ~1 KB${o.rules === undefined ? "" : `, --rules ${o.rules}`}; load average ${loadavg()
       .map((l) => fmt(l, 2))
       .join(" ")}`,
   );
