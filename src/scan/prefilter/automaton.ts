@@ -29,6 +29,7 @@ import {
   lockstepModule,
   MAX_LANES,
   SLOT,
+  type WasmModule,
 } from "./automaton-wasm.ts";
 
 const BACKSLASH = 0x5c;
@@ -37,7 +38,10 @@ const BACKSLASH = 0x5c;
 const lowerByte = (b: number): number => (b >= 65 && b <= 90 ? b | 0x20 : b);
 
 export interface ByteAutomatonOptions {
-  /** The inner loop: "wasm" (default where WebAssembly runs) or "js"; for tests and benchmarks. */
+  /**
+   * The inner loop: "wasm" or "js" (for tests and benchmarks). By default, WebAssembly where it
+   * runs, from construction for a large table and from the first long scan for a small one.
+   */
   readonly engine?: "wasm" | "js";
   /** Chains scanned in lockstep by the WebAssembly loop (1-8, default 8); for benchmarks. */
   readonly lanes?: number;
@@ -48,7 +52,7 @@ export class ByteAutomaton {
   private readonly classOf: Uint8Array;
   private readonly classes: number;
   /** [state * classes + class] -> next state * classes, negated for a marked state (the "js" engine only). */
-  private readonly delta: Int32Array;
+  private delta: Int32Array;
   /** Per state: patterns ending there (its own and its suffixes'), as [first, end) into outList. */
   private readonly outFirst: Int32Array;
   private readonly outEnd: Int32Array;
@@ -57,12 +61,17 @@ export class ByteAutomaton {
   /** The longest pattern's length, in bytes. */
   readonly maxLength: number;
   readonly states: number;
-  /** The inner loop in use. */
-  readonly engine: "wasm" | "js";
-  private readonly kernel: LockstepKernel | null = null;
-  private readonly lanes: number = 4;
-  private readonly mem8: Uint8Array = new Uint8Array(0);
-  private readonly mem32: Int32Array = new Int32Array(0);
+  private kernel: LockstepKernel | null = null;
+  private lanes = 4;
+  private mem8: Uint8Array = new Uint8Array(0);
+  private mem32: Int32Array = new Int32Array(0);
+  /** The module to move to on the first long scan (a small table starts in JavaScript). */
+  private lazyModule: WasmModule | null = null;
+
+  /** The inner loop in use now. */
+  get engine(): "wasm" | "js" {
+    return this.kernel === null ? "js" : "wasm";
+  }
 
   constructor(patterns: readonly Uint8Array[], options: ByteAutomatonOptions = {}) {
     this.patternLengths = patterns.map((p) => p.length);
@@ -140,24 +149,17 @@ export class ByteAutomaton {
     let at: number;
     let scale: number;
     let offset: number;
-    if (module !== null) {
-      const kernel = instantiateKernel(module, rows * 4);
-      const mem8 = new Uint8Array(kernel.memory.buffer);
-      const mem32 = new Int32Array(kernel.memory.buffer);
-      if (classes > 63) {
-        const view = new Uint16Array(kernel.memory.buffer, CLASS, 256);
-        for (let b = 0; b < 256; b++) view[b] = classOf[b]! * 4;
-      } else for (let b = 0; b < 256; b++) mem8[CLASS + b] = classOf[b]! * 4;
-      this.kernel = kernel;
-      this.lanes = lanes;
-      this.mem8 = mem8;
-      this.mem32 = mem32;
+    // A module memory costs ~0.1 ms and its address-space reservation to create, which a small
+    // automaton (property tests build thousands) may never earn back: it starts in JavaScript.
+    const eager = options.engine === "wasm" || rows >= EAGER_ROWS;
+    this.lanes = lanes;
+    const kernel = module === null || !eager ? null : this.adopt(module, rows);
+    if (kernel !== null) {
       this.delta = new Int32Array(0);
-      this.engine = "wasm";
-      [out, at, scale, offset] = [mem32, DELTA >> 2, 4, DELTA];
+      [out, at, scale, offset] = [this.mem32, DELTA >> 2, 4, DELTA];
     } else {
       this.delta = new Int32Array(rows);
-      this.engine = "js";
+      this.lazyModule = module;
       [out, at, scale, offset] = [this.delta, 0, 1, 0];
     }
     this.parts = Array.from({ length: Math.max(4, this.lanes) }, () => new HitList());
@@ -248,8 +250,39 @@ export class ByteAutomaton {
    * are dropped (the previous part reports them, with its full context).
    */
   scan(buf: Uint8Array, start: number, end: number, hits: HitList): void {
+    if (this.kernel === null && this.lazyModule !== null && end - start >= LOCKSTEP_MIN) this.promote();
     if (this.kernel !== null) this.scanWasm(buf, start, end, hits);
     else this.scanJs(buf, start, end, hits);
+  }
+
+  /** Instantiates `module` with room for `rows` table entries and loads the class map; null if it fails. */
+  private adopt(module: WasmModule, rows: number): LockstepKernel | null {
+    const kernel = tryInstantiate(module, rows * 4);
+    if (kernel === null) return null;
+    const mem8 = new Uint8Array(kernel.memory.buffer);
+    if (this.classes > 63) {
+      const view = new Uint16Array(kernel.memory.buffer, CLASS, 256);
+      for (let b = 0; b < 256; b++) view[b] = this.classOf[b]! * 4;
+    } else for (let b = 0; b < 256; b++) mem8[CLASS + b] = this.classOf[b]! * 4;
+    this.kernel = kernel;
+    this.mem8 = mem8;
+    this.mem32 = new Int32Array(kernel.memory.buffer);
+    return kernel;
+  }
+
+  /** Moves a small automaton's table into the module (same states, so hits keep their meaning). */
+  private promote(): void {
+    const module = this.lazyModule!;
+    this.lazyModule = null;
+    const delta = this.delta;
+    if (this.adopt(module, delta.length) === null) return;
+    const mem32 = this.mem32;
+    const base = DELTA >> 2;
+    for (let i = this.classes; i < delta.length; i++) {
+      const v = delta[i]!;
+      mem32[base + i] = v < 0 ? -(DELTA + 4 * -v) : DELTA + 4 * v;
+    }
+    this.delta = new Int32Array(0);
   }
 
   private readonly parts: HitList[];
@@ -417,6 +450,21 @@ export class ByteAutomaton {
     return out;
   }
 }
+
+/**
+ * Each module memory reserves address space (V8 guards it instead of checking bounds); should a
+ * process run out of it, the JavaScript loop does the same job more slowly rather than failing.
+ */
+function tryInstantiate(module: WasmModule, tableBytes: number): LockstepKernel | null {
+  try {
+    return instantiateKernel(module, tableBytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Tables of at least this many entries (a real rule set's) go into WebAssembly at construction. */
+const EAGER_ROWS = 32 * 1024;
 
 /** Ranges shorter than this are scanned by one chain (the lockstep's set-up is not worth it). */
 const LOCKSTEP_MIN = 8192;

@@ -12,8 +12,14 @@ import fc from "fast-check";
 import { ByteAutomaton, type ByteAutomatonOptions, HitList } from "../../../src/scan/prefilter/automaton.ts";
 import { prng } from "../../eql/json-escape.ts";
 
-const ENGINES: readonly ByteAutomatonOptions[] = [{}, { lanes: 4 }, { lanes: 1 }, { engine: "js" }];
-const nameOf = (o: ByteAutomatonOptions): string => `${o.engine ?? "wasm"}${o.lanes ? `/${o.lanes}` : ""}`;
+const ENGINES: readonly ByteAutomatonOptions[] = [
+  { engine: "wasm" },
+  { engine: "wasm", lanes: 4 },
+  { engine: "wasm", lanes: 1 },
+  { engine: "js" },
+  {}, // the default: JavaScript for a small table until its first long scan
+];
+const nameOf = (o: ByteAutomatonOptions): string => `${o.engine ?? "auto"}${o.lanes ? `/${o.lanes}` : ""}`;
 
 const fold = (b: number): number => (b >= 65 && b <= 90 ? b | 0x20 : b);
 
@@ -69,7 +75,7 @@ function check(patterns: readonly Uint8Array[], buf: Uint8Array, start: number, 
   const want = reference(patterns, buf, start, end);
   for (const options of ENGINES) {
     const a = new ByteAutomaton(patterns, options);
-    assert.equal(a.engine, options.engine ?? "wasm");
+    if (options.engine !== undefined) assert.equal(a.engine, options.engine);
     const got = scanned(a, buf, start, end);
     if (got.size !== want.size || [...want].some(([p, ids]) => String(got.get(p)) !== String(ids))) {
       const missing = [...want].filter(([p, ids]) => String(got.get(p)) !== String(ids)).slice(0, 5);
@@ -243,7 +249,33 @@ describe("ByteAutomaton: marks and outputs", () => {
     assert.throws(() => new ByteAutomaton([Buffer.from("a"), new Uint8Array(0)]), RangeError);
   });
 
-  test("the WebAssembly loop is the default here (Node runs WebAssembly)", () => {
-    assert.equal(new ByteAutomaton([Buffer.from("abc")]).engine, "wasm");
+  test("by default a rule set's table starts in WebAssembly (Node runs it)", () => {
+    const rnd = prng(7);
+    const patterns = Array.from({ length: 600 }, () =>
+      Uint8Array.from({ length: 8 }, () => 97 + Math.floor(rnd() * 26)),
+    );
+    assert.equal(new ByteAutomaton(patterns).engine, "wasm");
+  });
+
+  test("a small automaton moves to WebAssembly at its first long scan; hits mean the same before and after", () => {
+    const patterns = [Buffer.from("ab"), Buffer.from("b\\"), Buffer.from("xab")];
+    const a = new ByteAutomaton(patterns);
+    assert.equal(a.engine, "js");
+    const text = Buffer.from("xab\\ ab b\\ ".repeat(2000));
+    const ranges: [number, number][] = [
+      [0, 300],
+      [1, 20000],
+      [5, 305],
+    ];
+    for (const [start, end] of ranges) {
+      const want = reference(patterns, text, start, end);
+      const byPos = (m: Map<number, number[]>) => [...m].sort((x, y) => x[0] - y[0]);
+      assert.deepEqual(
+        byPos(scanned(a, text, start, end)),
+        byPos(want),
+        `range ${start}-${end} (${a.engine})`,
+      );
+    }
+    assert.equal(a.engine, "wasm");
   });
 });
