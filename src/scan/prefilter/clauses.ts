@@ -60,6 +60,40 @@ export const searchedBytes = (l: PrefilterLiteral): number =>
   Buffer.byteLength(JSON.stringify(l.text), "utf8") - 2 + (l.valueStart ? 1 : 0) + (l.valueEnd ? 1 : 0);
 
 /** The shortest literal of a clause decides how often it is satisfied by chance. */
+/**
+ * Fields with a handful of values in any archive (`event.type == "start"`, `host.os.type ==
+ * "linux"`, `process where`): a clause of their values is satisfied by most records, however long
+ * its literals, so it is ordered after the others (the first clause decides when a rule is looked at).
+ */
+const FEW_VALUED_FIELDS: ReadonlySet<string> = new Set([
+  "event.category",
+  "event.type",
+  "event.action",
+  "event.kind",
+  "event.outcome",
+  "event.module",
+  "event.dataset",
+  "host.os.type",
+  "host.os.family",
+  "host.os.name",
+  "host.os.platform",
+  "network.direction",
+  "network.transport",
+  "network.type",
+  "network.protocol",
+  "agent.type",
+  "data_stream.type",
+  "data_stream.dataset",
+  "data_stream.namespace",
+]);
+
+/** Clauses are ordered by this: the weakest literal's length, few-valued fields last. */
+const selectivity = (set: readonly PrefilterLiteral[]): number => {
+  const fewValued =
+    set.length > 0 && set.every((l) => l.field !== undefined && FEW_VALUED_FIELDS.has(l.field));
+  return weakest(set) - (fewValued ? 1000 : 0);
+};
+
 const weakest = (set: readonly PrefilterLiteral[]): number => {
   let w = Number.POSITIVE_INFINITY;
   for (const l of set) w = Math.min(w, searchedBytes(l));
@@ -159,7 +193,7 @@ function clausesOf(
   // (Each clause's weakest literal is measured once: a clause can hold thousands of literals.)
   const kept = out
     .filter(strong)
-    .map((set) => ({ set, w: weakest(set) }))
+    .map((set) => ({ set, w: selectivity(set) }))
     .sort((a, b) => b.w - a.w)
     .slice(0, MAX_CLAUSES)
     .map((k) => k.set);

@@ -403,7 +403,7 @@ function automatonPrefilter(
   // Pattern bytes: the canonical JSON spelling of each literal (in its anchors' quotes), then the
   // markers as they are; the automaton folds ASCII case itself. Ids past the literals are markers.
   const bytes: Uint8Array[] = [...lits.map(patternBytes), ...marks.map((m) => Buffer.from(m.text, "utf8"))];
-  const sensitive = [...lits.map((l) => !l.caseInsensitive), ...marks.map((m) => !m.caseInsensitive)];
+  const sensitive = Uint8Array.from([...lits, ...marks], (l) => (l.caseInsensitive ? 0 : 1));
   const keyCheck = Uint8Array.from(bytes, (_, id) => (id < lits.length && lits[id]!.valueEnd ? 1 : 0));
   // Per literal with a field: the key its value must sit under (its last path segment), or null.
   const fieldKey = bytes.map((_, id) => {
@@ -480,11 +480,13 @@ function automatonPrefilter(
       for (let o = automaton.outputFirst(st); o < oEnd; o++) {
         const id = ids[outputs[o]!]!;
         if (litEpoch[id] === e || p - lengths[id]! < start) continue;
-        if (sensitive[id] && !exact(buf, p, id)) continue;
+        // A value is never followed by `:` (most hits of `"id"`, `"process"` are keys: cheapest first).
+        if (keyCheck[id] === 1 && followedByColon(buf, p, end)) continue;
+        if (sensitive[id] === 1 && !exact(buf, p, id)) continue;
         // An anchor's quote that is escaped is inside another string: no value starts or ends
-        // there (the real value, if any, has a hit of its own). A value is never followed by `:`.
+        // there (the real value, if any, has a hit of its own).
         if (anchoredStart[id] === 1 && escapedAt(buf, p - lengths[id]!, start)) continue;
-        if (keyCheck[id] === 1 && (escapedAt(buf, p - 1, start) || followedByColon(buf, p, end))) continue;
+        if (keyCheck[id] === 1 && escapedAt(buf, p - 1, start)) continue;
         const fk = fieldKey[id]!;
         if (fk !== null) {
           // The value's opening quote: the pattern's own, or the first unescaped one before it.
