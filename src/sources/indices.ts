@@ -127,5 +127,25 @@ export function indexFor(
  * set `indexName` for such archives to route them.
  */
 export function ruleAppliesToIndex(patterns: readonly string[], index: string | undefined): boolean {
-  return index === undefined ? true : indexPatternMatches(patterns, index);
+  if (index === undefined) return true;
+  let byIndex = verdicts.get(patterns);
+  if (byIndex === undefined) {
+    byIndex = new Map();
+    verdicts.set(patterns, byIndex);
+  }
+  let v = byIndex.get(index);
+  if (v === undefined) {
+    v = indexPatternMatches(patterns, index);
+    if (byIndex.size < VERDICTS_KEPT) byIndex.set(index, v);
+  }
+  return v;
 }
+
+/**
+ * Verdicts per patterns array (a rule's `indices`: the same frozen-by-contract array for every
+ * object of a run) and index name. Computed afresh for every object, the wildcard matching of
+ * every rule against the object's index names cost about 0.5 ms per 1 KB object with the Linux
+ * pack (287 rules; the CLI over 10,000 small files took 16 s). At most VERDICTS_KEPT names per array.
+ */
+const verdicts = new WeakMap<readonly string[], Map<string, boolean>>();
+const VERDICTS_KEPT = 1024;
