@@ -8,13 +8,18 @@
  *    adding the sequences costs; (c) is their cost alone (prefilter + step filters + matcher).
  * 2. Store traffic: the object is scanned with the sequence rules and correlated through the
  *    memory store exactly as the Lambda does (correlateObject), counting item writes, the items
- *    read back and their sizes; per GB (10^9 uncompressed bytes) and in DynamoDB on-demand units
- *    (a write unit per 1 KB of item, a strongly consistent read unit per 4 KB).
+ *    read back and their sizes as DynamoDB bills the items the Lambda's store writes (stepItem,
+ *    dynamoItemBytes); per GB (10^9 uncompressed bytes) and in DynamoDB on-demand units (a write
+ *    unit per started 1 KB of item, a strongly consistent read unit per started 4 KB a query
+ *    reads, one at least), and the same for the items' former format (the event as JSON text).
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { digest } from "../../src/alerts/index.ts";
+import { dynamoItemBytes, stepItem } from "../../src/lambda/sequence-store.ts";
 import { parseRule, type Rule } from "../../src/rules/index.ts";
 import {
   correlateObject,
@@ -78,6 +83,7 @@ console.log(
 
 async function timed(label: string, rules: readonly Rule[], sink?: { add(s: StepEvent): void }) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let alerts = 0;
   const r = await scanObject(createReadStream(info.file), {
     uri: "bench://object",
@@ -88,15 +94,24 @@ async function timed(label: string, rules: readonly Rule[], sink?: { add(s: Step
     ...(sink === undefined ? {} : { sequences: sink }),
   });
   const s = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
   const mbs = info.uncompressedBytes / 1e6 / s;
+  const notKept = Object.values(r.sequenceStepsNotKept ?? {}).reduce((x, y) => x + y, 0);
   console.log(
-    `  ${label.padEnd(34)} ${s.toFixed(1).padStart(6)} s  ${mbs.toFixed(1).padStart(7)} MB/s  ${alerts} alerts`,
+    `  ${label.padEnd(34)} ${s.toFixed(1).padStart(6)} s  ${mbs.toFixed(1).padStart(7)} MB/s  cpu ${cpu.toFixed(1).padStart(5)} s  ${alerts} alerts` +
+      (notKept > 0 ? `  (${notKept} step events over the run's cap not kept)` : ""),
   );
   if (r.failure !== undefined) console.log(`    failure: ${r.failure.kind}`);
   return s;
 }
 
-console.log("\nthroughput (one run each, 2-core shared machine: read the ratios, not the digits):");
+console.log(
+  `\nload average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
+console.log("throughput (one run each, 2-core shared machine: read the ratios and cpu, not the digits):");
 const a = await timed("(a) event rules", events);
 const b = await timed("(b) event + sequence rules", [...events, ...sequences]);
 const c = await timed("(c) sequence rules alone", sequences);
@@ -111,17 +126,26 @@ class CountingStore implements SequenceStateStore {
   reads = 0;
   readBytes = 0;
   queries = 0;
+  readUnits = 0;
   claims = 0;
+  /** What DynamoDB bills for the item the Lambda's store writes for this step. */
   private size(s: StoredStep) {
-    // What the DynamoDB item holds: keys, place, time and the event as JSON.
-    return 120 + s.uri.length + JSON.stringify(s.event).length;
+    return dynamoItemBytes(stepItem(s, `s#${digest([s.ruleId, s.partition])}`, Date.now()));
   }
+  /** The same item with the event as JSON text (the format before ev1), for comparison. */
+  private jsonSize(s: StoredStep) {
+    const { ev1: _, ...rest } = stepItem(s, `s#${digest([s.ruleId, s.partition])}`, Date.now());
+    return dynamoItemBytes({ ...rest, event: JSON.stringify(s.event) });
+  }
+  jsonWriteUnits = 0;
+  jsonReadUnits = 0;
   async putSteps(steps: readonly StoredStep[]) {
     for (const s of steps) {
       const n = this.size(s);
       this.writes++;
       this.itemBytes += n;
       this.writeUnits += Math.ceil(n / 1024);
+      this.jsonWriteUnits += Math.ceil(this.jsonSize(s) / 1024);
     }
     await this.inner.putSteps(steps);
   }
@@ -129,7 +153,16 @@ class CountingStore implements SequenceStateStore {
     this.queries++;
     const out = await this.inner.querySteps(ruleId, p, from, to, limit);
     this.reads += out.length;
-    for (const s of out) this.readBytes += this.size(s);
+    let bytes = 0;
+    let jsonBytes = 0;
+    for (const s of out) {
+      bytes += this.size(s);
+      jsonBytes += this.jsonSize(s);
+    }
+    this.jsonReadUnits += Math.max(1, Math.ceil(jsonBytes / 4096));
+    this.readBytes += bytes;
+    // A strongly consistent Query is billed per started 4 KB of what it read, one unit at least.
+    this.readUnits += Math.max(1, Math.ceil(bytes / 4096));
     return out;
   }
   async claimAlert(id: string, owner: string, now: number, lease: number) {
@@ -165,15 +198,24 @@ console.log(
 );
 console.log(
   `  queries ${store.queries} (${per(store.queries)}/GB), items read ${store.reads} (${per(store.reads)}/GB), ` +
-    `read units ~${Math.ceil(store.readBytes / 4096)} (${per(Math.ceil(store.readBytes / 4096))}/GB)`,
+    `read units ${store.readUnits} (${per(store.readUnits)}/GB; a query reads one at least)`,
 );
 console.log(
   `  sequences completed ${res.alerts.length}, claims ${store.claims} (each 1 write + 1 write at publish)`,
 );
 const wruPrice = 0.625e-6; // on-demand, us-east-1, per write request unit (2024 price list)
 const rruPrice = 0.125e-6; // per read request unit
-const dollars = (store.writeUnits * wruPrice + Math.ceil(store.readBytes / 4096) * rruPrice) / gb;
+const dollars = (store.writeUnits * wruPrice + store.readUnits * rruPrice) / gb;
 console.log(
   `  DynamoDB on-demand at $0.625/M writes and $0.125/M reads: $${(dollars * 1000).toFixed(4)} per TB scanned`,
 );
+const jsonDollars = (store.jsonWriteUnits * wruPrice + store.jsonReadUnits * rruPrice) / gb;
+console.log(
+  `  the same items with the event as JSON text (the format before ev1): write units ${store.jsonWriteUnits} (${per(store.jsonWriteUnits)}/GB), read units ${store.jsonReadUnits}: $${(jsonDollars * 1000).toFixed(4)} per TB`,
+);
 console.log(`  (c) alone costs ${((c / a) * 100).toFixed(0)}% of the event pack's scan time`);
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
