@@ -323,7 +323,13 @@ function escapedAt(buf: Uint8Array, i: number, start: number): boolean {
 
 /** The opening quote of the string whose closing quote is at `close`, or -1. */
 function openingQuote(buf: Uint8Array, close: number, start: number): number {
-  for (let j = close - 1; j >= start; j--) if (buf[j] === QUOTE && !escapedAt(buf, j, start)) return j;
+  // (The native lastIndexOf: most values are tens of bytes long. A negative index would count
+  // from the end of the buffer, hence the first test.)
+  if (close <= start) return -1;
+  for (let j = buf.lastIndexOf(QUOTE, close - 1); j >= start; j = buf.lastIndexOf(QUOTE, j - 1)) {
+    if (!escapedAt(buf, j, start)) return j;
+    if (j === 0) break;
+  }
   return -1;
 }
 
