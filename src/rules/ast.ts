@@ -14,6 +14,8 @@ interface Known {
 }
 
 const known = new WeakMap<CompiledQuery, Known>();
+/** Rules whose text is not their compiled query's (edited copies), parsed once each. */
+const byRule = new WeakMap<Rule, Known>();
 
 /** Records the statement a compiled query was compiled from (the loaders call this). */
 export function rememberAst(compiled: CompiledQuery, query: string, statement: Statement): void {
@@ -27,7 +29,16 @@ export function rememberAst(compiled: CompiledQuery, query: string, statement: S
  * does not parse (never for a loaded rule).
  */
 export function ruleAst(rule: Rule): Statement {
-  return statementOf(rule.compiled, rule.query, rule.file);
+  const k = known.get(rule.compiled);
+  if (k !== undefined && k.query === rule.query) return k.statement;
+  const own = byRule.get(rule);
+  if (own !== undefined && own.query === rule.query) return own.statement;
+  const statement = parseStatement(rule.query, { file: rule.file });
+  // A copy whose text differs from its compiled query's keeps its own AST: the loader's entry
+  // stays for the rules that share that compiled query.
+  if (k === undefined) known.set(rule.compiled, { query: rule.query, statement });
+  else byRule.set(rule, { query: rule.query, statement });
+  return statement;
 }
 
 /** ruleAst for the parts of a rule (a rule whose predicate is compiled on first use needs it). */
@@ -35,7 +46,7 @@ export function statementOf(compiled: CompiledQuery, query: string, file: string
   const k = known.get(compiled);
   if (k !== undefined && k.query === query) return k.statement;
   const statement = parseStatement(query, { file });
-  known.set(compiled, { query, statement });
+  if (k === undefined) known.set(compiled, { query, statement });
   return statement;
 }
 
@@ -43,4 +54,106 @@ export function statementOf(compiled: CompiledQuery, query: string, file: string
 export function ruleEventQuery(rule: Rule): EventQuery | null {
   const q = ruleAst(rule).query;
   return q.kind === "event-query" ? q : null;
+}
+
+/** One step (or the `until`) of a sequence or sample rule, as a query of its own. */
+export interface CorrelationStep {
+  /** The step's event query as written: from its first token to the step's closing `]`. */
+  readonly text: string;
+  /** The step's compiled filter (the rule's `sequence.steps[i]`, then `sequence.until`). */
+  readonly compiled: CompiledQuery;
+  /** `text` parsed: the step's AST with its positions counted from the start of `text`. */
+  readonly statement: Statement;
+}
+
+const stepsOf = new WeakMap<object, readonly CorrelationStep[] | null>();
+
+/**
+ * The steps (then the `until`) of a sequence or sample rule, each with its own text and AST,
+ * taken from the statement the rule was compiled from instead of parsing each step's text again
+ * (the scan dispatches correlation rules by step). Each step's AST is also what ruleAst gives
+ * for a rule `{ query: text, compiled }`. Null for an event rule, and for a rule whose query is
+ * not the text its `sequence` was compiled from (a rule built by hand or edited afterwards).
+ */
+export function correlationSteps(rule: Rule): readonly CorrelationStep[] | null {
+  const c = rule.sequence;
+  // The rule's own text must be what `sequence` was compiled from (a lookup for loaded rules).
+  if (c === undefined || ruleAst(rule) !== c.statement) return null;
+  const cached = stepsOf.get(c);
+  if (cached !== undefined) return cached;
+  let out: CorrelationStep[] | null = null;
+  const q = c.statement.query;
+  if (q.kind !== "event-query") {
+    const steps = q.kind === "sequence" && q.until !== null ? [...q.steps, q.until] : q.steps;
+    const filters = c.kind === "sequence" && c.until !== null ? [...c.steps, c.until] : c.steps;
+    if (steps.length === filters.length) {
+      out = [];
+      for (const [i, step] of steps.entries()) {
+        const ast = step.query;
+        const end = closingBracket(rule.query, ast.span.end);
+        if (end < 0) {
+          out = null;
+          break;
+        }
+        const text = rule.query.slice(ast.span.start, end);
+        const query = rebased(ast, ast.span.start) as EventQuery;
+        const statement: Statement = { kind: "statement", query, pipes: [], span: query.span };
+        rememberAst(filters[i]!, text, statement);
+        out.push({ text, compiled: filters[i]!, statement });
+      }
+    }
+  }
+  stepsOf.set(c, out);
+  return out;
+}
+
+/**
+ * Where the `]` that closes a step lies, from the end of its event query: only `)`, whitespace
+ * and comments can come between them in the grammar. -1 when something else does.
+ */
+function closingBracket(src: string, from: number): number {
+  let i = from;
+  while (i < src.length) {
+    const ch = src[i]!;
+    if (ch === "]") return i;
+    if (ch === ")" || ch === " " || ch === "\t" || ch === "\n" || ch === "\r") i++;
+    else if (src.startsWith("//", i)) {
+      const nl = src.indexOf("\n", i);
+      i = nl < 0 ? src.length : nl + 1;
+    } else if (src.startsWith("/*", i)) {
+      // Block comments nest, as in the lexer.
+      let depth = 0;
+      while (i < src.length) {
+        if (src.startsWith("/*", i)) {
+          depth++;
+          i += 2;
+        } else if (src.startsWith("*/", i)) {
+          depth--;
+          i += 2;
+          if (depth === 0) break;
+        } else i++;
+      }
+      if (depth !== 0) return -1;
+    } else return -1;
+  }
+  return -1;
+}
+
+/** A copy of an AST node with every source position moved back by `by`. */
+function rebased(node: unknown, by: number): unknown {
+  if (Array.isArray(node)) return node.map((x) => rebased(x, by));
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "__proto__") continue; // an own key from JSON.parse (a compiled artefact): never a prototype
+    const isSpan =
+      (k === "span" || k.endsWith("Span")) &&
+      typeof v === "object" &&
+      v !== null &&
+      typeof (v as { start?: unknown }).start === "number";
+    out[k] = isSpan
+      ? { start: (v as { start: number }).start - by, end: (v as { end: number }).end - by }
+      : rebased(v, by);
+  }
+  return out;
 }

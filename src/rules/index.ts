@@ -1,5 +1,5 @@
 /** Detection rules: the model, TOML and Kibana-export loading, exceptions, suppression, the built-in set. */
-export { ruleAst, ruleEventQuery } from "./ast.ts";
+export { type CorrelationStep, correlationSteps, ruleAst, ruleEventQuery } from "./ast.ts";
 export { builtinRulesDir, loadBuiltinRules } from "./builtin.ts";
 export { COMPILED_RULES_FILE, engineId, writeCompiledRuleSet } from "./compiled-set.ts";
 export {

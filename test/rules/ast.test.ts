@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { compileQuery, parseStatement } from "../../src/eql/index.ts";
 import {
+  correlationSteps,
   parseKibanaExport,
   parseRule,
   queryRule,
@@ -156,5 +157,63 @@ describe("one parse per rule keeps every refusal", () => {
     assert.equal(first, `deep.toml:${lineNo}:${col}: unknown function \`nosuchfunction\``);
     assert.equal(shown, lines[lineNo - 1]);
     assert.equal(caret, `${" ".repeat(col - 1)}^`);
+  });
+});
+
+describe("correlationSteps", () => {
+  const cases: { query: string; texts: string[] }[] = [
+    {
+      query:
+        'sequence by host.id with maxspan=1m\n  [process where (process.name == "a" or process.name == "b")] by process.pid\n  [network where destination.port == 22 /* a ] in a comment */ ] by source.port',
+      texts: [
+        'process where (process.name == "a" or process.name == "b")',
+        "network where destination.port == 22 /* a ] in a comment */ ",
+      ],
+    },
+    {
+      query:
+        'sequence with maxspan=5s [file where file.path : "/tmp/*"] with runs=2 ![process where true] [process where process.args : ("-c", \n "-e")] until [process where event.type == "end"]',
+      texts: [
+        'file where file.path : "/tmp/*"',
+        "process where true",
+        'process where process.args : ("-c", \n "-e")',
+        'process where event.type == "end"',
+      ],
+    },
+    {
+      query:
+        'sample by host.id [process where ((process.pid > 1))] [dns where dns.question.name : "x" // ]\n]',
+      texts: ["process where ((process.pid > 1))", 'dns where dns.question.name : "x" // ]\n'],
+    },
+  ];
+
+  for (const [i, c] of cases.entries()) {
+    test(`each step is its own query, without a parse (case ${i + 1})`, () => {
+      const rule = parseRule(toml(c.query), "seq.toml");
+      const steps = correlationSteps(rule);
+      assert.ok(steps !== null);
+      assert.deepEqual(
+        steps.map((s) => s.text),
+        c.texts,
+      );
+      const seq = rule.sequence!;
+      const filters = seq.kind === "sequence" && seq.until !== null ? [...seq.steps, seq.until] : seq.steps;
+      for (const [j, s] of steps.entries()) {
+        // The step's AST is exactly what parsing its text gives, positions included.
+        assert.deepEqual(s.statement, parseStatement(s.text));
+        assert.equal(s.compiled, filters[j]);
+        // A rule made of the step (as the scan's dispatch makes) gets that AST without parsing.
+        const { sequence: _, ...plain } = rule;
+        assert.equal(ruleAst({ ...plain, query: s.text, compiled: s.compiled }), s.statement);
+      }
+      assert.equal(correlationSteps(rule), steps);
+    });
+  }
+
+  test("null for an event rule, and for a rule whose text is not what its sequence was compiled from", () => {
+    assert.equal(correlationSteps(parseRule(toml(EVENT), "e.toml")), null);
+    const rule = parseRule(toml(SEQUENCE), "s.toml");
+    assert.equal(correlationSteps({ ...rule, query: `${SEQUENCE} ` }), null);
+    assert.notEqual(correlationSteps(rule), null);
   });
 });
