@@ -182,11 +182,21 @@ export class SequenceRun implements SequenceSink {
     this.limit = v;
   }
 
+  /** The cap is reached: further step events are only counted (see skip). */
+  get full(): boolean {
+    return this.held >= this.limit;
+  }
+
+  /** Counts a step event of `rule` not kept (the cap is reached); the stage need not build it. */
+  skip(rule: Rule): void {
+    const id = rule.id;
+    if (Object.keys(this.notKept).length === 0) this.options.onLimit?.({ limit: this.limit, ruleId: id });
+    this.notKept[id] = (this.notKept[id] ?? 0) + 1;
+  }
+
   add(step: StepEvent): void {
     if (this.held >= this.limit) {
-      const id = step.rule.id;
-      if (Object.keys(this.notKept).length === 0) this.options.onLimit?.({ limit: this.limit, ruleId: id });
-      this.notKept[id] = (this.notKept[id] ?? 0) + 1;
+      this.skip(step.rule);
       return;
     }
     let list = this.byRule.get(step.rule);

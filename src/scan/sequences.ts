@@ -47,6 +47,12 @@ export type StepMasks = (rule: Rule, event: unknown) => number | undefined;
 /** Receives the step events of one object, in record order. */
 export interface SequenceSink {
   add(step: StepEvent): void;
+  /**
+   * True when the sink keeps no further step events (a cap reached); the stage then calls
+   * `skip` instead of building them (the projection is most of a step event's cost).
+   */
+  readonly full?: boolean;
+  skip?(rule: Rule): void;
 }
 
 /**
@@ -237,6 +243,12 @@ export class SequenceStage implements HitStage {
     const rule = hit.rule;
     if (rule.sequence === undefined) {
       emit(hit);
+      return;
+    }
+    const sink = this.sink;
+    if (sink.full === true && sink.skip !== undefined) {
+      this.stats.stepEvents++;
+      sink.skip(rule);
       return;
     }
     const mask = this.masks?.(rule, hit.event) ?? stepMask(rule, hit.event);
