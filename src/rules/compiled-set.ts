@@ -41,7 +41,14 @@ interface Entry {
   /** The file's path relative to the directory, with `/` separators. */
   readonly name: string;
   readonly sha256: string;
+  /** The rule's data; a string held verbatim in the file is null here and located in `slices`. */
   readonly rule: RuleData;
+  /**
+   * `[offset, length]` in the file's text of the string values of `rule` that the file holds
+   * verbatim (a TOML literal string: the note, the query, the description): the text is read
+   * anyway for its digest, and the pack's notes alone are a megabyte of JSON to parse.
+   */
+  readonly slices?: Readonly<Record<string, readonly [number, number]>>;
   /**
    * The parsed query, when JSON carries it exactly (no non-finite number, no -0...): checked at
    * build time, so a rule whose AST does not survive the round trip is parsed at load instead.
@@ -62,6 +69,20 @@ interface Artefact {
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const nameIn = (dir: string, file: string): string => relative(dir, file).split(sep).join("/");
+
+/** Long string values found verbatim in `text` are replaced by their place in it. */
+function verbatim(data: RuleData, text: string): Pick<Entry, "rule" | "slices"> {
+  const slices: Record<string, readonly [number, number]> = {};
+  const rule: Record<string, unknown> = { ...data };
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v !== "string" || v.length < 64) continue;
+    const at = text.indexOf(v);
+    if (at < 0) continue;
+    slices[k] = [at, v.length];
+    rule[k] = null;
+  }
+  return Object.keys(slices).length === 0 ? { rule: data } : { rule: rule as RuleData, slices };
+}
 
 function dataOf(rule: Rule): RuleData {
   const { compiled: _c, sequence: _s, file: _f, ...data } = rule;
@@ -94,7 +115,7 @@ export async function writeCompiledRuleSet(
     rules.push({
       name: nameIn(dir, file),
       sha256: sha256(text),
-      rule: dataOf(rule),
+      ...verbatim(dataOf(rule), text),
       ...(isDeepStrictEqual(JSON.parse(JSON.stringify(ast)), ast) ? { ast } : {}),
       ...(rule.sequence === undefined
         ? { event: { fields: rule.compiled.fields, prefilter: rule.compiled.prefilter } }
@@ -149,6 +170,20 @@ function assemble(
   return out as unknown as Rule;
 }
 
+/** The entry with its verbatim strings read back from the file's text (undefined if malformed). */
+function withSlices(e: Entry, text: string): Entry | undefined {
+  if (e.slices === undefined) return e;
+  if (!isObject(e.slices)) return undefined;
+  const rule: Record<string, unknown> = { ...e.rule };
+  for (const [k, v] of Object.entries(e.slices)) {
+    if (k === "__proto__" || !Array.isArray(v) || !Object.hasOwn(rule, k)) return undefined;
+    const [at, n] = v as unknown[];
+    if (typeof at !== "number" || typeof n !== "number" || at < 0 || at + n > text.length) return undefined;
+    rule[k] = text.slice(at, at + n);
+  }
+  return { ...e, rule: rule as RuleData };
+}
+
 /** The precompiled rules of one directory, checked file by file against their text. */
 export interface CompiledRuleSet {
   /** The rule of `file` (whose text is `text`) when the artefact holds it for exactly this text. */
@@ -184,8 +219,10 @@ export async function readCompiledRuleSet(
   }
   return {
     rule(file, text) {
-      const e = byName.get(nameIn(dir, file));
-      if (e === undefined || e.sha256 !== sha256(text)) return undefined;
+      const found = byName.get(nameIn(dir, file));
+      if (found === undefined || found.sha256 !== sha256(text)) return undefined;
+      const e = withSlices(found, text);
+      if (e === undefined) return undefined;
       const { query } = e.rule;
       const ast = isObject(e.ast) ? e.ast : undefined;
       if (e.event === undefined) {

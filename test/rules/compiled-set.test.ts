@@ -241,6 +241,26 @@ describe("a rule directory compiled at build time", () => {
     assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   });
 
+  test("long strings the file holds verbatim are read back from it; a bad place falls back to a full load", async () => {
+    const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
+    await compile(dir, "e");
+    const path = join(dir, COMPILED_RULES_FILE);
+    const art = JSON.parse(await readFile(path, "utf8")) as {
+      rules: { rule: Record<string, unknown>; slices?: Record<string, [number, number]> }[];
+    };
+    const entry = art.rules[0]!;
+    assert.equal(entry.rule.query, null);
+    const [at, n] = entry.slices!.query!;
+    assert.equal(PACK["a-event.toml"].slice(at, at + n), `${EVENT_Q}\n`); // TOML keeps the last newline
+    const full = (await loadRuleSet(dir)).rules.map(shape);
+    assert.deepEqual((await loadRuleSet(dir, { compiledEngine: "e" })).rules.map(shape), full);
+    entry.slices!.query = [at, PACK["a-event.toml"].length];
+    await writeFile(path, JSON.stringify(art));
+    const set = await loadRuleSet(dir, { compiledEngine: "e" });
+    assert.equal(set.precompiled, 0);
+    assert.deepEqual(set.rules.map(shape), full);
+  });
+
   test("the digest is of the file's text", async () => {
     const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
     await compile(dir, "e");
