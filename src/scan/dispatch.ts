@@ -13,10 +13,11 @@
  * costly to build, is shared per rules array.
  */
 import { fieldValues } from "../document/index.ts";
-import { type Rule, ruleEventQuery } from "../rules/index.ts";
+import type { Rule } from "../rules/index.ts";
 import { MAPPED_VIEW_MARKERS, type SourceOption } from "../sources/index.ts";
 import {
   createRulePrefilter,
+  eventQueryOf,
   type PrefilterStrategy,
   type RulePrefilter,
   type RulePrefilterOptions,
@@ -63,7 +64,7 @@ const CATEGORY = "event.category";
 
 /** The category a rule's query requires (`file where` -> "file"), or null (`any where`, sequences). */
 function categoryOf(rule: Rule): string | null {
-  return ruleEventQuery(rule)?.category?.name ?? null;
+  return eventQueryOf(rule)?.category?.name ?? null;
 }
 
 interface Shared {

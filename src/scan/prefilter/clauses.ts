@@ -108,11 +108,23 @@ const wholeCache = new WeakMap<Rule, RuleClauses>();
 
 const key = (set: readonly PrefilterLiteral[]): string => set.map(literalKey).sort().join("\u0000");
 
+/**
+ * The rule's event query, or null for a sequence or sample, or for a rule whose query text is not
+ * EQL (a rule built in code with its own predicate): its engine set (compiled.prefilter) stands.
+ */
+export function eventQueryOf(rule: Rule): EventQuery | null {
+  try {
+    return ruleEventQuery(rule);
+  } catch {
+    return null;
+  }
+}
+
 /** The clauses of a rule for any record (computed once per Rule object). */
 export function ruleClauses(rule: Rule): RuleClauses {
   let c = cache.get(rule);
   if (c === undefined) {
-    c = clausesOf(ruleEventQuery(rule), rule.compiled.prefilter);
+    c = clausesOf(eventQueryOf(rule), rule.compiled.prefilter);
     cache.set(rule, c);
   }
   return c;
@@ -125,7 +137,7 @@ export function ruleClauses(rule: Rule): RuleClauses {
 export function wholeValueClauses(rule: Rule): RuleClauses {
   let c = wholeCache.get(rule);
   if (c === undefined) {
-    c = clausesOf(ruleEventQuery(rule), rule.compiled.prefilter, { wholeValues: true });
+    c = clausesOf(eventQueryOf(rule), rule.compiled.prefilter, { wholeValues: true });
     wholeCache.set(rule, c);
   }
   return c;

@@ -3,6 +3,7 @@ export { ByteAutomaton, HitList } from "./automaton.ts";
 export {
   type ClauseOptions,
   deriveClauses,
+  eventQueryOf,
   type RuleClauses,
   ruleClauses,
   wholeValueClauses,
