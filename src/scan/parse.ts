@@ -37,6 +37,12 @@ export interface ParseStage extends FrameHandler {
   onlySortedCwlPayloads(): boolean;
 }
 
+/** Has the parsed object a key? (Without building the array of keys for every record.) */
+function hasOwnKey(o: Record<string, unknown>): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -57,7 +63,7 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
   };
 
   const evaluate = (record: Record<string, unknown>, raw: unknown, ordinal: number, gated: boolean): void => {
-    if (Object.keys(record).length === 0) {
+    if (!hasOwnKey(record)) {
       counts.bad(ordinal, "empty JSON object");
       return;
     }
