@@ -8,11 +8,11 @@ import { type ByteSource, type DecompressStats, decompressTo, Framer, IngestErro
 import type { Rule } from "../rules/index.ts";
 import { ruleAppliesToIndex } from "../sources/index.ts";
 import { OTHER_INDICES, ScanCounts, UNKNOWN_INDEX } from "./counts.ts";
-import { createScanDispatch } from "./sequence-dispatch.ts";
 import { anyExceptions, ExceptionStage } from "./exceptions.ts";
 import { resolveScanOptions, type ScanOptions } from "./options.ts";
 import { createParseStage } from "./parse.ts";
 import type { ScanFailure, ScanResult } from "./result.ts";
+import { createScanDispatch } from "./sequence-dispatch.ts";
 import { SequenceRun } from "./sequence-run.ts";
 import { hasSequenceRules, SequenceStage, withSequenceStage } from "./sequences.ts";
 import { chainHitStages, createAlertStage, createMatchStage, type HitStage } from "./stages.ts";
@@ -137,9 +137,26 @@ function indexCounts(
   return [...byIndex].map(([index, records]) => ({
     index,
     records,
-    rules:
-      index === UNKNOWN_INDEX || index === OTHER_INDICES
-        ? rules.length
-        : rules.filter((r) => ruleAppliesToIndex(r.indices, index)).length,
+    rules: index === UNKNOWN_INDEX || index === OTHER_INDICES ? rules.length : rulesForIndex(rules, index),
   }));
+}
+
+/**
+ * How many rules apply to `index`, remembered per rules array (the same for every object of a
+ * run): counted afresh, every object of a small-file run walked the whole pack per index name.
+ */
+const ruleCounts = new WeakMap<readonly Rule[], Map<string, number>>();
+
+function rulesForIndex(rules: readonly Rule[], index: string): number {
+  let byIndex = ruleCounts.get(rules);
+  if (byIndex === undefined) {
+    byIndex = new Map();
+    ruleCounts.set(rules, byIndex);
+  }
+  let n = byIndex.get(index);
+  if (n === undefined) {
+    n = rules.filter((r) => ruleAppliesToIndex(r.indices, index)).length;
+    if (byIndex.size < 1024) byIndex.set(index, n);
+  }
+  return n;
 }
