@@ -142,7 +142,9 @@ export class ByteAutomaton {
     // Row 0 is a dummy and the root is row 1, so that every real state's premultiplied index is
     // positive and can carry the mark as its sign.
     const rows = (n + 1) * classes;
-    const lanes = Math.max(1, Math.min(MAX_LANES, options.lanes ?? MAX_LANES));
+    const asked = options.lanes;
+    const lanes =
+      asked !== undefined && Number.isInteger(asked) ? Math.max(1, Math.min(MAX_LANES, asked)) : MAX_LANES;
     const module =
       options.engine === "js" || DELTA + rows * 4 >= 0x7fffffff ? null : lockstepModule(lanes, classes > 63);
     let out: Int32Array;
