@@ -7,6 +7,7 @@
  * planted across the cuts and across the WebAssembly loop's 16 KiB rounds).
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { ByteAutomaton, type ByteAutomatonOptions, HitList } from "../../../src/scan/prefilter/automaton.ts";
@@ -277,5 +278,26 @@ describe("ByteAutomaton: marks and outputs", () => {
       );
     }
     assert.equal(a.engine, "wasm");
+  });
+
+  test("without WebAssembly (node --jitless) the JavaScript loop finds the same hits", () => {
+    const script = `
+      const { ByteAutomaton, HitList } = await import(process.argv[1]);
+      const a = new ByteAutomaton(Array.from({ length: 700 }, (_, i) => Buffer.from("p-" + i + "-x")));
+      const b = Buffer.from("p-5-x \\\\ P-699-X ".repeat(2000));
+      const h = new HitList();
+      a.scan(b, 0, b.length, h);
+      console.log(JSON.stringify({ engine: a.engine, n: h.n }));`;
+    const url = new URL("../../../src/scan/prefilter/automaton.ts", import.meta.url);
+    const r = spawnSync(
+      process.execPath,
+      ["--jitless", "--import", "tsx", "--input-type=module", "-e", script, url.href],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    // Per copy of the text: p-5-x, one backslash, P-699-X.
+    assert.deepEqual(JSON.parse(r.stdout), { engine: "js", n: 3 * 2000 });
   });
 });
