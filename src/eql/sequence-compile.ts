@@ -6,7 +6,7 @@
  * the rule's prefilter is the union of the steps' literal sets (null as soon as one step has
  * none: then every record must be parsed).
  */
-import type { Statement } from "./ast.ts";
+import type { EventQuery, Statement } from "./ast.ts";
 import { type CompileOptions, compileAst } from "./compile.ts";
 import type { CompiledQuery, PrefilterLiteral } from "./compiled.ts";
 import { parseStatement } from "./parser.ts";
@@ -64,6 +64,8 @@ export function compileCorrelation(
   options: CompileOptions = {},
   // The rule loader has parsed the query already (to refuse pipes); parsing it again cost start-up.
   statement: Statement = parseStatement(source, options),
+  // A rule compiled at build time (src/rules/compiled-set.ts) gives steps compiled on first use.
+  compileStep: (query: EventQuery) => CompiledQuery = (query) => compileAst(query, options, source),
 ): CompiledSequenceQuery | CompiledSampleQuery | null {
   const q = statement.query;
   const loc = {
@@ -72,7 +74,7 @@ export function compileCorrelation(
     ...(options.origin ? { origin: options.origin } : {}),
   };
   if (q.kind === "event-query") return null;
-  const steps = q.steps.map((s) => compileAst(s.query, options, source));
+  const steps = q.steps.map((s) => compileStep(s.query));
   const predicates = steps.map((c) => (event: unknown) => c.matches(event));
   if (q.kind === "sample") {
     const plan = planSample(q, { steps: predicates }, loc);
@@ -86,7 +88,7 @@ export function compileCorrelation(
       prefilter: union(steps),
     };
   }
-  const until = q.until === null ? null : compileAst(q.until.query, options, source);
+  const until = q.until === null ? null : compileStep(q.until.query);
   const plan = planSequence(
     q,
     { steps: predicates, until: until === null ? null : (e) => until.matches(e) },

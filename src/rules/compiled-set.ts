@@ -17,7 +17,14 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { type CompiledQuery, type PrefilterLiteral, parseStatement, type Statement } from "../eql/index.ts";
+import {
+  type CompiledQuery,
+  compileAst,
+  type EventQuery,
+  type PrefilterLiteral,
+  parseStatement,
+  type Statement,
+} from "../eql/index.ts";
 import { rememberAst, ruleAst, statementOf } from "./ast.ts";
 import { compileRuleQuery } from "./correlation.ts";
 import { type LoadOptions, parseRule, RuleLoadError } from "./load.ts";
@@ -55,11 +62,17 @@ interface Entry {
    */
   readonly ast?: Statement;
   /** An event rule's compiled fields and prefilter; absent for a sequence or sample. */
-  readonly event?: {
-    readonly fields: readonly string[];
-    readonly prefilter: readonly PrefilterLiteral[] | null;
-  };
+  readonly event?: CompiledParts;
+  /** A sequence's or sample's steps (then its `until`), the same for each. */
+  readonly steps?: readonly CompiledParts[];
 }
+
+interface CompiledParts {
+  readonly fields: readonly string[];
+  readonly prefilter: readonly PrefilterLiteral[] | null;
+}
+
+const partsOf = (c: CompiledQuery): CompiledParts => ({ fields: c.fields, prefilter: c.prefilter });
 
 interface Artefact {
   readonly format: typeof FORMAT;
@@ -118,8 +131,15 @@ export async function writeCompiledRuleSet(
       ...verbatim(dataOf(rule), text),
       ...(isDeepStrictEqual(JSON.parse(JSON.stringify(ast)), ast) ? { ast } : {}),
       ...(rule.sequence === undefined
-        ? { event: { fields: rule.compiled.fields, prefilter: rule.compiled.prefilter } }
-        : {}),
+        ? { event: partsOf(rule.compiled) }
+        : {
+            steps: [
+              ...rule.sequence.steps,
+              ...(rule.sequence.kind === "sequence" && rule.sequence.until !== null
+                ? [rule.sequence.until]
+                : []),
+            ].map(partsOf),
+          }),
     });
   }
   const artefact: Artefact = { format: FORMAT, engine, rules };
@@ -145,6 +165,20 @@ function lazyCompiled(
     },
     fields,
     prefilter,
+  };
+  return stub;
+}
+
+/** A step of a sequence or sample whose filter is compiled on its first call. */
+function lazyStep(step: EventQuery, source: string, file: string, parts: CompiledParts): CompiledQuery {
+  const stub: { -readonly [K in keyof CompiledQuery]: CompiledQuery[K] } = {
+    matches(event: unknown): boolean {
+      const real = compileAst(step, { file }, source);
+      stub.matches = real.matches;
+      return real.matches(event);
+    },
+    fields: parts.fields,
+    prefilter: parts.prefilter,
   };
   return stub;
 }
@@ -226,12 +260,25 @@ export async function readCompiledRuleSet(
       const { query } = e.rule;
       const ast = isObject(e.ast) ? e.ast : undefined;
       if (e.event === undefined) {
-        // A sequence or sample: its plan is needed at once by the sequence stage.
-        const { compiled, sequence } = compileRuleQuery(
-          query,
-          { file },
-          ast ?? parseStatement(query, { file }),
-        );
+        // A sequence or sample: its plan is built now (the scan's dispatch reads it at once), its
+        // steps are compiled on first use like an event rule's predicate.
+        const statement = ast ?? parseStatement(query, { file });
+        const parts = Array.isArray(e.steps) ? e.steps : [];
+        let next = 0;
+        const compileStep = (step: EventQuery): CompiledQuery => {
+          const p: unknown = parts[next++];
+          const ok =
+            isObject(p) && Array.isArray(p.fields) && (p.prefilter === null || Array.isArray(p.prefilter));
+          return ok
+            ? lazyStep(step, query, file, p as unknown as CompiledParts)
+            : compileAst(step, { file }, query);
+        };
+        const { compiled, sequence } = compileRuleQuery(query, { file }, statement, compileStep);
+        // The steps recorded must be the steps compiled (same count), else compile them all now.
+        if (next !== parts.length) {
+          const again = compileRuleQuery(query, { file }, statement);
+          return assemble(e.rule, file, again.compiled, again.sequence);
+        }
         return assemble(e.rule, file, compiled, sequence);
       }
       const compiled = lazyCompiled(query, file, e.event.fields, e.event.prefilter);

@@ -13,6 +13,7 @@ import {
   compileAst,
   compileCorrelation,
   EqlUnsupportedError,
+  type EventQuery,
   notAnEventQuery,
   parseStatement,
   type Statement,
@@ -51,6 +52,8 @@ export function compileRuleQuery(
   query: string,
   options: CompileOptions = {},
   statement: Statement = parseStatement(query, options),
+  // A sequence's steps compiled some other way (on first use: src/rules/compiled-set.ts).
+  compileStep?: (step: EventQuery) => CompiledQuery,
 ): CompiledRuleQuery {
   const q = statement.query;
   let out: CompiledRuleQuery;
@@ -66,7 +69,7 @@ export function compileRuleQuery(
     }
     out = { compiled: compileAst(q, options, query) };
   } else {
-    const correlation = compileCorrelation(query, options, statement)!;
+    const correlation = compileCorrelation(query, options, statement, compileStep)!;
     out = { compiled: stepPredicate(correlation), sequence: correlation };
   }
   rememberAst(out.compiled, query, statement);

@@ -44,7 +44,7 @@ const toml = (id: string, query: string, extra = ""): string =>
 
 const EVENT_Q = 'process where process.name : "curl" and process.args like~ "*http*" and not user.id == "0"';
 const SEQ_Q =
-  'sequence by host.id with maxspan=30s [process where process.name == "wget"] [network where destination.port == 4444]';
+  'sequence by host.id with maxspan=30s [process where process.name == "wget"] [network where destination.port == 4444] until [process where event.type == "end"]';
 const CIDR_Q = 'network where cidrmatch(destination.ip, "10.0.0.0/8") and destination.port in (22, 2222)';
 
 const EVENTS: unknown[] = [
@@ -73,7 +73,24 @@ function shape(r: Rule): unknown {
     fields: compiled.fields,
     prefilter: compiled.prefilter,
     verdicts: EVENTS.map((e) => compiled.matches(e)),
-    sequence: sequence === undefined ? null : { kind: sequence.kind, fields: sequence.fields },
+    sequence:
+      sequence === undefined
+        ? null
+        : {
+            kind: sequence.kind,
+            fields: sequence.fields,
+            prefilter: sequence.prefilter,
+            statement: sequence.statement,
+            steps: [
+              ...sequence.steps,
+              ...(sequence.kind === "sequence" && sequence.until ? [sequence.until] : []),
+            ].map((st) => ({
+              fields: st.fields,
+              prefilter: st.prefilter,
+              verdicts: EVENTS.map((e) => st.matches(e)),
+            })),
+            keys: sequence.plan.filters.map((f) => f.keys.map((k) => k.path)),
+          },
   };
 }
 
@@ -259,6 +276,18 @@ describe("a rule directory compiled at build time", () => {
     const set = await loadRuleSet(dir, { compiledEngine: "e" });
     assert.equal(set.precompiled, 0);
     assert.deepEqual(set.rules.map(shape), full);
+  });
+
+  test("a sequence whose recorded steps do not match its query is compiled in full", async () => {
+    const dir = await packDir({ "b.toml": PACK["b-sequence.toml"] });
+    await compile(dir, "e");
+    const path = join(dir, COMPILED_RULES_FILE);
+    const art = JSON.parse(await readFile(path, "utf8")) as { rules: { steps?: unknown[] }[] };
+    assert.equal(art.rules[0]!.steps?.length, 3);
+    art.rules[0]!.steps!.pop();
+    await writeFile(path, JSON.stringify(art));
+    const set = await loadRuleSet(dir, { compiledEngine: "e" });
+    assert.deepEqual(set.rules.map(shape), (await loadRuleSet(dir)).rules.map(shape));
   });
 
   test("the digest is of the file's text", async () => {
