@@ -88,16 +88,16 @@ export class ByteAutomaton {
     // entering any state on it is marked (the caller must see escapes).
     const classOf = new Uint8Array(256);
     let classes = 1;
-    const classFor = (b: number): void => {
-      const l = lowerByte(b);
-      if (classOf[l] === 0) {
+    classOf[BACKSLASH] = classes++;
+    for (const p of patterns) {
+      for (let i = 0; i < p.length; i++) {
+        const l = lowerByte(p[i]!);
+        if (classOf[l] !== 0) continue;
         if (classes > 255) throw new RangeError("ByteAutomaton: too many input classes");
         classOf[l] = classes++;
         if (l >= 97 && l <= 122) classOf[l & ~0x20] = classOf[l]!;
       }
-    };
-    classFor(BACKSLASH);
-    for (const p of patterns) for (const b of p) classFor(b);
+    }
     this.classOf = classOf;
     this.classes = classes;
 
@@ -175,17 +175,12 @@ export class ByteAutomaton {
     const unit = scale * classes;
     const ends = new Uint8Array(n);
     const fail = new Int32Array(n);
-    const enc = (t: number, c: number): number => {
-      const v = offset + (t + 1) * unit;
-      return ends[t] === 1 || c === bsClass ? -v : v;
-    };
-    const dec = (v: number): number => ((v < 0 ? -v : v) - offset) / unit - 1;
-    const rowOf = (s: number): number => at + (s + 1) * classes;
     // States are renumbered in breadth-first order, so the pass is a plain loop: a state's
     // failure state (shallower) comes before it and its children have consecutive numbers. The
     // shallow states, where the scan spends most bytes, also get neighbouring rows (no
     // measurable change on the pack's 2 MB table at load 10, test/bench/automaton.ts).
-    // byBfs[new] = trie state; kids[s] .. kids[s + 1] - 1 = the children of s.
+    // byBfs[new] = trie state; kids[s] .. kids[s + 1] - 1 = the children of s. The loops below
+    // are written out (no helper closures): they run once, cold, at start-up.
     const byBfs = new Int32Array(n);
     const kids = new Int32Array(n + 1);
     let tail = 1;
@@ -195,23 +190,27 @@ export class ByteAutomaton {
       for (let k = childFirst[old]!; k < childFirst[old + 1]!; k++) byBfs[tail++] = children[k]!;
     }
     kids[n] = n;
-    const ownOf = (s: number): number[] | undefined => own[byBfs[s]!];
-    const classTo = (t: number): number => edgeClass[byBfs[t]!]!;
+    const cls = new Int32Array(n); // the class of the edge into each state
+    for (let t = 1; t < n; t++) {
+      const old = byBfs[t]!;
+      cls[t] = edgeClass[old]!;
+      if (own[old] !== undefined) ends[t] = 1; // completed with the failure state's below
+    }
     const outIds: number[] = [];
     const outFirst = new Int32Array(n + 1);
     const outEnd = new Int32Array(n + 1);
-    const root = rowOf(0);
+    const root = at + classes;
     const rootRow = out.subarray(root, root + classes);
     rootRow.fill(offset + unit);
     rootRow[bsClass] = -(offset + unit);
     for (let t = kids[0]!; t < kids[1]!; t++) {
-      if (ownOf(t) !== undefined) ends[t] = 1;
-      out[root + classTo(t)] = enc(t, classTo(t));
+      const v = offset + (t + 1) * unit;
+      out[root + cls[t]!] = ends[t] === 1 || cls[t] === bsClass ? -v : v;
     }
     for (let s = 1; s < n; s++) {
       const f = fail[s]!;
       // Outputs: its own, then its failure state's (the same range when it has none of its own).
-      const mine = ownOf(s);
+      const mine = own[byBfs[s]!];
       if (mine === undefined) {
         outFirst[s + 1] = outFirst[f + 1]!;
         outEnd[s + 1] = outEnd[f + 1]!;
@@ -221,16 +220,20 @@ export class ByteAutomaton {
         for (let o = outFirst[f + 1]!; o < outEnd[f + 1]!; o++) outIds.push(outIds[o]!);
         outEnd[s + 1] = outIds.length;
       }
-      const row = rowOf(s);
-      const frow = rowOf(f);
+      const row = at + (s + 1) * classes;
+      const frow = at + (f + 1) * classes;
       const kEnd = kids[s + 1]!;
       for (let t = kids[s]!; t < kEnd; t++) {
-        const tf = dec(out[frow + classTo(t)]!);
+        const e = out[frow + cls[t]!]!;
+        const tf = ((e < 0 ? -e : e) - offset) / unit - 1;
         fail[t] = tf;
-        if (ownOf(t) !== undefined || ends[tf] === 1) ends[t] = 1;
+        if (ends[tf] === 1) ends[t] = 1;
       }
       out.copyWithin(row, frow, frow + classes);
-      for (let t = kids[s]!; t < kEnd; t++) out[row + classTo(t)] = enc(t, classTo(t));
+      for (let t = kids[s]!; t < kEnd; t++) {
+        const v = offset + (t + 1) * unit;
+        out[row + cls[t]!] = ends[t] === 1 || cls[t] === bsClass ? -v : v;
+      }
     }
     this.outFirst = outFirst;
     this.outEnd = outEnd;
