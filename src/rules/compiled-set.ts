@@ -154,14 +154,15 @@ function lazyCompiled(
   fields: readonly string[],
   prefilter: CompiledQuery["prefilter"],
 ): CompiledQuery {
+  let real: CompiledQuery["matches"] | undefined;
   const stub: { -readonly [K in keyof CompiledQuery]: CompiledQuery[K] } = {
     matches(event: unknown): boolean {
       // The statement is the one ruleAst gives every other reader of this rule (parsed once).
-      const statement = statementOf(stub, query, file);
-      const real = compileRuleQuery(query, { file }, statement).compiled;
-      // Later calls go straight to the compiled predicate.
-      stub.matches = real.matches;
-      return real.matches(event);
+      real ??= compileRuleQuery(query, { file }, statementOf(stub, query, file)).compiled.matches;
+      // Later calls through the rule go straight to the compiled predicate; a caller that kept
+      // this function finds it compiled in `real`.
+      stub.matches = real;
+      return real(event);
     },
     fields,
     prefilter,
@@ -171,11 +172,12 @@ function lazyCompiled(
 
 /** A step of a sequence or sample whose filter is compiled on its first call. */
 function lazyStep(step: EventQuery, source: string, file: string, parts: CompiledParts): CompiledQuery {
+  let real: CompiledQuery["matches"] | undefined;
   const stub: { -readonly [K in keyof CompiledQuery]: CompiledQuery[K] } = {
     matches(event: unknown): boolean {
-      const real = compileAst(step, { file }, source);
-      stub.matches = real.matches;
-      return real.matches(event);
+      real ??= compileAst(step, { file }, source).matches;
+      stub.matches = real;
+      return real(event);
     },
     fields: parts.fields,
     prefilter: parts.prefilter,

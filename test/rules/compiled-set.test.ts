@@ -139,6 +139,31 @@ describe("a rule directory compiled at build time", () => {
     assert.equal(pre.rules[0]!.file, join(dir, "a-event.toml"));
   });
 
+  test("a predicate kept before its first call keeps giving the compiled verdicts", async () => {
+    const dir = await packDir(PACK);
+    await compile(dir, "e");
+    const full = (await loadRuleSet(dir)).rules;
+    const pre = (await loadRuleSet(dir, { compiledEngine: "e" })).rules;
+    for (const [i, r] of pre.entries()) {
+      const kept = r.compiled.matches;
+      const steps = r.sequence?.steps.map((st) => st.matches) ?? [];
+      for (let round = 0; round < 2; round++) {
+        assert.deepEqual(
+          EVENTS.map((e) => kept(e)),
+          EVENTS.map((e) => full[i]!.compiled.matches(e)),
+        );
+        for (const [j, m] of steps.entries()) {
+          assert.deepEqual(
+            EVENTS.map((e) => m(e)),
+            EVENTS.map((e) => full[i]!.sequence!.steps[j]!.matches(e)),
+          );
+        }
+      }
+      // An event rule's own property now holds the compiled predicate, not the stub.
+      if (r.sequence === undefined) assert.notEqual(r.compiled.matches, kept);
+    }
+  });
+
   test("a precompiled rule's AST is its query's", async () => {
     const dir = await packDir(PACK);
     await compile(dir, "e");
