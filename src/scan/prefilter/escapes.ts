@@ -22,11 +22,11 @@ function hexValue(c: number): number {
 
 /** Does `buf[start, end)` hold a real `\u` or `\/` escape (not the `u` or `/` after an escaped backslash)? */
 export function hasRewritableEscape(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end - 1; i++) {
-    if (buf[i] !== BACKSLASH) continue;
+  // From backslash to backslash with the native indexOf (Windows paths hold many `\\`).
+  for (let i = buf.indexOf(BACKSLASH, start); i >= 0 && i < end - 1; i = buf.indexOf(BACKSLASH, i + 2)) {
     const c = buf[i + 1]!;
     if (c === U || c === SLASH) return true;
-    i++; // `\\`, `\"`, `\n`, ...: skip the escaped character
+    // `\\`, `\"`, `\n`, ...: the escaped character is skipped (i + 2)
   }
   return false;
 }
