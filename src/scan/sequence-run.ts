@@ -190,9 +190,14 @@ export class SequenceRun implements SequenceSink {
   /** Counts a step event of `rule` not kept (the cap is reached); the stage need not build it. */
   skip(rule: Rule): void {
     const id = rule.id;
-    if (Object.keys(this.notKept).length === 0) this.options.onLimit?.({ limit: this.limit, ruleId: id });
+    if (!this.told) {
+      this.told = true;
+      this.options.onLimit?.({ limit: this.limit, ruleId: id });
+    }
     this.notKept[id] = (this.notKept[id] ?? 0) + 1;
   }
+  /** onLimit was called (once per run: it is told when the cap is first reached). */
+  private told = false;
 
   add(step: StepEvent): void {
     if (this.held >= this.limit) {
