@@ -68,11 +68,19 @@ function categoryOf(rule: Rule): string | null {
 }
 
 interface Shared {
-  readonly clauses: readonly unknown[];
+  /** The rules the prefilter was built for (the array's elements when it was built). */
+  readonly rules: readonly Rule[];
   readonly prefilter: RulePrefilter;
   /** Per rule: the category it requires, or null. */
   readonly categories: readonly (string | null)[];
+  readonly anyCategory: boolean;
+  /** Every rule index, for an event the gate did not see. */
+  readonly all: Int32Array;
+  /** Per index filter and index name: which rules search it (1) or not (0). */
+  readonly verdicts: WeakMap<IndexFilter, Map<string | undefined, Uint8Array>>;
 }
+
+type IndexFilter = (patterns: readonly string[], index: string | undefined) => boolean;
 
 /**
  * The prefilter costs ~1 ms per 10 rules to build (the automaton); the CLI and the Lambda scan
@@ -99,42 +107,54 @@ function sharedFor(
     byStrategy = new Map();
     shared.set(rules, byStrategy);
   }
-  const clauses = rules.map((r) => ruleClauses(r));
+  // (Clauses are computed once per Rule object: the same elements give the same prefilter.)
   const cached = byStrategy.get(key);
   if (
     cached !== undefined &&
-    cached.clauses.length === clauses.length &&
-    cached.clauses.every((c, i) => c === clauses[i])
+    cached.rules.length === rules.length &&
+    cached.rules.every((r, i) => r === rules[i])
   ) {
     return cached;
   }
+  const categories = rules.map(categoryOf);
   const s: Shared = {
-    clauses,
-    prefilter: createRulePrefilter(clauses, {
-      ...wholeValueOption(rules, source),
-      ...(strategy === undefined ? {} : { strategy }),
-    }),
-    categories: rules.map(categoryOf),
+    rules: [...rules],
+    prefilter: createRulePrefilter(
+      rules.map((r) => ruleClauses(r)),
+      {
+        ...wholeValueOption(rules, source),
+        ...(strategy === undefined ? {} : { strategy }),
+      },
+    ),
+    categories,
+    anyCategory: categories.some((c) => c !== null),
+    all: Int32Array.from({ length: rules.length }, (_, i) => i),
+    verdicts: new WeakMap(),
   };
   byStrategy.set(key, s);
   return s;
 }
 
 export function createRuleDispatch(rules: readonly Rule[], options: DispatchOptions = {}): RuleDispatch {
-  const { prefilter, categories } = sharedFor(rules, options.strategy, options.source ?? "auto");
+  // Built once per rules array and shared by every object's dispatch (a pack scanned over many
+  // small objects must not pay for it per object); only the candidates are per dispatch.
+  const sh = sharedFor(rules, options.strategy, options.source ?? "auto");
+  const { prefilter, categories, anyCategory, all } = sh;
   const count = rules.length;
   const candidates = new Int32Array(count);
   let candidateCount = 0;
-  const all = Int32Array.from({ length: count }, (_, i) => i);
-  const anyCategory = categories.some((c) => c !== null);
   const indexFilter = options.indexFilter;
-  // Per index name, which rules search it (1) or not (0); index names are few per object.
-  const byIndex = new Map<string | undefined, Uint8Array>();
+  // Per index name, which rules search it (1) or not (0); index names are few per archive.
+  let byIndex = indexFilter === undefined ? undefined : sh.verdicts.get(indexFilter);
+  if (indexFilter !== undefined && byIndex === undefined) {
+    byIndex = new Map();
+    sh.verdicts.set(indexFilter, byIndex);
+  }
   const indexVerdicts = (index: string | undefined): Uint8Array => {
-    let v = byIndex.get(index);
+    let v = byIndex!.get(index);
     if (v === undefined) {
       v = Uint8Array.from(rules, (r) => (indexFilter!(r.indices, index) ? 1 : 0));
-      if (byIndex.size < 1024) byIndex.set(index, v);
+      if (byIndex!.size < 1024) byIndex!.set(index, v);
     }
     return v;
   };
