@@ -59,6 +59,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     // Nothing skipped silently: every rule not run is named in the cold-start log.
     for (const p of set.refused) logger.warn("rule skipped", { file: p.file, reason: p.reason });
     for (const r of set.disabled) logger.info("rule disabled", { ruleId: r.id, name: r.name, file: r.file });
+    // `precompiled`: rule files taken from the bundle's build-time artefact (rules/.compiled-rules.json)
+    // instead of parsed at this cold start; 0 means the deployment does not compile them.
+    logger.info("rules loaded", {
+      rules: set.rules.length,
+      files: set.files.length,
+      precompiled: set.precompiled ?? 0,
+    });
     rules = set.rules;
   }
   if (rules.length === 0)
