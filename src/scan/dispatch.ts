@@ -119,13 +119,11 @@ function sharedFor(
   const categories = rules.map(categoryOf);
   const s: Shared = {
     rules: [...rules],
-    prefilter: createRulePrefilter(
-      rules.map((r) => ruleClauses(r)),
-      {
-        ...wholeValueOption(rules, source),
-        ...(strategy === undefined ? {} : { strategy }),
-      },
-    ),
+    // The general clauses are derived when first needed (dispatch of a Defend archive: never).
+    prefilter: createRulePrefilter(() => rules.map((r) => ruleClauses(r)), {
+      ...wholeValueOption(rules, source),
+      ...(strategy === undefined ? {} : { strategy }),
+    }),
     categories,
     anyCategory: categories.some((c) => c !== null),
     all: Int32Array.from({ length: rules.length }, (_, i) => i),

@@ -111,24 +111,46 @@ function model(clauses: readonly RuleClauses[], table: LiteralTable = new Litera
   return { rules, literals: table.literals };
 }
 
+/**
+ * `clauses` hold for any record; a function is called only when they are needed (with whole
+ * values and markers, at the first record holding a marker: a Defend archive never pays for
+ * deriving them at start-up).
+ */
 export function createRulePrefilter(
-  clauses: readonly RuleClauses[],
+  clauses: readonly RuleClauses[] | (() => readonly RuleClauses[]),
   options: RulePrefilterOptions = {},
 ): RulePrefilter {
-  const general = model(clauses);
-  const strategy =
-    options.strategy ?? (general.literals.length <= INDEXOF_MAX_LITERALS ? "indexOf" : "automaton");
-  if (strategy === "indexOf") return indexOfPrefilter(general);
   const wv = options.wholeValue;
-  if (wv === undefined) return automatonPrefilter(general, null, null);
-  if (wv.clauses.length !== clauses.length) {
-    throw new RangeError("createRulePrefilter: whole-value clauses must name the same rules");
+  let resolved: readonly RuleClauses[] | undefined = typeof clauses === "function" ? undefined : clauses;
+  const general = (): readonly RuleClauses[] => {
+    resolved ??= (clauses as () => readonly RuleClauses[])();
+    if (wv !== undefined && resolved.length !== wv.clauses.length) {
+      throw new RangeError("createRulePrefilter: whole-value clauses must name the same rules");
+    }
+    return resolved;
+  };
+  // A few rules: the general clauses decide the strategy (one rule's handful of literals is
+  // searched fastest by indexOf). A pack always takes the automaton.
+  const few = wv === undefined || wv.clauses.length <= INDEXOF_MAX_LITERALS || resolved !== undefined;
+  const g = few ? model(general()) : null;
+  const strategy =
+    options.strategy ?? (g !== null && g.literals.length <= INDEXOF_MAX_LITERALS ? "indexOf" : "automaton");
+  if (strategy === "indexOf") return indexOfPrefilter(g ?? model(general()));
+  if (wv === undefined) return automatonPrefilter(g ?? model(general()), null, null);
+  const whole = model(wv.clauses);
+  if (wv.markers === "every-record") return automatonPrefilter(whole, null, null);
+  // A record holding a marker may be mapped by its source: only the general clauses hold for
+  // it, in a prefilter of their own, built at the first such record.
+  let generalPrefilter: RulePrefilter | undefined;
+  const generalFor = (): RulePrefilter => {
+    generalPrefilter ??= automatonPrefilter(g ?? model(general()), null, null);
+    return generalPrefilter;
+  };
+  // Every record must be parsed only when both kinds of record may need it.
+  if (alwaysList(whole).length > 0 && generalFor().parsesAll) {
+    return automatonPrefilter(whole, wv.markers, generalFor, true);
   }
-  const table = new LiteralTable();
-  if (wv.markers === "every-record") return automatonPrefilter(model(wv.clauses, table), null, null);
-  const g = model(clauses, table);
-  const w = model(wv.clauses, table);
-  return automatonPrefilter(g, w, wv.markers);
+  return automatonPrefilter(whole, wv.markers, generalFor, false);
 }
 
 /** Rules without clauses are candidates for every record; they are merged into `out` in order. */
@@ -391,24 +413,22 @@ function usedIds(m: Model): number[] {
 }
 
 /**
- * `general`: clauses that hold for any record. `whole` (with `markers`): stronger clauses for the
- * records that hold no marker (their ECS view is the record itself); null: general only.
- *
- * With both, the pass over the buffer searches the whole-value literals and the markers only;
- * a record that holds a marker (a SentinelOne or Endgame record, rare in a Defend archive and
- * cheap next to that source's mapping) is searched again, alone, for the general literals.
+ * One model's prefilter. With `markers`, a record holding one is handed to the prefilter
+ * `markedFor()` returns (the general clauses' own, with its own pass over the buffer from that
+ * record on): `m`'s clauses hold only for the records without a marker.
  */
 function automatonPrefilter(
-  general: Model,
-  whole: Model | null,
+  m: Model,
   markers: readonly RawMarker[] | null,
+  markedFor: (() => RulePrefilter) | null,
+  parsesAllRecords?: boolean,
 ): RulePrefilter {
-  const count = general.rules.length;
-  const lits = general.literals; // the table is shared: every model's literals
+  const count = m.rules.length;
+  const lits = m.literals;
   const marks = markers ?? [];
   // Pattern bytes: the canonical JSON spelling of each literal (in its anchors' quotes), then the
   // markers as they are; the automaton folds ASCII case itself. Ids past the literals are markers.
-  const bytes: Uint8Array[] = [...lits.map(patternBytes), ...marks.map((m) => Buffer.from(m.text, "utf8"))];
+  const bytes: Uint8Array[] = [...lits.map(patternBytes), ...marks.map((mk) => Buffer.from(mk.text, "utf8"))];
   const sensitive = Uint8Array.from([...lits, ...marks], (l) => (l.caseInsensitive ? 0 : 1));
   const keyCheck = Uint8Array.from(bytes, (_, id) => (id < lits.length && lits[id]!.valueEnd ? 1 : 0));
   // Per literal with a field: the key its value must sit under (its last path segment), or null.
@@ -419,13 +439,8 @@ function automatonPrefilter(
   const anchoredStart = Uint8Array.from(bytes, (_, id) => (id < lits.length && lits[id]!.valueStart ? 1 : 0));
   const isMarker = Uint8Array.from(bytes, (_, id) => (id >= lits.length ? 1 : 0));
   const lengths = Int32Array.from(bytes, (b) => b.length);
-  const generalIndex = clauseIndex(general, bytes.length);
-  const wholeIndex = whole === null ? null : clauseIndex(whole, bytes.length);
-  const markerIds = marks.map((_, k) => lits.length + k);
-  const primary =
-    whole === null ? searcher(usedIds(general), bytes) : searcher([...usedIds(whole), ...markerIds], bytes);
-  const primaryIndex = wholeIndex ?? generalIndex;
-  const secondary = whole === null ? null : searcher(usedIds(general), bytes);
+  const index = clauseIndex(m, bytes.length);
+  const primary = searcher([...usedIds(m), ...marks.map((_, k) => lits.length + k)], bytes);
 
   // Per-record marks, reset by bumping the epoch instead of clearing.
   let epoch = 0;
@@ -445,10 +460,7 @@ function automatonPrefilter(
   /** Set by admit(): the record holds a marker (its view may be mapped: the general clauses apply). */
   let marked = false;
 
-  /**
-   * Admits rules of `ix` from the hits (of `s`) from `first` on that lie within buf[start, end);
-   * returns the number written to out.
-   */
+  /** Admits rules from the hits from `first` on that lie within buf[start, end); returns the number written to out. */
   const admit = (
     buf: Uint8Array,
     hits: HitList,
@@ -456,17 +468,13 @@ function automatonPrefilter(
     start: number,
     end: number,
     out: Int32Array,
-    s: Searcher,
-    ix: ClauseIndex,
   ): number => {
     epoch++;
     if (epoch === 0x7fffffff) {
       epoch = 1;
       litEpoch.fill(0);
-      for (const x of wholeIndex === null ? [generalIndex] : [generalIndex, wholeIndex]) {
-        x.clauseEpoch.fill(0);
-        x.ruleEpoch.fill(0);
-      }
+      index.clauseEpoch.fill(0);
+      index.ruleEpoch.fill(0);
     }
     const e = epoch;
     let nf = 0;
@@ -474,9 +482,9 @@ function automatonPrefilter(
     let marker = false;
     const pos = hits.pos;
     const state = hits.state;
-    const automaton = s.automaton;
+    const automaton = primary.automaton;
     const outputs = automaton.outputs;
-    const ids = s.ids;
+    const ids = primary.ids;
     for (let h = first; h < hits.n; h++) {
       const p = pos[h]!;
       if (p > end) break;
@@ -506,7 +514,7 @@ function automatonPrefilter(
     }
     sawBackslash = backslash;
     marked = marker;
-    const { anchors, longs, rest, clauseLit, isLong, clauseEpoch, ruleEpoch } = ix;
+    const { anchors, longs, rest, clauseLit, isLong, clauseEpoch, ruleEpoch } = index;
     for (let f = 0; f < nf; f++) {
       const id = found[f]!;
       const lEnd = longs.first[id + 1]!;
@@ -541,40 +549,30 @@ function automatonPrefilter(
       }
     }
     sortPrefix(out, n);
-    return mergeAlways(out, n, ix.always);
-  };
-
-  /** One record searched alone: the primary literals, then the general ones if it holds a marker. */
-  const recordHits = new HitList();
-  const alone = (buf: Uint8Array, start: number, end: number, out: Int32Array): number => {
-    recordHits.n = 0;
-    primary.automaton.scan(buf, start, end, recordHits);
-    const n = admit(buf, recordHits, 0, start, end, out, primary, primaryIndex);
-    if (!marked || secondary === null) return n;
-    recordHits.n = 0;
-    secondary.automaton.scan(buf, start, end, recordHits);
-    return admit(buf, recordHits, 0, start, end, out, secondary, generalIndex);
+    return mergeAlways(out, n, index.always);
   };
 
   // The rare path: a record with escapes, searched in its canonical rewriting.
   let scratch = new Uint8Array(64 * 1024);
+  const scratchHits = new HitList();
   const escaped = (buf: Uint8Array, start: number, end: number, out: Int32Array): number => {
     if (scratch.length < end - start) scratch = new Uint8Array(Math.max(end - start, scratch.length * 2));
     const len = canonicaliseEscapes(buf, start, end, scratch);
     if (len < 0) return allRules(out, count);
-    return alone(scratch, 0, len, out);
+    scratchHits.n = 0;
+    primary.automaton.scan(scratch, 0, len, scratchHits);
+    return admit(scratch, scratchHits, 0, 0, len, out);
   };
 
-  // Every record must be parsed only when each model has a rule without clauses.
-  const parsesAll = generalIndex.always.length > 0 && (wholeIndex === null || wholeIndex.always.length > 0);
   return {
     ruleCount: count,
-    parsesAll,
+    parsesAll: parsesAllRecords ?? index.always.length > 0,
     strategy: "automaton",
     forBuffer(buf: Uint8Array): RecordAdmitter {
       const hits = new HitList();
       let from = 0;
       let to = 0; // hits cover every pattern occurrence inside buf[from, to)
+      let markedAdmit: RecordAdmitter | undefined; // the general prefilter's, for this buffer
       return (start, end, out) => {
         if (end <= start) return 0;
         if (start < from || end > to) {
@@ -592,12 +590,11 @@ function automatonPrefilter(
           if (pos[mid]! <= start) lo = mid + 1;
           else hi = mid;
         }
-        const n = admit(buf, hits, lo, start, end, out, primary, primaryIndex);
-        if (sawBackslash && hasRewritableEscape(buf, start, end)) return escaped(buf, start, end, out);
-        if (marked && secondary !== null) {
-          recordHits.n = 0;
-          secondary.automaton.scan(buf, start, end, recordHits);
-          return admit(buf, recordHits, 0, start, end, out, secondary, generalIndex);
+        let n = admit(buf, hits, lo, start, end, out);
+        if (sawBackslash && hasRewritableEscape(buf, start, end)) n = escaped(buf, start, end, out);
+        if (marked && markedFor !== null) {
+          markedAdmit ??= markedFor().forBuffer(buf);
+          return markedAdmit(start, end, out);
         }
         return n;
       };
