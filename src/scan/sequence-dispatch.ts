@@ -14,7 +14,7 @@
  * not evaluated again there.
  */
 import { type EventQuery, parse, type Token, tokenize } from "../eql/index.ts";
-import type { Rule } from "../rules/index.ts";
+import { correlationSteps, type Rule } from "../rules/index.ts";
 import { createRuleDispatch, type DispatchOptions, type RuleDispatch } from "./dispatch.ts";
 import { correlationFilters, MAX_MASK_FILTERS, type StepMasks } from "./sequences.ts";
 
@@ -43,7 +43,11 @@ function stepRulesOf(rule: Rule): readonly Rule[] | null {
   out = null;
   const c = rule.sequence;
   const filters = correlationFilters(rule);
-  if (c !== undefined && filters.length <= MAX_MASK_FILTERS) {
+  // The loader's statement gives each step's text and AST without parsing (src/rules ast.ts).
+  const known = c === undefined || filters.length > MAX_MASK_FILTERS ? null : correlationSteps(rule);
+  if (known !== null && known.length === filters.length && known.every((s, i) => s.compiled === filters[i])) {
+    out = known.map((s) => stepRule(rule, s.text, s.compiled));
+  } else if (c !== undefined && filters.length <= MAX_MASK_FILTERS) {
     const q = c.statement.query;
     const asts =
       q.kind === "event-query"
@@ -56,25 +60,29 @@ function stepRulesOf(rule: Rule): readonly Rule[] | null {
     // The clauses come from the text: it must be the step's own (a rule whose query text was
     // changed after compiling keeps the rule-level entry, whose literal set is the engine's).
     if (asts.length === filters.length && asts.every((ast, i) => sameQuery(ast, texts[i]!))) {
-      out = asts.map((_, i) => ({
-        id: rule.id,
-        name: rule.name,
-        description: rule.description,
-        severity: rule.severity,
-        riskScore: rule.riskScore,
-        threat: rule.threat,
-        tags: rule.tags,
-        indices: rule.indices,
-        references: rule.references,
-        falsePositives: rule.falsePositives,
-        query: texts[i]!,
-        file: rule.file,
-        compiled: filters[i]!,
-      }));
+      out = asts.map((_, i) => stepRule(rule, texts[i]!, filters[i]!));
     }
   }
   stepRules.set(rule, out);
   return out;
+}
+
+function stepRule(rule: Rule, query: string, compiled: Rule["compiled"]): Rule {
+  return {
+    id: rule.id,
+    name: rule.name,
+    description: rule.description,
+    severity: rule.severity,
+    riskScore: rule.riskScore,
+    threat: rule.threat,
+    tags: rule.tags,
+    indices: rule.indices,
+    references: rule.references,
+    falsePositives: rule.falsePositives,
+    query,
+    file: rule.file,
+    compiled,
+  };
 }
 
 /**
