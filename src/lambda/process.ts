@@ -317,6 +317,13 @@ async function scanAndPublish(
                 if (collected.length < MAX_STEP_EVENTS_PER_OBJECT) collected.push(step);
                 else stepsNotKept++;
               },
+              // Past the cap the scan counts step events without projecting them first.
+              get full() {
+                return collected.length >= MAX_STEP_EVENTS_PER_OBJECT;
+              },
+              skip: () => {
+                stepsNotKept++;
+              },
             },
           }),
       rules: deps.rules,

@@ -209,6 +209,39 @@ describe("sequence rules dispatched by step", () => {
     assert.equal(d.masks(r, { event: { category: "network" } }), undefined);
   });
 
+  test("a full sink is told of each further step event by rule, and is handed none", async () => {
+    const added: number[] = [];
+    const skipped: string[] = [];
+    const sink = {
+      add: (st: StepEvent) => {
+        added.push(st.record);
+      },
+      get full() {
+        return added.length >= 2;
+      },
+      skip: (rule: Rule) => {
+        skipped.push(rule.id);
+      },
+    };
+    const recs = [0, 1, 2, 3].map((i) => ({
+      "@timestamp": i,
+      event: { category: "process", type: "start" },
+      host: { id: "h", os: { type: "linux" } },
+      process: { name: "curl", pid: i },
+    }));
+    const body = Buffer.from(recs.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    await scanObject(
+      (async function* () {
+        yield new Uint8Array(body);
+      })(),
+      { uri: "mem://o", rules: [rules[0]!, rules[1]!], sequences: sink },
+    );
+    // Both rules take every record (r1's first step is `process where true`); the first two step
+    // events fill the sink, and each later one is counted against its own rule.
+    assert.deepEqual(added, [1, 1]);
+    assert.deepEqual(skipped, ["r0", "r1", "r0", "r1", "r0", "r1"]);
+  });
+
   test("a field named __proto__ is projected as an own property, never the prototype", () => {
     const r = parseRule(tomlRule("p", 'sequence [any where `__proto__` == "x"] [any where true]'), "p.toml");
     const ecs = JSON.parse('{"__proto__": "x", "@timestamp": 1}') as unknown;
