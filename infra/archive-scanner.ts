@@ -4,6 +4,7 @@
  * sequence tables), with least-privilege grants. Over 400 lines because the resources' grants and
  * cdk-nag acknowledgements must sit next to the resources they concern.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +37,23 @@ import { SequenceStateTable } from "./sequence-table.ts";
 
 /** The repository root: infra/ sits directly under it. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+let engine: string | undefined;
+/**
+ * The engine id of the sources being bundled (scripts/compile-rules.mjs): the bundle carries it,
+ * and the rules' build-time artefact (rules/.compiled-rules.json, written after bundling) is used
+ * at cold start only by the bundle whose id wrote it (src/rules/compiled-set.ts).
+ */
+function engineIdOfSources(): string {
+  engine ??= execFileSync(
+    process.execPath,
+    [resolve(PROJECT_ROOT, "scripts/compile-rules.mjs"), "--engine-id"],
+    {
+      encoding: "utf8",
+    },
+  ).trim();
+  return engine;
+}
 
 /** Properties of {@link ArchiveScanner}. */
 export interface ArchiveScannerProps {
@@ -342,6 +360,9 @@ export class ArchiveScanner extends Construct {
         banner:
           "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
         forceDockerBundling: false,
+        // The rules are compiled at build time (after bundling, below) for this engine: the cold
+        // start then reads them without parsing (docs/performance.md, start-up).
+        define: { __EDR_ENGINE_ID__: JSON.stringify(engineIdOfSources()) },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -356,6 +377,9 @@ export class ArchiveScanner extends Construct {
             return [
               `mkdir -p "${outputDir}/rules"`,
               `cd "${source}" && find . -type f \\( -name '*.toml' -o -name '*.ndjson' \\) | tar -cf - -T - | tar -xf - -C "${outputDir}/rules"`,
+              // rules/.compiled-rules.json for the bundle's engine id (a file that does not compile
+              // is left out of it and loads in full at cold start, with its error).
+              `node "${inputDir}/scripts/compile-rules.mjs" "${outputDir}/rules"`,
             ];
           },
         },

@@ -329,6 +329,15 @@ describe("scanner function", () => {
     assert.match(code, /createRequire/, "CJS require shim banner");
     const bytes = statSync(join(dir, "index.mjs")).size;
     console.log(`# bundle: ${ENTRY.replace(`${ROOT}/`, "")} -> index.mjs ${bytes} bytes`);
+    // The rules are compiled at build time for the engine id the bundle carries, so the cold start
+    // reads them without parsing; every rule file is in the artefact.
+    const artefact = JSON.parse(readFileSync(join(dir, "rules", ".compiled-rules.json"), "utf8")) as {
+      engine: string;
+      rules: { name: string }[];
+    };
+    assert.match(artefact.engine, /^[0-9a-f]{32}$/);
+    assert.ok(code.includes(JSON.stringify(artefact.engine)), "the bundle carries the artefact's engine id");
+    assert.deepEqual(artefact.rules.map((r) => r.name).sort(), expected.sort());
   });
 });
 
