@@ -209,6 +209,29 @@ describe("sequence rules dispatched by step", () => {
     assert.equal(d.masks(r, { event: { category: "network" } }), undefined);
   });
 
+  test("a rule whose query text is not its steps' own keeps one entry with the rule's literal set", () => {
+    // A copy whose text was changed after compiling: step texts cut from it would be wrong, so
+    // the dispatch must not derive clauses from them (it falls back to the rule-level entry).
+    const edited: Rule = { ...rules[0]!, query: `${rules[0]!.query.replace("curl", "zzzz")}` };
+    const byStep = createScanDispatch([edited]);
+    const plain = createRuleDispatch([edited]);
+    fc.assert(
+      fc.property(arbRecord, (rec) => {
+        // Through the gate, as a scan does: the prefilter's clauses decide what reaches a rule.
+        const buf = Buffer.from(JSON.stringify(rec));
+        const gated = (d: typeof plain) => {
+          const out: Rule[] = [];
+          if (d.forBuffer(buf)(0, buf.length)) d.match(rec, true, out);
+          return out;
+        };
+        const a = gated(byStep);
+        assert.deepEqual(a, gated(plain));
+        if (a.length > 0) assert.equal(byStep.masks(edited, rec), undefined);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test("a full sink is told of each further step event by rule, and is handed none", async () => {
     const added: number[] = [];
     const skipped: string[] = [];
