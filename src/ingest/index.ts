@@ -39,6 +39,7 @@ export {
   isCwlPayload,
   isEsHit,
   kindOf,
+  mayBeCwlPayload,
   RecordKind,
   shortReason,
   startsWithLogEvents,

@@ -11,9 +11,9 @@ import {
   isCwlPayload,
   isEsHit,
   kindOf,
+  mayBeCwlPayload,
   RecordKind,
   shortReason,
-  startsWithLogEvents,
 } from "../ingest/index.ts";
 import type { ScanCounts } from "./counts.ts";
 import type { RecordGate } from "./gate.ts";
@@ -94,10 +94,10 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
       if (kind !== RecordKind.CwlEvent && usePrefilter) {
         // A record no rule can match is not parsed. Only its shape is checked, so that obvious
         // garbage (not `{...}`, or `{}`) is still counted as malformed. A CloudWatch Logs payload
-        // the framer could not recognise (keys sorted: `logEvents` first) must be parsed anyway.
+        // the framer could not recognise (`logEvents` before `messageType`) must be parsed anyway.
         if (buf[start] === 123 && buf[end - 1] === 125 && end - start > 2) {
           if (testerFor(buf)(start, end)) gated = true;
-          else if (!startsWithLogEvents(buf, start, end)) return;
+          else if (!mayBeCwlPayload(buf, start, end)) return;
         }
       }
       let value: unknown;

@@ -8,6 +8,7 @@ export {
   isCwlPayload,
   isEsHit,
   kindOf,
+  mayBeCwlPayload,
   shortReason,
   startsWithLogEvents,
 } from "./unwrap.ts";

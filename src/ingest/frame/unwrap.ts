@@ -31,6 +31,24 @@ export function cwlPayloadEvents(v: Record<string, unknown>): readonly unknown[]
 
 const LOG_EVENTS_KEY = Buffer.from('"logEvents"');
 
+const LOG_EVENTS = Buffer.from("logEvents");
+const UNICODE_ESCAPE = Buffer.from("\\u");
+
+/**
+ * May the object in `buf[start, end)` be a CloudWatch Logs payload the framer did not unwrap
+ * (`logEvents` before `messageType`, keys sorted or not)? True when its bytes hold `logEvents`,
+ * or a `\u` escape that could spell it. Such a record must be parsed whatever the prefilter says:
+ * its messages are JSON escaped inside strings, which a byte search cannot see through (a
+ * whole-value literal's quotes are `\"` there).
+ */
+export function mayBeCwlPayload(buf: Uint8Array, start: number, end: number): boolean {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const at = b.indexOf(LOG_EVENTS, start);
+  if (at >= 0 && at + LOG_EVENTS.length <= end) return true;
+  const u = b.indexOf(UNICODE_ESCAPE, start);
+  return u >= 0 && u + UNICODE_ESCAPE.length <= end;
+}
+
 /**
  * Does the object in `buf[start, end)` (starting with `{`) have `"logEvents"` as its first key?
  * Such a record must be parsed whatever the prefilter says: its messages are JSON escaped inside
