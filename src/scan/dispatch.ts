@@ -12,7 +12,7 @@
  * One RuleDispatch per scan (it holds the current record's candidates); the prefilter, which is
  * costly to build, is shared per rules array.
  */
-import { fieldValues } from "../document/index.ts";
+import { compileFieldPath, fieldValues } from "../document/index.ts";
 import type { Rule } from "../rules/index.ts";
 import { MAPPED_VIEW_MARKERS, type SourceOption } from "../sources/index.ts";
 import {
@@ -60,7 +60,8 @@ export interface RuleDispatch {
   match(event: unknown, gated: boolean, hits: Rule[], index?: string): void;
 }
 
-const CATEGORY = "event.category";
+/** Compiled once: fieldValues compiles a path given as a string on every call. */
+const CATEGORY = compileFieldPath("event.category");
 
 /** The category a rule's query requires (`file where` -> "file"), or null (`any where`, sequences). */
 function categoryOf(rule: Rule): string | null {
