@@ -163,6 +163,35 @@ export interface ScanDispatch extends RuleDispatch {
  * A RuleDispatch over `rules` (same contract: hits in rule order, each rule once) that dispatches
  * correlation rules by step and remembers which steps matched.
  */
+interface Tables {
+  readonly owners: Int32Array;
+  readonly bits: Int32Array;
+  /** Entry rule -> its index in x.rules. */
+  readonly index: Map<Rule, number>;
+  /** Rule -> its first position in the rules array. */
+  readonly position: Map<Rule, number>;
+}
+
+/** Built once per expansion (per rules array): the CLI and the Lambda scan many objects with one. */
+const tables = new WeakMap<Expanded, Tables>();
+function tablesOf(x: Expanded, rules: readonly Rule[]): Tables {
+  let t = tables.get(x);
+  if (t === undefined) {
+    const index = new Map<Rule, number>();
+    for (let i = 0; i < x.rules.length; i++) index.set(x.rules[i]!, i);
+    const position = new Map<Rule, number>();
+    for (let i = rules.length - 1; i >= 0; i--) position.set(rules[i]!, i);
+    t = {
+      owners: Int32Array.from(x.entries, (e) => e.owner),
+      bits: Int32Array.from(x.entries, (e) => e.bit),
+      index,
+      position,
+    };
+    tables.set(x, t);
+  }
+  return t;
+}
+
 export function createScanDispatch(rules: readonly Rule[], options: DispatchOptions = {}): ScanDispatch {
   const x = expand(rules);
   if (!x.any) {
@@ -170,12 +199,7 @@ export function createScanDispatch(rules: readonly Rule[], options: DispatchOpti
     return Object.assign(plain, { masks: () => undefined });
   }
   const inner = createRuleDispatch(x.rules, options);
-  const owners = Int32Array.from(x.entries, (e) => e.owner);
-  const bits = Int32Array.from(x.entries, (e) => e.bit);
-  const index = new Map<Rule, number>();
-  for (let i = 0; i < x.rules.length; i++) index.set(x.rules[i]!, i);
-  const position = new Map<Rule, number>();
-  for (let i = rules.length - 1; i >= 0; i--) position.set(rules[i]!, i);
+  const { owners, bits, index, position } = tablesOf(x, rules);
   const scratch: Rule[] = [];
   // The last match's masks, per rule index; stamped with the event they belong to.
   const masks = new Int32Array(rules.length);
