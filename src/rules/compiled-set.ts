@@ -25,7 +25,7 @@ import {
   parseStatement,
   type Statement,
 } from "../eql/index.ts";
-import { rememberAst, ruleAst, statementOf } from "./ast.ts";
+import { correlationSteps, rememberAst, ruleAst, statementOf } from "./ast.ts";
 import { compileRuleQuery } from "./correlation.ts";
 import { type LoadOptions, parseRule, RuleLoadError } from "./load.ts";
 import type { Rule } from "./rule.ts";
@@ -63,6 +63,8 @@ interface Entry {
   readonly ast?: Statement;
   /** An event rule's compiled fields and prefilter; absent for a sequence or sample. */
   readonly event?: CompiledParts;
+  /** What the writer's `extras` gave for the rule (ruleExtras); absent when none or not JSON-exact. */
+  readonly extras?: unknown;
   /** A sequence's or sample's steps (then its `until`), the same for each. */
   readonly steps?: readonly CompiledParts[];
 }
@@ -70,6 +72,9 @@ interface Entry {
 interface CompiledParts {
   readonly fields: readonly string[];
   readonly prefilter: readonly PrefilterLiteral[] | null;
+  /** A step's text (correlationSteps) and what `extras` gave for it as a rule of that text. */
+  readonly query?: string;
+  readonly extras?: unknown;
 }
 
 const partsOf = (c: CompiledQuery): CompiledParts => ({ fields: c.fields, prefilter: c.prefilter });
@@ -102,6 +107,35 @@ function dataOf(rule: Rule): RuleData {
   return data;
 }
 
+export interface WriteCompiledOptions {
+  /**
+   * Something derived from each rule that its readers would otherwise derive at start-up (the
+   * scan's prefilter clauses: src/scan/prefilter/clauses.ts), kept opaque here because rules do
+   * not know the scan. Called with every event rule, and with each step (then the `until`) of a
+   * sequence or sample as a rule `{ ...rule, query: step text, compiled: step filter }`, which is
+   * how the scan's dispatch sees a step. `ruleExtras` gives the value back at start-up for a rule
+   * loaded from the artefact. A value that JSON does not carry exactly is not kept.
+   */
+  readonly extras?: (rule: Rule) => unknown;
+}
+
+/** The value, if JSON gives it back exactly (else undefined: the reader derives it itself). */
+function exact(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  const text = JSON.stringify(v);
+  if (text === undefined) return undefined;
+  const back: unknown = JSON.parse(text);
+  return isDeepStrictEqual(back, v) ? back : undefined;
+}
+
+/** The step rules `extras` is called with (null: the steps are not known without parsing). */
+function stepRulesFor(rule: Rule): (readonly [string, Rule])[] | null {
+  const steps = correlationSteps(rule);
+  if (steps === null) return null;
+  const { sequence: _s, ...rest } = rule;
+  return steps.map((s) => [s.text, { ...rest, query: s.text, compiled: s.compiled }] as const);
+}
+
 /**
  * Writes the artefact for every `.toml` rule of `files` (below `dir`) that loads; the others are
  * left out, so they fail at start-up exactly as they fail now. Returns how many were compiled.
@@ -110,7 +144,9 @@ export async function writeCompiledRuleSet(
   dir: string,
   files: readonly string[],
   engine: string,
+  options: WriteCompiledOptions = {},
 ): Promise<{ readonly compiled: number; readonly refused: readonly RuleLoadError[] }> {
+  const extrasOf = options.extras;
   const rules: Entry[] = [];
   const refused: RuleLoadError[] = [];
   for (const file of files) {
@@ -125,11 +161,14 @@ export async function writeCompiledRuleSet(
       continue;
     }
     const ast = ruleAst(rule);
+    const extras = extrasOf === undefined || rule.sequence !== undefined ? undefined : exact(extrasOf(rule));
+    const stepRules = extrasOf === undefined || rule.sequence === undefined ? null : stepRulesFor(rule);
     rules.push({
       name: nameIn(dir, file),
       sha256: sha256(text),
       ...verbatim(dataOf(rule), text),
       ...(isDeepStrictEqual(JSON.parse(JSON.stringify(ast)), ast) ? { ast } : {}),
+      ...(extras === undefined ? {} : { extras }),
       ...(rule.sequence === undefined
         ? { event: partsOf(rule.compiled) }
         : {
@@ -138,13 +177,38 @@ export async function writeCompiledRuleSet(
               ...(rule.sequence.kind === "sequence" && rule.sequence.until !== null
                 ? [rule.sequence.until]
                 : []),
-            ].map(partsOf),
+            ].map((c, i) => {
+              const parts = partsOf(c);
+              const step = stepRules?.[i];
+              // The steps are the filters in the same order (correlationSteps): checked, not assumed.
+              if (step === undefined || step[1].compiled !== c || extrasOf === undefined) return parts;
+              const x = exact(extrasOf(step[1]));
+              return x === undefined ? parts : { ...parts, query: step[0], extras: x };
+            }),
           }),
     });
   }
   const artefact: Artefact = { format: FORMAT, engine, rules };
   await writeFile(join(dir, COMPILED_RULES_FILE), JSON.stringify(artefact));
   return { compiled: rules.length, refused };
+}
+
+/** Per compiled query from an artefact: the query text it holds for and the writer's extras. */
+const extrasBy = new WeakMap<CompiledQuery, { readonly query: string; readonly extras: unknown }>();
+
+function rememberExtras(compiled: CompiledQuery, query: string, extras: unknown): void {
+  extrasBy.set(compiled, { query, extras });
+}
+
+/**
+ * What the artefact's writer derived for this rule at build time (WriteCompiledOptions.extras),
+ * or undefined: the rule was not loaded from an artefact of this engine build and this very file
+ * text, or its text is not the one the value was derived for (a copy with another query), or the
+ * writer kept nothing. The value is parsed JSON from a file: its reader checks its shape.
+ */
+export function ruleExtras(rule: Rule): unknown {
+  const k = extrasBy.get(rule.compiled);
+  return k !== undefined && k.query === rule.query ? k.extras : undefined;
 }
 
 /** An event predicate compiled on its first call (the prefilter and fields are known already). */
@@ -271,9 +335,11 @@ export async function readCompiledRuleSet(
           const p: unknown = parts[next++];
           const ok =
             isObject(p) && Array.isArray(p.fields) && (p.prefilter === null || Array.isArray(p.prefilter));
-          return ok
-            ? lazyStep(step, query, file, p as unknown as CompiledParts)
-            : compileAst(step, { file }, query);
+          if (!ok) return compileAst(step, { file }, query);
+          const compiled = lazyStep(step, query, file, p as unknown as CompiledParts);
+          if (typeof p.query === "string" && p.extras !== undefined)
+            rememberExtras(compiled, p.query, p.extras);
+          return compiled;
         };
         const { compiled, sequence } = compileRuleQuery(query, { file }, statement, compileStep);
         // The steps recorded must be the steps compiled (same count), else compile them all now.
@@ -284,6 +350,7 @@ export async function readCompiledRuleSet(
         return assemble(e.rule, file, compiled, sequence);
       }
       const compiled = lazyCompiled(query, file, e.event.fields, e.event.prefilter);
+      if (e.extras !== undefined) rememberExtras(compiled, query, e.extras);
       // ruleAst (the scan's prefilter and dispatch) and the first-use compile read this one.
       if (ast !== undefined) rememberAst(compiled, query, ast);
       return assemble(e.rule, file, compiled, undefined);

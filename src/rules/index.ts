@@ -1,7 +1,13 @@
 /** Detection rules: the model, TOML and Kibana-export loading, exceptions, suppression, the built-in set. */
 export { type CorrelationStep, correlationSteps, ruleAst, ruleEventQuery } from "./ast.ts";
 export { builtinRulesDir, loadBuiltinRules } from "./builtin.ts";
-export { COMPILED_RULES_FILE, engineId, writeCompiledRuleSet } from "./compiled-set.ts";
+export {
+  COMPILED_RULES_FILE,
+  engineId,
+  ruleExtras,
+  type WriteCompiledOptions,
+  writeCompiledRuleSet,
+} from "./compiled-set.ts";
 export {
   type CompiledException,
   compileEsWildcard,

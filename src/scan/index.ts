@@ -14,6 +14,8 @@ export {
   type ScanProgress,
 } from "./options.ts";
 export { createParseStage, type ParsedSink, type ParseStage } from "./parse.ts";
+// For the build-time rule artefact (scripts/compile-rules.mjs): the prefilter clauses it carries.
+export { precomputedClauses } from "./prefilter/index.ts";
 export type { ScanFailure, ScanResult } from "./result.ts";
 export { PROGRESS_EVERY_BYTES, scanObject } from "./scan-object.ts";
 export {

@@ -33,6 +33,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { listRuleFiles, writeCompiledRuleSet } from "../../src/rules/index.ts";
+import { precomputedClauses } from "../../src/scan/index.ts";
+
+/** As scripts/compile-rules.mjs writes it: with the scan's prefilter clauses. */
+const writeArtefact = (dir: string, files: readonly string[], engine: string) =>
+  writeCompiledRuleSet(dir, files, engine, { extras: precomputedClauses });
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BANNER =
@@ -133,7 +138,7 @@ function copyTree(from: string, to: string): void {
 
 async function compiledCopy(from: string, to: string, engine: string): Promise<number> {
   copyTree(from, to);
-  return (await writeCompiledRuleSet(to, await listRuleFiles(to), engine)).compiled;
+  return (await writeArtefact(to, await listRuleFiles(to), engine)).compiled;
 }
 
 export interface StartupOptions {
@@ -171,7 +176,7 @@ export async function measureStartup(opts: StartupOptions): Promise<StartupFigur
   mkdirSync(join(cliDir, "rules"));
   for (const f of readdirSync(shipped).filter((n) => n.endsWith(".toml")))
     copyFileSync(join(shipped, f), join(cliDir, "rules", f));
-  await writeCompiledRuleSet(join(cliDir, "rules"), await listRuleFiles(join(cliDir, "rules")), engine);
+  await writeArtefact(join(cliDir, "rules"), await listRuleFiles(join(cliDir, "rules")), engine);
   const packCompiled = join(out, "pack-compiled");
   const compiledCount = await compiledCopy(opts.rulesDir, packCompiled, engine);
   const packFiles = (await listRuleFiles(opts.rulesDir)).length;
@@ -190,7 +195,7 @@ export async function measureStartup(opts: StartupOptions): Promise<StartupFigur
     copyFileSync(lambda("shipped"), lambda(name));
   }
   copyTree(shipped, join(out, "lambda-shipped", "rules"));
-  await writeCompiledRuleSet(
+  await writeArtefact(
     join(out, "lambda-shipped", "rules"),
     await listRuleFiles(join(out, "lambda-shipped", "rules")),
     engine,

@@ -7,11 +7,13 @@ import { after, before, describe, test } from "node:test";
 import { parseStatement } from "../../src/eql/index.ts";
 import {
   COMPILED_RULES_FILE,
+  correlationSteps,
   listRuleFiles,
   loadRuleSet,
   type Rule,
   RuleLoadError,
   ruleAst,
+  ruleExtras,
   writeCompiledRuleSet,
 } from "../../src/rules/index.ts";
 
@@ -325,5 +327,59 @@ describe("a rule directory compiled at build time", () => {
       art.rules.map((r) => [r.name, r.sha256]),
       [["a.toml", createHash("sha256").update(PACK["a-event.toml"]).digest("hex")]],
     );
+  });
+});
+
+describe("extras kept in the artefact (WriteCompiledOptions.extras, ruleExtras)", () => {
+  // Something a reader derives from a rule: here its query's length and first word, per rule or step.
+  const derive = (r: Rule): unknown => ({ length: r.query.length, head: r.query.trim().split(/\s/)[0] });
+  const stepsOf = (r: Rule): Rule[] =>
+    (correlationSteps(r) ?? []).map((s) => ({ ...r, query: s.text, compiled: s.compiled }));
+
+  test("come back for each loaded rule and each step, as derived at build time", async () => {
+    const dir = await packDir(PACK);
+    const seen: string[] = [];
+    await writeCompiledRuleSet(dir, await listRuleFiles(dir), "e", {
+      extras: (r) => {
+        seen.push(r.query);
+        return derive(r);
+      },
+    });
+    const { rules } = await loadRuleSet(dir, { compiledEngine: "e" });
+    const seq = rules.find((r) => r.sequence !== undefined)!;
+    // Three event queries' worth of calls for the sequence (two steps, the until), none for it whole.
+    assert.equal(stepsOf(seq).length, 3);
+    assert.ok(!seen.includes(seq.query));
+    assert.equal(seen.length, 2 + 3);
+    for (const r of rules.filter((x) => x.sequence === undefined)) assert.deepEqual(ruleExtras(r), derive(r));
+    for (const s of stepsOf(seq)) assert.deepEqual(ruleExtras(s), derive(s));
+    assert.equal(ruleExtras(seq), undefined);
+  });
+
+  test("are absent for a full load, for an edited file, and for a copy with another query", async () => {
+    const dir = await packDir({ "a.toml": PACK["a-event.toml"], "b.toml": PACK["b-sequence.toml"] });
+    await writeCompiledRuleSet(dir, await listRuleFiles(dir), "e", { extras: derive });
+    for (const r of (await loadRuleSet(dir)).rules) assert.equal(ruleExtras(r), undefined);
+    const [a] = (await loadRuleSet(dir, { compiledEngine: "e" })).rules;
+    assert.notEqual(ruleExtras(a!), undefined);
+    // A copy sharing the compiled query keeps it; one with another text does not.
+    assert.deepEqual(ruleExtras({ ...a!, name: "renamed copy" }), derive(a!));
+    assert.equal(ruleExtras({ ...a!, query: `${a!.query} and true` }), undefined);
+    await writeFile(join(dir, "a.toml"), PACK["a-event.toml"].replace('"curl"', '"wget"'));
+    await writeFile(join(dir, "b.toml"), PACK["b-sequence.toml"].replace("4444", "4445"));
+    const edited = (await loadRuleSet(dir, { compiledEngine: "e" })).rules;
+    assert.equal(edited.length, 2);
+    for (const r of edited) assert.equal(ruleExtras(r), undefined);
+    for (const s of stepsOf(edited[1]!)) assert.equal(ruleExtras(s), undefined);
+  });
+
+  test("a value JSON does not carry exactly is not kept; none are written without the option", async () => {
+    const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
+    await writeCompiledRuleSet(dir, await listRuleFiles(dir), "e", { extras: () => ({ n: Number.NaN }) });
+    const [a] = (await loadRuleSet(dir, { compiledEngine: "e" })).rules;
+    assert.equal(ruleExtras(a!), undefined);
+    await compile(dir, "e");
+    const art = JSON.parse(await readFile(join(dir, COMPILED_RULES_FILE), "utf8")) as { rules: object[] };
+    assert.ok(!("extras" in art.rules[0]!));
   });
 });

@@ -26,7 +26,7 @@ import {
   type PrefilterLiteral,
   parse,
 } from "../../eql/index.ts";
-import { type Rule, ruleEventQuery } from "../../rules/index.ts";
+import { type Rule, ruleEventQuery, ruleExtras } from "../../rules/index.ts";
 
 /** Clauses of one rule; `null` when nothing is known (every record is a candidate). */
 export type RuleClauses = readonly (readonly PrefilterLiteral[])[] | null;
@@ -47,10 +47,11 @@ export const MIN_CLAUSE_LITERAL_BYTES = 3;
  * the automaton finds any number in one pass, so long lists of process names or paths
  * (`process.name in~ (...)`, `file.path : (...)`) make clauses too.
  */
-const CONJUNCT_OPTIONS: LiteralOptions = { maxPrefilterLiterals: 4096 };
+const MAX_CONJUNCT_LITERALS = 4096;
+const CONJUNCT_OPTIONS: LiteralOptions = { maxPrefilterLiterals: MAX_CONJUNCT_LITERALS };
 /** For records whose view is the record: every field verbatim, values anchored to their quotes. */
 const WHOLE_VALUE_OPTIONS: LiteralOptions = {
-  maxPrefilterLiterals: 4096,
+  maxPrefilterLiterals: MAX_CONJUNCT_LITERALS,
   nonVerbatimFields: [],
   wholeValues: true,
 };
@@ -124,7 +125,9 @@ export function eventQueryOf(rule: Rule): EventQuery | null {
 export function ruleClauses(rule: Rule): RuleClauses {
   let c = cache.get(rule);
   if (c === undefined) {
-    c = clausesOf(eventQueryOf(rule), rule.compiled.prefilter);
+    // (Stored clauses may be null, "nothing known": only undefined means "derive".)
+    const stored = precomputed(rule, "general");
+    c = stored !== undefined ? stored : clausesOf(eventQueryOf(rule), rule.compiled.prefilter);
     cache.set(rule, c);
   }
   return c;
@@ -137,7 +140,11 @@ export function ruleClauses(rule: Rule): RuleClauses {
 export function wholeValueClauses(rule: Rule): RuleClauses {
   let c = wholeCache.get(rule);
   if (c === undefined) {
-    c = clausesOf(eventQueryOf(rule), rule.compiled.prefilter, { wholeValues: true });
+    const stored = precomputed(rule, "whole");
+    c =
+      stored !== undefined
+        ? stored
+        : clausesOf(eventQueryOf(rule), rule.compiled.prefilter, { wholeValues: true });
     wholeCache.set(rule, c);
   }
   return c;
@@ -216,4 +223,87 @@ function clausesOf(
 function conjuncts(e: Expr): Expr[] {
   if (e.kind !== "and") return [e];
   return e.operands.flatMap((o) => conjuncts(o));
+}
+
+// --- Clauses derived at build time -------------------------------------------------------------
+// Deriving them (deriveLiterals per conjunct, cold in the interpreter) was most of the pack's
+// start-up once the rules themselves came precompiled (docs/performance.md). The build-time rule
+// artefact (src/rules/compiled-set.ts) keeps both lists per rule and per correlation step,
+// written by precomputedClauses below; it is bound to the engine build (whose sources include
+// this file) and to each rule file's SHA-256, so what it holds is what clausesOf gives for that
+// rule in this build. It is still parsed JSON from a file: an entry that is not exactly the shape
+// clausesOf returns is ignored and the clauses are derived as usual.
+
+const STORED_FORMAT = "clauses/1";
+
+interface StoredClauses {
+  readonly format: typeof STORED_FORMAT;
+  readonly general: RuleClauses;
+  readonly whole: RuleClauses;
+}
+
+/**
+ * What the rule artefact keeps for a rule (writeCompiledRuleSet's `extras`): its clauses for any
+ * record and for whole-value records, derived exactly as ruleClauses and wholeValueClauses do.
+ */
+export function precomputedClauses(rule: Rule): StoredClauses {
+  const ast = eventQueryOf(rule);
+  return {
+    format: STORED_FORMAT,
+    general: clausesOf(ast, rule.compiled.prefilter),
+    whole: clausesOf(ast, rule.compiled.prefilter, { wholeValues: true }),
+  };
+}
+
+/** The stored clauses of `which` kind, or undefined when there are none or they are malformed. */
+function precomputed(rule: Rule, which: "general" | "whole"): RuleClauses | undefined {
+  const x = ruleExtras(rule);
+  if (typeof x !== "object" || x === null || (x as { format?: unknown }).format !== STORED_FORMAT) {
+    return undefined;
+  }
+  return storedClauses((x as Record<string, unknown>)[which]);
+}
+
+const LITERAL_KEYS: ReadonlySet<string> = new Set([
+  "text",
+  "caseInsensitive",
+  "valueStart",
+  "valueEnd",
+  "field",
+]);
+
+/** `v` as clauses if it has exactly their shape (rebuilt with fixed keys), else undefined. */
+export function storedClauses(v: unknown): RuleClauses | undefined {
+  if (v === null) return null;
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_CLAUSES) return undefined;
+  const out: PrefilterLiteral[][] = [];
+  for (const clause of v as unknown[]) {
+    if (!Array.isArray(clause) || clause.length > MAX_CONJUNCT_LITERALS) return undefined;
+    const set: PrefilterLiteral[] = [];
+    for (const l of clause as unknown[]) {
+      const lit = storedLiteral(l);
+      if (lit === undefined) return undefined;
+      set.push(lit);
+    }
+    out.push(set);
+  }
+  return out;
+}
+
+function storedLiteral(l: unknown): PrefilterLiteral | undefined {
+  if (typeof l !== "object" || l === null || Array.isArray(l)) return undefined;
+  const o = l as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!LITERAL_KEYS.has(k)) return undefined;
+  const { text, caseInsensitive, valueStart, valueEnd, field } = o;
+  if (typeof text !== "string" || typeof caseInsensitive !== "boolean") return undefined;
+  if (valueStart !== undefined && valueStart !== true) return undefined;
+  if (valueEnd !== undefined && valueEnd !== true) return undefined;
+  if (field !== undefined && typeof field !== "string") return undefined;
+  return {
+    text,
+    caseInsensitive,
+    ...(valueStart === true ? { valueStart } : {}),
+    ...(valueEnd === true ? { valueEnd } : {}),
+    ...(field === undefined ? {} : { field }),
+  };
 }

@@ -4,6 +4,7 @@ export {
   type ClauseOptions,
   deriveClauses,
   eventQueryOf,
+  precomputedClauses,
   type RuleClauses,
   ruleClauses,
   wholeValueClauses,
