@@ -36,13 +36,18 @@ const UNICODE_ESCAPE = Buffer.from("\\u");
 
 /**
  * May the object in `buf[start, end)` be a CloudWatch Logs payload the framer did not unwrap
- * (`logEvents` before `messageType`, keys sorted or not)? True when its bytes hold `logEvents`,
- * or a `\u` escape that could spell it. Such a record must be parsed whatever the prefilter says:
+ * (`logEvents` before `messageType`, keys sorted or not)? True when its bytes hold a backslash
+ * (a message that is a JSON record has escaped quotes) and `logEvents`, or a `\u` escape that
+ * could spell it. Such a record must be parsed whatever the prefilter says:
  * its messages are JSON escaped inside strings, which a byte search cannot see through (a
  * whole-value literal's quotes are `\"` there).
  */
 export function mayBeCwlPayload(buf: Uint8Array, start: number, end: number): boolean {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  // A message that is a JSON record holds escaped quotes: without a backslash there is no such
+  // message (one memchr, the common case for records no rule wants).
+  const bs = b.indexOf(0x5c, start);
+  if (bs < 0 || bs >= end) return false;
   const at = b.indexOf(LOG_EVENTS, start);
   if (at >= 0 && at + LOG_EVENTS.length <= end) return true;
   const u = b.indexOf(UNICODE_ESCAPE, start);
