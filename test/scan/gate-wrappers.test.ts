@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { mayBeCwlPayload } from "../../src/ingest/index.ts";
 import { parseRule } from "../../src/rules/index.ts";
 import { scanObject } from "../../src/scan/index.ts";
 
@@ -66,4 +67,19 @@ describe("gate: records inside wrappers", () => {
       assert.deepEqual(await alertsFor(`${JSON.stringify(payload)}\n`), ["curl-exec"]);
     });
   }
+});
+
+describe("mayBeCwlPayload reads the record's own bytes only", () => {
+  test("a payload-like record after it does not count; its own backslash and logEvents do", () => {
+    const a = '{"process":{"name":"curl"}}';
+    const b = '{"logEvents":[{"message":"{\\"a\\":1}"}]}';
+    const buf = Buffer.from(`${a}\n${b}`);
+    assert.equal(mayBeCwlPayload(buf, 0, a.length), false);
+    assert.equal(mayBeCwlPayload(buf, a.length + 1, buf.length), true);
+    // A backslash without logEvents, and a \u escape that could spell the key.
+    const w = Buffer.from('{"p":"C:\\\\x"}');
+    assert.equal(mayBeCwlPayload(w, 0, w.length), false);
+    const u = Buffer.from('{"log\\u0045vents":[]}');
+    assert.equal(mayBeCwlPayload(u, 0, u.length), true);
+  });
 });

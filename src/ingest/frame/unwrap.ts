@@ -43,15 +43,12 @@ const UNICODE_ESCAPE = Buffer.from("\\u");
  * whole-value literal's quotes are `\"` there).
  */
 export function mayBeCwlPayload(buf: Uint8Array, start: number, end: number): boolean {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  // A message that is a JSON record holds escaped quotes: without a backslash there is no such
-  // message (one memchr, the common case for records no rule wants).
-  const bs = b.indexOf(0x5c, start);
-  if (bs < 0 || bs >= end) return false;
-  const at = b.indexOf(LOG_EVENTS, start);
-  if (at >= 0 && at + LOG_EVENTS.length <= end) return true;
-  const u = b.indexOf(UNICODE_ESCAPE, start);
-  return u >= 0 && u + UNICODE_ESCAPE.length <= end;
+  // Searched within the record only (an unbounded indexOf would read on to the end of the chunk
+  // for every record). A message that is a JSON record holds escaped quotes: without a backslash
+  // there is no such message (one memchr, the common case for records no rule wants).
+  const b = Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
+  if (b.indexOf(0x5c) < 0) return false;
+  return b.indexOf(LOG_EVENTS) >= 0 || b.indexOf(UNICODE_ESCAPE) >= 0;
 }
 
 /**

@@ -22,9 +22,12 @@ function hexValue(c: number): number {
 
 /** Does `buf[start, end)` hold a real `\u` or `\/` escape (not the `u` or `/` after an escaped backslash)? */
 export function hasRewritableEscape(buf: Uint8Array, start: number, end: number): boolean {
-  // From backslash to backslash with the native indexOf (Windows paths hold many `\\`).
-  for (let i = buf.indexOf(BACKSLASH, start); i >= 0 && i < end - 1; i = buf.indexOf(BACKSLASH, i + 2)) {
-    const c = buf[i + 1]!;
+  // From backslash to backslash with the native indexOf (Windows paths hold many `\\`), within
+  // the record only (past its last backslash, an unbounded search would read on into the chunk).
+  const r = buf.subarray(start, end);
+  const last = r.length - 1;
+  for (let i = r.indexOf(BACKSLASH); i >= 0 && i < last; i = r.indexOf(BACKSLASH, i + 2)) {
+    const c = r[i + 1]!;
     if (c === U || c === SLASH) return true;
     // `\\`, `\"`, `\n`, ...: the escaped character is skipped (i + 2)
   }
