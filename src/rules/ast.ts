@@ -139,13 +139,22 @@ function closingBracket(src: string, from: number): number {
   return -1;
 }
 
-/** A copy of an AST node with every source position moved back by `by`. */
+/**
+ * A copy of an AST node with every source position moved back by `by`. Written as plain loops:
+ * it runs once per step at start-up, cold, where closures and Object.entries cost the most.
+ */
 function rebased(node: unknown, by: number): unknown {
-  if (Array.isArray(node)) return node.map((x) => rebased(x, by));
   if (typeof node !== "object" || node === null) return node;
+  if (Array.isArray(node)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < node.length; i++) out.push(rebased(node[i], by));
+    return out;
+  }
+  const src = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === "__proto__") continue; // an own key from JSON.parse (a compiled artefact): never a prototype
+  for (const k in src) {
+    if (!Object.hasOwn(src, k) || k === "__proto__") continue; // an own key from JSON.parse (a compiled artefact): never a prototype
+    const v = src[k];
     const isSpan =
       (k === "span" || k.endsWith("Span")) &&
       typeof v === "object" &&
