@@ -53,6 +53,18 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
   // framer hands records in increasing order within a buffer). It is renewed for every buffer
   // and every chunk, so a caller that reuses one Buffer object for new bytes is still safe.
   let testerBuf: Uint8Array | null = null;
+  // The next backslash at or after the last record looked at, per buffer (records come in
+  // increasing order): one pass over the buffer decides which rejected records hold one.
+  let backslashBuf: Uint8Array | null = null;
+  let backslashAt = -1;
+  const holdsBackslash = (buf: Uint8Array, start: number, end: number): boolean => {
+    if (buf !== backslashBuf || backslashAt < start) {
+      backslashBuf = buf;
+      const i = buf.indexOf(0x5c, start);
+      backslashAt = i < 0 ? buf.length : i;
+    }
+    return backslashAt < end;
+  };
   let tester: (s: number, e: number) => boolean = () => true;
   const testerFor = (buf: Uint8Array): ((s: number, e: number) => boolean) => {
     if (buf !== testerBuf) {
@@ -82,6 +94,7 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
   return {
     newChunk: () => {
       testerBuf = null;
+      backslashBuf = null;
     },
     onlySortedCwlPayloads: () => sortedPayloads > 0 && otherRecords === 0,
     oversize: (bytes) => {
@@ -97,7 +110,7 @@ export function createParseStage(gate: RecordGate, counts: ScanCounts, next: Par
         // the framer could not recognise (`logEvents` before `messageType`) must be parsed anyway.
         if (buf[start] === 123 && buf[end - 1] === 125 && end - start > 2) {
           if (testerFor(buf)(start, end)) gated = true;
-          else if (!mayBeCwlPayload(buf, start, end)) return;
+          else if (!holdsBackslash(buf, start, end) || !mayBeCwlPayload(buf, start, end)) return;
         }
       }
       let value: unknown;
