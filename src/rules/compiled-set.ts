@@ -119,8 +119,14 @@ export interface WriteCompiledOptions {
   readonly extras?: (rule: Rule) => unknown;
 }
 
-/** The value, if JSON gives it back exactly (else undefined: the reader derives it itself). */
-function exact(v: unknown): unknown {
+/** What `extras` gives for a rule, if JSON gives it back exactly (else undefined: the reader derives it). */
+function extrasFor(extras: (rule: Rule) => unknown, rule: Rule): unknown {
+  let v: unknown;
+  try {
+    v = extras(rule);
+  } catch {
+    return undefined; // the reader meets the same case at start-up, as it did without an artefact
+  }
   if (v === undefined) return undefined;
   const text = JSON.stringify(v);
   if (text === undefined) return undefined;
@@ -161,7 +167,8 @@ export async function writeCompiledRuleSet(
       continue;
     }
     const ast = ruleAst(rule);
-    const extras = extrasOf === undefined || rule.sequence !== undefined ? undefined : exact(extrasOf(rule));
+    const extras =
+      extrasOf === undefined || rule.sequence !== undefined ? undefined : extrasFor(extrasOf, rule);
     const stepRules = extrasOf === undefined || rule.sequence === undefined ? null : stepRulesFor(rule);
     rules.push({
       name: nameIn(dir, file),
@@ -182,7 +189,7 @@ export async function writeCompiledRuleSet(
               const step = stepRules?.[i];
               // The steps are the filters in the same order (correlationSteps): checked, not assumed.
               if (step === undefined || step[1].compiled !== c || extrasOf === undefined) return parts;
-              const x = exact(extrasOf(step[1]));
+              const x = extrasFor(extrasOf, step[1]);
               return x === undefined ? parts : { ...parts, query: step[0], extras: x };
             }),
           }),

@@ -373,11 +373,21 @@ describe("extras kept in the artefact (WriteCompiledOptions.extras, ruleExtras)"
     for (const s of stepsOf(edited[1]!)) assert.equal(ruleExtras(s), undefined);
   });
 
-  test("a value JSON does not carry exactly is not kept; none are written without the option", async () => {
+  test("a value JSON does not carry exactly, or a throw, keeps nothing; none are written without the option", async () => {
     const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
     await writeCompiledRuleSet(dir, await listRuleFiles(dir), "e", { extras: () => ({ n: Number.NaN }) });
     const [a] = (await loadRuleSet(dir, { compiledEngine: "e" })).rules;
     assert.equal(ruleExtras(a!), undefined);
+    // A writer that throws for a rule keeps nothing for it; the rule is still compiled.
+    const thrown = await writeCompiledRuleSet(dir, await listRuleFiles(dir), "e", {
+      extras: () => {
+        throw new Error("cannot derive");
+      },
+    });
+    assert.equal(thrown.compiled, 1);
+    const [b] = (await loadRuleSet(dir, { compiledEngine: "e" })).rules;
+    assert.equal((await loadRuleSet(dir, { compiledEngine: "e" })).precompiled, 1);
+    assert.equal(ruleExtras(b!), undefined);
     await compile(dir, "e");
     const art = JSON.parse(await readFile(join(dir, COMPILED_RULES_FILE), "utf8")) as { rules: object[] };
     assert.ok(!("extras" in art.rules[0]!));
