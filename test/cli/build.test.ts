@@ -1,4 +1,4 @@
-/** `npm run build` produces a self-contained dist/cli.js that behaves as the source CLI. */
+/** `npm run build` produces a dist/ (cli.js, its chunks, rules/) whose cli.js behaves as the source CLI. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
