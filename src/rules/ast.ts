@@ -22,6 +22,48 @@ export function rememberAst(compiled: CompiledQuery, query: string, statement: S
   known.set(compiled, { query, statement });
 }
 
+interface Pending {
+  readonly query: string;
+  readonly json: string;
+  readonly file: string;
+}
+
+/** Statements kept as JSON text until first read (the build-time artefact's, see rememberAstJson). */
+const pending = new WeakMap<CompiledQuery, Pending>();
+
+/**
+ * rememberAst for a statement held as JSON text (the build-time artefact's): it is parsed on the
+ * first read instead of at start-up, where building the pack's ASTs as objects was about half of
+ * the artefact's JSON.parse (~20 ms cold) and most of its garbage, for rules that may never be
+ * read. Text that does not parse to an object is ignored then, and the query is parsed instead.
+ */
+export function rememberAstJson(compiled: CompiledQuery, query: string, json: string, file: string): void {
+  known.delete(compiled);
+  pending.set(compiled, { query, json, file });
+}
+
+/** The compiled query's recorded statement, parsing the JSON text kept for it on first read. */
+function knownOf(compiled: CompiledQuery): Known | undefined {
+  const k = known.get(compiled);
+  if (k !== undefined) return k;
+  const p = pending.get(compiled);
+  if (p === undefined) return undefined;
+  pending.delete(compiled);
+  let statement: unknown;
+  try {
+    statement = JSON.parse(p.json);
+  } catch {
+    statement = undefined;
+  }
+  const ok = typeof statement === "object" && statement !== null && !Array.isArray(statement);
+  const out: Known = {
+    query: p.query,
+    statement: ok ? (statement as Statement) : parseStatement(p.query, { file: p.file }),
+  };
+  known.set(compiled, out);
+  return out;
+}
+
 /**
  * The rule's query as parsed (the whole statement: event query, sequence or sample; a rule's
  * pipes are refused at load). Memoised: a rule from the loaders costs a lookup; any other rule is
@@ -29,7 +71,7 @@ export function rememberAst(compiled: CompiledQuery, query: string, statement: S
  * does not parse (never for a loaded rule).
  */
 export function ruleAst(rule: Rule): Statement {
-  const k = known.get(rule.compiled);
+  const k = knownOf(rule.compiled);
   if (k !== undefined && k.query === rule.query) return k.statement;
   const own = byRule.get(rule);
   if (own !== undefined && own.query === rule.query) return own.statement;
@@ -43,7 +85,7 @@ export function ruleAst(rule: Rule): Statement {
 
 /** ruleAst for the parts of a rule (a rule whose predicate is compiled on first use needs it). */
 export function statementOf(compiled: CompiledQuery, query: string, file: string): Statement {
-  const k = known.get(compiled);
+  const k = knownOf(compiled);
   if (k !== undefined && k.query === query) return k.statement;
   const statement = parseStatement(query, { file });
   if (k === undefined) known.set(compiled, { query, statement });

@@ -25,7 +25,7 @@ import {
   parseStatement,
   type Statement,
 } from "../eql/index.ts";
-import { correlationSteps, rememberAst, ruleAst, statementOf } from "./ast.ts";
+import { correlationSteps, rememberAstJson, ruleAst, statementOf } from "./ast.ts";
 import { compileRuleQuery } from "./correlation.ts";
 import { type LoadOptions, parseRule, RuleLoadError } from "./load.ts";
 import type { Rule } from "./rule.ts";
@@ -57,10 +57,12 @@ interface Entry {
    */
   readonly slices?: Readonly<Record<string, readonly [number, number]>>;
   /**
-   * The parsed query, when JSON carries it exactly (no non-finite number, no -0...): checked at
-   * build time, so a rule whose AST does not survive the round trip is parsed at load instead.
+   * The parsed query as JSON text, when JSON carries it exactly (no non-finite number, no -0...):
+   * checked at build time, so a rule whose AST does not survive the round trip is parsed at load
+   * instead. Text, not an object, so that start-up does not build every rule's AST: an event
+   * rule's is parsed when first read (rememberAstJson), a correlation rule's at load.
    */
-  readonly ast?: Statement;
+  readonly ast?: string;
   /** An event rule's compiled fields and prefilter; absent for a sequence or sample. */
   readonly event?: CompiledParts;
   /** What the writer's `extras` gave for the rule (ruleExtras); absent when none or not JSON-exact. */
@@ -174,7 +176,7 @@ export async function writeCompiledRuleSet(
       name: nameIn(dir, file),
       sha256: sha256(text),
       ...verbatim(dataOf(rule), text),
-      ...(isDeepStrictEqual(JSON.parse(JSON.stringify(ast)), ast) ? { ast } : {}),
+      ...astText(ast),
       ...(extras === undefined ? {} : { extras }),
       ...(rule.sequence === undefined
         ? { event: partsOf(rule.compiled) }
@@ -198,6 +200,22 @@ export async function writeCompiledRuleSet(
   const artefact: Artefact = { format: FORMAT, engine, rules };
   await writeFile(join(dir, COMPILED_RULES_FILE), JSON.stringify(artefact));
   return { compiled: rules.length, refused };
+}
+
+/** The AST as the artefact keeps it: JSON text, when JSON gives the very same AST back. */
+function astText(ast: Statement): { ast?: string } {
+  const text = JSON.stringify(ast);
+  return isDeepStrictEqual(JSON.parse(text), ast) ? { ast: text } : {};
+}
+
+/** The AST kept as JSON text parsed (undefined when it is not the JSON of an object). */
+function parsedAst(text: string): Statement | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObject(v) ? (v as unknown as Statement) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Per compiled query from an artefact: the query text it holds for and the writer's extras. */
@@ -331,11 +349,12 @@ export async function readCompiledRuleSet(
       const e = withSlices(found, text);
       if (e === undefined) return undefined;
       const { query } = e.rule;
-      const ast = isObject(e.ast) ? e.ast : undefined;
+      const astJson = typeof e.ast === "string" ? e.ast : undefined;
       if (e.event === undefined) {
         // A sequence or sample: its plan is built now (the scan's dispatch reads it at once), its
         // steps are compiled on first use like an event rule's predicate.
-        const statement = ast ?? parseStatement(query, { file });
+        const statement =
+          (astJson === undefined ? undefined : parsedAst(astJson)) ?? parseStatement(query, { file });
         const parts = Array.isArray(e.steps) ? e.steps : [];
         let next = 0;
         const compileStep = (step: EventQuery): CompiledQuery => {
@@ -359,7 +378,7 @@ export async function readCompiledRuleSet(
       const compiled = lazyCompiled(query, file, e.event.fields, e.event.prefilter);
       if (e.extras !== undefined) rememberExtras(compiled, query, e.extras);
       // ruleAst (the scan's prefilter and dispatch) and the first-use compile read this one.
-      if (ast !== undefined) rememberAst(compiled, query, ast);
+      if (astJson !== undefined) rememberAstJson(compiled, query, astJson, file);
       return assemble(e.rule, file, compiled, undefined);
     },
   };

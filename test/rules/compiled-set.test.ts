@@ -202,6 +202,35 @@ describe("a rule directory compiled at build time", () => {
     assert.equal(big.compiled.matches({ event: { category: "process" }, process: { pid: 8 } }), false);
   });
 
+  test("the AST is kept as JSON text; text that is not an object's JSON falls back to parsing the query", async () => {
+    const dir = await packDir(PACK);
+    await compile(dir, "e");
+    const path = join(dir, COMPILED_RULES_FILE);
+    const art = JSON.parse(await readFile(path, "utf8")) as { rules: { name: string; ast?: unknown }[] };
+    for (const r of art.rules) {
+      assert.equal(typeof r.ast, "string", r.name);
+      assert.deepEqual(
+        JSON.parse(r.ast as string),
+        JSON.parse(
+          JSON.stringify(
+            parseStatement((await loadRuleSet(dir)).rules.find((x) => x.file.endsWith(r.name))!.query),
+          ),
+        ),
+      );
+    }
+    const full = (await loadRuleSet(dir)).rules.map(shape);
+    for (const bad of ["{not json", "[1,2]", "null", "7"]) {
+      for (const r of art.rules) r.ast = bad;
+      await writeFile(path, JSON.stringify(art));
+      const set = await loadRuleSet(dir, { compiledEngine: "e" });
+      assert.equal(set.precompiled, 3, bad);
+      for (const r of set.rules) assert.deepEqual(ruleAst(r), parseStatement(r.query), bad);
+      assert.deepEqual(set.rules.map(shape), full, bad);
+      const seq = set.rules.find((r) => r.sequence !== undefined)!;
+      assert.ok(correlationSteps(seq) !== null, bad);
+    }
+  });
+
   test("a file edited after the build is loaded in full: its error names file:line:col", async () => {
     const dir = await packDir(PACK);
     await compile(dir, "e");
