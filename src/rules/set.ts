@@ -43,11 +43,11 @@ export async function listRuleFiles(dir: string): Promise<string[]> {
   };
   await walk(dir);
   // Sorted by path relative to the root so the order (and alert order) is stable across machines.
-  return out.sort((a, b) => {
-    const ra = relative(dir, a);
-    const rb = relative(dir, b);
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  });
+  // Each relative path is computed once: in the comparator it was ~4,700 path.relative calls for
+  // the Linux pack's 287 files, most of the listing's ~10 ms at start-up.
+  const keyed = out.map((p) => [relative(dir, p), p] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map((k) => k[1]);
 }
 
 // ---- selection ----
