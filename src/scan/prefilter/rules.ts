@@ -15,6 +15,12 @@
  * case-insensitive literal). A record holding a `\uXXXX` or `\/` escape is searched in its
  * canonical rewriting (escapes.ts); one with an undecodable escape is a candidate for every rule
  * (the parser decides). Tested as a property over random rules, records, casings and escapings.
+ *
+ * Whole values (`wholeValue`, test/scan/prefilter/whole-values.test.ts): for a record whose ECS
+ * view is the record itself, a literal may carry its value's quotes and field (clauses.ts,
+ * wholeValueClauses): a hit then counts only where a value can be (not a key, not behind an
+ * escaped quote, not under another key). A record holding a marker of a source that maps its
+ * fields (src/sources MAPPED_VIEW_MARKERS) is handed to a prefilter of the general clauses.
  */
 import { literalKey, type PrefilterLiteral } from "../../eql/index.ts";
 import type { RawMarker } from "../../sources/index.ts";
@@ -75,7 +81,7 @@ const WINDOW_BYTES = 256 * 1024;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const searchable = (l: PrefilterLiteral): boolean => !LONE_SURROGATE.test(l.text);
 
-/** Distinct literals (text, case mode, anchors), shared by the models of one prefilter. */
+/** Distinct literals (text, case mode, anchors, field) of one model. */
 class LiteralTable {
   private readonly ids = new Map<string, number>();
   readonly literals: PrefilterLiteral[] = [];
@@ -98,7 +104,8 @@ interface Model {
 }
 
 /** Clauses -> literal ids; an unusable clause (empty text, unsearchable literal) is dropped (weaker, still sound). */
-function model(clauses: readonly RuleClauses[], table: LiteralTable = new LiteralTable()): Model {
+function model(clauses: readonly RuleClauses[]): Model {
+  const table = new LiteralTable();
   const rules = clauses.map((rc) => {
     if (rc === null) return null;
     const kept: number[][] = [];
