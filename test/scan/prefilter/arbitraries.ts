@@ -43,6 +43,28 @@ const leafArb = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
+/** A record of (field path, value) pairs: dotted keys as they are, or nested objects. */
+export function recordOf(
+  pairs: readonly (readonly [string, unknown])[],
+  dottedKeys: boolean,
+): Record<string, unknown> {
+  const rec: Record<string, unknown> = {};
+  for (const [f, v] of pairs) {
+    if (dottedKeys) {
+      rec[f] = v;
+      continue;
+    }
+    const segs = f.split(".");
+    let node = rec;
+    for (const s of segs.slice(0, -1)) {
+      if (typeof node[s] !== "object" || node[s] === null || Array.isArray(node[s])) node[s] = {};
+      node = node[s] as Record<string, unknown>;
+    }
+    node[segs[segs.length - 1]!] = v;
+  }
+  return rec;
+}
+
 export const FIELDS = ["a", "b.c", "file.path", "process.name", "event.category"];
 export const recordArb = fc
   .tuple(
@@ -51,23 +73,7 @@ export const recordArb = fc
     }),
     fc.boolean(),
   )
-  .map(([pairs, dottedKeys]) => {
-    const rec: Record<string, unknown> = {};
-    for (const [f, v] of pairs) {
-      if (dottedKeys) {
-        rec[f] = v;
-        continue;
-      }
-      const segs = f.split(".");
-      let node = rec;
-      for (const s of segs.slice(0, -1)) {
-        if (typeof node[s] !== "object" || node[s] === null || Array.isArray(node[s])) node[s] = {};
-        node = node[s] as Record<string, unknown>;
-      }
-      node[segs[segs.length - 1]!] = v;
-    }
-    return rec;
-  });
+  .map(([pairs, dottedKeys]) => recordOf(pairs, dottedKeys));
 
 export const eqlString = (s: string): string =>
   `"${Array.from(s, (c) => {

@@ -16,7 +16,7 @@ import {
 } from "../../../src/scan/prefilter/index.ts";
 import { MAPPED_VIEW_MARKERS } from "../../../src/sources/index.ts";
 import { flipCase, prng, serialise } from "../../eql/json-escape.ts";
-import { eqlString, POOL, queryArb, recordArb } from "./arbitraries.ts";
+import { eqlString, POOL, queryArb, recordArb, recordOf } from "./arbitraries.ts";
 
 interface TestRule {
   readonly query: string;
@@ -52,6 +52,22 @@ function admitted(rules: readonly TestRule[], text: string, markers?: WholeValue
   const out = new Int32Array(rules.length);
   const n = prefilter(rules, markers).forBuffer(buf)(0, buf.length, out);
   return [...out.subarray(0, n)];
+}
+
+/**
+ * Asserts that every rule matching the record `text` is among the `n` admitted in `out`; returns
+ * how many rules matched (so a property can show it is not vacuous).
+ */
+function checkAdmitted(rules: readonly TestRule[], out: Int32Array, n: number, text: string): number {
+  const set = new Set(out.subarray(0, n));
+  const event = JSON.parse(text) as unknown;
+  let matched = 0;
+  rules.forEach((r, i) => {
+    if (!r.matches(event)) return;
+    matched++;
+    assert.ok(set.has(i), `rule ${i} (${r.query}) left out for ${text}`);
+  });
+  return matched;
 }
 
 /** JSON whitespace between tokens, as a pretty-printer or a hand would put it (one line). */
@@ -196,13 +212,7 @@ describe("whole-value prefilter: soundness (a rule left out cannot match)", () =
             const n = admit(at, at + len, out);
             at += len + 1;
             if (n === 0) skipped++;
-            const set = new Set(out.subarray(0, n));
-            const event = JSON.parse(t) as unknown;
-            rules.forEach((r, i) => {
-              if (!r.matches(event)) return;
-              matched++;
-              assert.ok(set.has(i), `rule ${i} (${r.query}) left out for ${t}`);
-            });
+            matched += checkAdmitted(rules, out, n, t);
           }
         },
       ),
@@ -230,23 +240,7 @@ describe("whole-value prefilter: soundness where values equal constants often", 
   );
   const recArb = fc
     .tuple(fc.array(fc.tuple(fc.constantFrom(...FIELDS, ...WORDS), valueArb), { maxLength: 5 }), fc.boolean())
-    .map(([pairs, dotted]) => {
-      const rec: Record<string, unknown> = {};
-      for (const [f, v] of pairs) {
-        if (dotted || !f.includes(".")) {
-          rec[f] = v;
-          continue;
-        }
-        const segs = f.split(".");
-        let node = rec;
-        for (const seg of segs.slice(0, -1)) {
-          if (typeof node[seg] !== "object" || node[seg] === null || Array.isArray(node[seg])) node[seg] = {};
-          node = node[seg] as Record<string, unknown>;
-        }
-        node[segs[segs.length - 1]!] = v;
-      }
-      return rec;
-    });
+    .map(([pairs, dotted]) => recordOf(pairs, dotted));
   const constArb = fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(0, 1, 2, 3)).map(([w, mode]) => {
     if (mode === 1) return `*${w.slice(1)}`;
     if (mode === 2) return `${w.slice(0, -1)}*`;
@@ -285,13 +279,7 @@ describe("whole-value prefilter: soundness where values equal constants often", 
             const t = pretty ? spaced(t0, rnd) : t0;
             const buf = Buffer.from(t);
             const n = pf.forBuffer(buf)(0, buf.length, out);
-            const set = new Set(out.subarray(0, n));
-            const event = JSON.parse(t) as unknown;
-            rules.forEach((r, i) => {
-              if (!r.matches(event)) return;
-              matched++;
-              assert.ok(set.has(i), `rule ${i} (${r.query}) left out for ${t}`);
-            });
+            matched += checkAdmitted(rules, out, n, t);
           }
         },
       ),
