@@ -8,12 +8,13 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { LOCAL_CREDENTIALS, type LocalStack, startLocalStack } from "../../src/lambda/local-stack.ts";
 import { processEvent } from "../../src/lambda/process.ts";
 import { createRuntime } from "../../src/lambda/runtime.ts";
 import { parseRule } from "../../src/rules/index.ts";
+import { createStepTable } from "../fixtures/dynamo.ts";
 import { recordingLogger, s3Record, sqsBatch } from "../fixtures/lambda/e2e.ts";
 import { ran, tomlRule, wrote } from "../scan/sequence-fixtures.ts";
 
@@ -41,20 +42,7 @@ before(async () => {
     region: "us-east-1",
     credentials: LOCAL_CREDENTIALS,
   });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: "edr-sequences",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createStepTable(dynamodb, "edr-sequences");
 });
 after(async () => {
   dynamodb.destroy();

@@ -5,11 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import type { Server } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import dynalite from "dynalite";
 import fc from "fast-check";
 import { digest } from "../../src/alerts/index.ts";
 import {
@@ -20,39 +18,18 @@ import {
   stepItem,
 } from "../../src/lambda/sequence-store.ts";
 import type { StoredStep } from "../../src/scan/index.ts";
+import { createStepTable, type LocalDynamo, startDynalite } from "../fixtures/dynamo.ts";
 
-let server: Server;
+let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 
 before(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: "items",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  dynamo = await startDynalite();
+  client = dynamo.client;
+  await createStepTable(client, "items");
 });
 
-after(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+after(() => dynamo.close());
 
 /** A step event shaped like the bench's projected Defend process events. */
 function defendStep(i: number): StoredStep {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { SequenceAlert } from "../../src/alerts/index.ts";
 import { DynamoSequenceStore } from "../../src/lambda/sequence-store.ts";
@@ -20,6 +20,7 @@ import {
   scanObject,
   sequenceWindowMs,
 } from "../../src/scan/index.ts";
+import { createStepTable } from "../fixtures/dynamo.ts";
 import { noise, ran, tomlRule, wrote } from "../scan/sequence-fixtures.ts";
 
 let server: Server;
@@ -44,20 +45,7 @@ after(async () => {
 
 async function newStore(): Promise<DynamoSequenceStore> {
   const name = `sequences-${tables++}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createStepTable(client, name);
   return new DynamoSequenceStore({ client, tableName: name, windowMs: () => 60_000 });
 }
 

@@ -5,52 +5,29 @@
  * nothing new; a store that fails sends the object back for a retry.
  */
 import assert from "node:assert/strict";
-import type { Server } from "node:http";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import dynalite from "dynalite";
 import { type Deps, processEvent } from "../../src/lambda/process.ts";
 import { DynamoSequenceStore } from "../../src/lambda/sequence-store.ts";
 import { parseRule } from "../../src/rules/index.ts";
 import { type SequenceStateStore, scanObject } from "../../src/scan/index.ts";
+import { createStepTable, type LocalDynamo, startDynalite } from "../fixtures/dynamo.ts";
 import { recordingLogger, s3Record, sqsBatch } from "../fixtures/lambda/e2e.ts";
 import { ran, tomlRule, wrote } from "../scan/sequence-fixtures.ts";
 
-let server: Server;
+let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 
 before(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: "seq",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  dynamo = await startDynalite();
+  client = dynamo.client;
+  await createStepTable(client, "seq");
 });
 
-after(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+after(() => dynamo.close());
 
 const rule = parseRule(
   tomlRule(
