@@ -202,32 +202,41 @@ describe("a rule directory compiled at build time", () => {
     assert.equal(big.compiled.matches({ event: { category: "process" }, process: { pid: 8 } }), false);
   });
 
-  test("the AST is kept as JSON text; text that is not an object's JSON falls back to parsing the query", async () => {
+  test("an event rule's AST is kept as JSON text, a sequence's as an object; either form, if malformed, falls back to parsing the query", async () => {
     const dir = await packDir(PACK);
     await compile(dir, "e");
     const path = join(dir, COMPILED_RULES_FILE);
-    const art = JSON.parse(await readFile(path, "utf8")) as { rules: { name: string; ast?: unknown }[] };
+    const art = JSON.parse(await readFile(path, "utf8")) as {
+      rules: { name: string; ast?: unknown; event?: unknown }[];
+    };
+    const full = await loadRuleSet(dir);
     for (const r of art.rules) {
-      assert.equal(typeof r.ast, "string", r.name);
-      assert.deepEqual(
-        JSON.parse(r.ast as string),
-        JSON.parse(
-          JSON.stringify(
-            parseStatement((await loadRuleSet(dir)).rules.find((x) => x.file.endsWith(r.name))!.query),
-          ),
-        ),
-      );
+      const query = full.rules.find((x) => x.file.endsWith(r.name))!.query;
+      const expected: unknown = JSON.parse(JSON.stringify(parseStatement(query)));
+      if (r.event === undefined) assert.deepEqual(r.ast, expected, r.name);
+      else {
+        assert.equal(typeof r.ast, "string", r.name);
+        assert.deepEqual(JSON.parse(r.ast as string), expected, r.name);
+      }
     }
-    const full = (await loadRuleSet(dir)).rules.map(shape);
-    for (const bad of ["{not json", "[1,2]", "null", "7"]) {
+    assert.ok(art.rules.some((r) => r.event === undefined));
+    const shapes = full.rules.map(shape);
+    // The other form is read too (a text AST for a sequence, an object for an event rule).
+    for (const r of art.rules) r.ast = typeof r.ast === "string" ? JSON.parse(r.ast) : JSON.stringify(r.ast);
+    await writeFile(path, JSON.stringify(art));
+    const swapped = await loadRuleSet(dir, { compiledEngine: "e" });
+    assert.equal(swapped.precompiled, 3);
+    for (const r of swapped.rules) assert.deepEqual(ruleAst(r), parseStatement(r.query));
+    assert.deepEqual(swapped.rules.map(shape), shapes);
+    for (const bad of ["{not json", "[1,2]", "null", "7", [1, 2], 7, null]) {
       for (const r of art.rules) r.ast = bad;
       await writeFile(path, JSON.stringify(art));
       const set = await loadRuleSet(dir, { compiledEngine: "e" });
-      assert.equal(set.precompiled, 3, bad);
-      for (const r of set.rules) assert.deepEqual(ruleAst(r), parseStatement(r.query), bad);
-      assert.deepEqual(set.rules.map(shape), full, bad);
+      assert.equal(set.precompiled, 3, String(bad));
+      for (const r of set.rules) assert.deepEqual(ruleAst(r), parseStatement(r.query), String(bad));
+      assert.deepEqual(set.rules.map(shape), shapes, String(bad));
       const seq = set.rules.find((r) => r.sequence !== undefined)!;
-      assert.ok(correlationSteps(seq) !== null, bad);
+      assert.ok(correlationSteps(seq) !== null, String(bad));
     }
   });
 
