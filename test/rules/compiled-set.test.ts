@@ -356,15 +356,21 @@ describe("a rule directory compiled at build time", () => {
   });
 
   test("the digest is of the file's text", async () => {
-    const dir = await packDir({ "a.toml": PACK["a-event.toml"] });
-    await compile(dir, "e");
+    // Non-ASCII text too: the digest is of its UTF-8 bytes, whichever digest call computes it.
+    const wide = toml("w", 'process where process.name : "r\u00e9sum\u00e9\u{1F600}"');
+    const dir = await packDir({ "a.toml": PACK["a-event.toml"], "w.toml": wide });
+    assert.equal(await compile(dir, "e"), 2);
     const art = JSON.parse(await readFile(join(dir, COMPILED_RULES_FILE), "utf8")) as {
       rules: { name: string; sha256: string }[];
     };
     assert.deepEqual(
       art.rules.map((r) => [r.name, r.sha256]),
-      [["a.toml", createHash("sha256").update(PACK["a-event.toml"]).digest("hex")]],
+      [
+        ["a.toml", createHash("sha256").update(PACK["a-event.toml"]).digest("hex")],
+        ["w.toml", createHash("sha256").update(Buffer.from(wide, "utf8")).digest("hex")],
+      ],
     );
+    assert.equal((await loadRuleSet(dir, { compiledEngine: "e" })).precompiled, 2);
   });
 });
 
