@@ -23,6 +23,8 @@
  */
 import { compileFieldPath, type FieldPath, fieldNodes } from "../document/index.ts";
 import { type EsFieldType, fieldType, formatIp, indexedValue } from "./field-types.ts";
+// Code point order (JS `<` compares UTF-16 units, which puts U+E000..U+FFFF after astral characters).
+import { compareCodePoints } from "./script.ts";
 
 /** One position of a join key as it appears in the events (`null`: an optional field without a value). */
 export type KeyValue = string | number | boolean | null;
@@ -162,22 +164,6 @@ export function compileKeyExtractor(
     if (truncated) onTooManyKeys();
     return out;
   };
-}
-
-/** Code point order (JS `<` compares UTF-16 units, which puts U+E000..U+FFFF after astral characters). */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 /**
