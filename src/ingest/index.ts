@@ -42,5 +42,4 @@ export {
   mayBeCwlPayload,
   RecordKind,
   shortReason,
-  startsWithLogEvents,
 } from "./frame/index.ts";

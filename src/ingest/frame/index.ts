@@ -10,5 +10,4 @@ export {
   kindOf,
   mayBeCwlPayload,
   shortReason,
-  startsWithLogEvents,
 } from "./unwrap.ts";

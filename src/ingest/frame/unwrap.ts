@@ -6,7 +6,6 @@
  * sort_keys, jq -S, Go maps) reaches the parser whole and is read as the framer reads one in
  * CloudWatch Logs order.
  */
-import { CR, LF, SP, TAB } from "./types.ts";
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -29,8 +28,6 @@ export function cwlPayloadEvents(v: Record<string, unknown>): readonly unknown[]
   return v["messageType"] === "DATA_MESSAGE" ? (v["logEvents"] as unknown[]) : [];
 }
 
-const LOG_EVENTS_KEY = Buffer.from('"logEvents"');
-
 const LOG_EVENTS = Buffer.from("logEvents");
 const UNICODE_ESCAPE = Buffer.from("\\u");
 
@@ -49,19 +46,6 @@ export function mayBeCwlPayload(buf: Uint8Array, start: number, end: number): bo
   const b = Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
   if (b.indexOf(0x5c) < 0) return false;
   return b.indexOf(LOG_EVENTS) >= 0 || b.indexOf(UNICODE_ESCAPE) >= 0;
-}
-
-/**
- * Does the object in `buf[start, end)` (starting with `{`) have `"logEvents"` as its first key?
- * Such a record must be parsed whatever the prefilter says: its messages are JSON escaped inside
- * strings, which a byte search cannot see through.
- */
-export function startsWithLogEvents(buf: Uint8Array, start: number, end: number): boolean {
-  let i = start + 1;
-  while (i < end && (buf[i] === SP || buf[i] === LF || buf[i] === CR || buf[i] === TAB)) i++;
-  if (end - i < LOG_EVENTS_KEY.length) return false;
-  for (let k = 0; k < LOG_EVENTS_KEY.length; k++) if (buf[i + k] !== LOG_EVENTS_KEY[k]) return false;
-  return true;
 }
 
 /** An Elasticsearch hit line or element: an object with `_source` and an `_index` or `_id`. */
