@@ -123,29 +123,28 @@ export function eventQueryOf(rule: Rule): EventQuery | null {
 
 /** The clauses of a rule for any record (computed once per Rule object). */
 export function ruleClauses(rule: Rule): RuleClauses {
-  let c = cache.get(rule);
-  if (c === undefined) {
-    // (Stored clauses may be null, "nothing known": only undefined means "derive".)
-    const stored = precomputed(rule, "general");
-    c = stored !== undefined ? stored : clausesOf(eventQueryOf(rule), rule.compiled.prefilter);
-    cache.set(rule, c);
-  }
-  return c;
+  return clausesFor(rule, "general", cache);
 }
 
 /**
- * The clauses of a rule for a record whose ECS view is the record itself (module comment); at
- * least as strong as ruleClauses, whose engine set they include.
+ * The clauses of a rule for a record whose ECS view is the record itself (module comment): every
+ * field verbatim, literals anchored to their values' quotes.
  */
 export function wholeValueClauses(rule: Rule): RuleClauses {
-  let c = wholeCache.get(rule);
+  return clausesFor(rule, "whole", wholeCache);
+}
+
+/** A rule's clauses of one kind: from the build-time artefact when it holds them, else derived; once per Rule. */
+function clausesFor(rule: Rule, kind: "general" | "whole", memo: WeakMap<Rule, RuleClauses>): RuleClauses {
+  let c = memo.get(rule);
   if (c === undefined) {
-    const stored = precomputed(rule, "whole");
+    // (Stored clauses may be null, "nothing known": only undefined means "derive".)
+    const stored = precomputed(rule, kind);
     c =
       stored !== undefined
         ? stored
-        : clausesOf(eventQueryOf(rule), rule.compiled.prefilter, { wholeValues: true });
-    wholeCache.set(rule, c);
+        : clausesOf(eventQueryOf(rule), rule.compiled.prefilter, { wholeValues: kind === "whole" });
+    memo.set(rule, c);
   }
   return c;
 }
