@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
-import type { Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
 import { DynamoSuppressionStore } from "../../src/lambda/suppression-store.ts";
+import { type LocalDynamo, startDynalite } from "../fixtures/dynamo.ts";
 
-let server: Server;
+let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 const TABLE = "suppression";
 
 before(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  dynamo = await startDynalite();
+  client = dynamo.client;
   await client.send(
     new CreateTableCommand({
       TableName: TABLE,
@@ -28,10 +21,7 @@ before(async () => {
   );
 });
 
-after(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+after(() => dynamo.close());
 
 describe("DynamoDB suppression store (dynalite on 127.0.0.1)", () => {
   const HOUR = 3_600_000;
