@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compileQuery } from "../../src/eql/index.ts";
+import { fieldType } from "../../src/eql/field-types.ts";
+import { compileQuery, NON_VERBATIM_FIELDS } from "../../src/eql/index.ts";
 import { createRawPrefilter } from "../../src/scan/prefilter/index.ts";
 import { SENTINELONE_DERIVED_FIELDS, sentinelOneToEcs } from "../../src/sources/index.ts";
 import { readRecords } from "./helpers.ts";
@@ -114,4 +115,20 @@ describe("the raw prefilter passes SentinelOne records whose view a rule on a de
       assert.equal(createRawPrefilter([compiled.prefilter]).test(text, 0, text.length), true);
     });
   }
+});
+
+describe("the engine's list of fields a source derives covers the SentinelOne view's", () => {
+  // src/eql cannot import src/sources (imports run one way), so the engine keeps its own list
+  // (NON_VERBATIM_FIELDS) of fields whose values are not verbatim in a raw record: every derived
+  // field that could give a literal (keyword-like or untyped) must be on it.
+  test("every derived keyword-like field is non-verbatim for the engine", () => {
+    const textual = (t: string | undefined) =>
+      t === undefined || ["keyword", "constant_keyword", "wildcard", "text", "match_only_text"].includes(t);
+    // The args are split from the command line: their pieces are raw text (tested above).
+    const pieces = ["process.args", "process.parent.args"];
+    const missing = SENTINELONE_DERIVED_FIELDS.filter(
+      (f) => textual(fieldType(f)) && !pieces.includes(f) && !NON_VERBATIM_FIELDS.includes(f),
+    );
+    assert.deepEqual(missing, []);
+  });
 });
